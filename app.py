@@ -1,0 +1,95 @@
+"""Hindsight: the app factory.
+
+Configuration comes from ``HINDSIGHT_*`` environment variables (see README), or from the mapping
+given to ``create_app`` (tests). Everything else lives in blueprints under ``views/``, the domain
+in ``reports/``, the export formats and destinations in ``exporters/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFProtect
+
+from reports import limits
+from reports.migrate import upgrade
+from reports.store import ReportStore, make_engine
+
+csrf = CSRFProtect()
+
+ENV_SETTINGS = {
+    "DATABASE_URL": "HINDSIGHT_DATABASE_URL",
+    "SHARED_FOLDER": "HINDSIGHT_SHARED_FOLDER",
+    "DRIVE_FOLDER_ID": "HINDSIGHT_DRIVE_FOLDER_ID",
+    "GOOGLE_CREDENTIALS": "HINDSIGHT_GOOGLE_CREDENTIALS",
+    "DRIVE_API_ENDPOINT": "HINDSIGHT_DRIVE_API_ENDPOINT",
+    "SECRET_KEY": "HINDSIGHT_SECRET_KEY",
+}
+
+
+def _secret_key(instance: Path) -> str:
+    """A key made once and kept in the instance folder, so sessions survive restarts."""
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "HINDSIGHT_INSTANCE_PATH"
+    )
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    app.config.update(
+        DATABASE_URL=f"sqlite:///{instance / 'hindsight.sqlite3'}",
+        SHARED_FOLDER=str(instance / "shared-reports"),
+        DRIVE_FOLDER_ID=None,
+        GOOGLE_CREDENTIALS=None,
+        DRIVE_API_ENDPOINT=None,
+        MAX_CONTENT_LENGTH=limits.MAX_REQUEST_BYTES,
+        # Three row lists of up to MAX_ROWS rows, six inputs a row, and the other fields.
+        MAX_FORM_PARTS=3 * limits.MAX_ROWS * 6 + 200,
+        WTF_CSRF_TIME_LIMIT=None,  # a page left open all day must still save
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    for setting, variable in ENV_SETTINGS.items():
+        if os.environ.get(variable):
+            app.config[setting] = os.environ[variable]
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    upgrade(engine)
+    app.extensions["hindsight.store"] = ReportStore(engine)
+
+    csrf.init_app(app)
+
+    from views import api, editor, errors
+
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
+    errors.register(app)
+
+    from cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def get_store() -> ReportStore:
+    return current_app.extensions["hindsight.store"]

@@ -1,0 +1,59 @@
+"""``flask --app app reports …`` and ``flask --app app db …``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+
+from reports.exchange import DocumentError, from_document, to_document
+
+
+def register_cli(app: Flask) -> None:
+    from app import get_store
+
+    reports = click.Group("reports", help="Import, list and dump incident reports.")
+    db = click.Group("db", help="The database schema.")
+
+    @reports.command("import")
+    @click.argument("path", type=click.File("rb"))
+    def import_report(path) -> None:  # type: ignore[no-untyped-def]
+        """Import a report from a JSON file (exchange format); prints its new id."""
+        try:
+            document = json.loads(path.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise click.ClickException(f"{path.name} is not a JSON file: {error}") from None
+        try:
+            report = from_document(document)
+        except DocumentError as error:
+            lines = "\n".join(f"  {field or 'document'}: {msg}"
+                              for field, msg in error.problems.items())
+            raise click.ClickException(f"{path.name} is not a valid report:\n{lines}") from None
+        click.echo(get_store().create(report).id)
+
+    @reports.command("list")
+    def list_reports() -> None:
+        """One line per report: id, status, last edited, service, title."""
+        for s in get_store().list():
+            edited = s.updated_at.strftime("%Y-%m-%d %H:%M")
+            click.echo(f"{s.id}\t{s.status}\t{edited}\t{s.service}\t{s.title}")
+
+    @reports.command("dump")
+    @click.argument("report_id", type=int)
+    def dump(report_id: int) -> None:
+        """Print a report as JSON (exchange format)."""
+        stored = get_store().get(report_id)
+        if stored is None:
+            raise click.ClickException(f"There is no report {report_id}.")
+        json.dump(to_document(stored.report), sys.stdout, ensure_ascii=False, indent=2)
+        click.echo()
+
+    @db.command("upgrade")
+    def db_upgrade() -> None:
+        """Bring the database schema up to date (the app also does this when it starts)."""
+        click.echo("The database is up to date.")
+
+    app.cli.add_command(reports)
+    app.cli.add_command(db)

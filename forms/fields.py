@@ -1,0 +1,82 @@
+"""Fields that keep what the author typed, even when it cannot be understood yet."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError
+from wtforms.widgets import DateInput, DateTimeLocalInput, TextInput
+
+DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+class _TolerantField(StringField):
+    """Parses in ``post_validate`` style: the raw text always survives for re-display."""
+
+    formats: tuple[str, ...] = ()
+    message = ""
+
+    def _parse(self, text: str) -> datetime | None:
+        for fmt in self.formats:
+            try:
+                return datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        return None
+
+    def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
+        text = (self.data or "").strip()
+        if text and self._parse(text) is None:
+            raise ValidationError(self.message)
+
+
+class LocalDateTimeField(_TolerantField):
+    """A wall-clock time in the report's time zone, as a browser's datetime-local sends it."""
+
+    widget = DateTimeLocalInput()
+    formats = DATETIME_FORMATS
+    message = "Enter a date and time like 2026-10-03 09:12"
+
+    def _value(self) -> str:
+        if isinstance(self.data, datetime):
+            return self.data.strftime("%Y-%m-%dT%H:%M")
+        return super()._value()
+
+    def process_data(self, value):  # type: ignore[no-untyped-def]
+        self.data = value.strftime("%Y-%m-%dT%H:%M") if isinstance(value, datetime) else value
+
+    def as_naive(self) -> datetime | None:
+        text = (self.data or "").strip()
+        return self._parse(text) if text else None
+
+
+class LocalDateField(_TolerantField):
+    widget = DateInput()
+    formats = DATE_FORMATS
+    message = "Enter a date like 2026-12-03"
+
+    def process_data(self, value):  # type: ignore[no-untyped-def]
+        self.data = value.isoformat() if isinstance(value, date) else value
+
+    def as_date(self) -> date | None:
+        text = (self.data or "").strip()
+        parsed = self._parse(text) if text else None
+        return parsed.date() if parsed else None
+
+
+class NamesField(Field):
+    """A list of names typed on one line, separated by commas."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        return ", ".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            text = valuelist[0].replace(",", "\n")
+            self.data = [line.strip() for line in text.splitlines() if line.strip()]
+        else:
+            self.data = []

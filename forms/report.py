@@ -1,0 +1,197 @@
+"""The guided page's form: one class per part, rows as FieldList(FormField(...))."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Field, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import URL, Length, Optional, ValidationError
+
+from reports import limits
+from reports.exchange import is_timezone
+from reports.model import (
+    ACTION_STATUSES,
+    EVENT_KINDS,
+    PRIORITIES,
+    SEVERITIES,
+    ActionItem,
+    Factor,
+    Lessons,
+    Report,
+    TimelineEvent,
+)
+
+from .fields import LocalDateField, LocalDateTimeField, NamesField
+from .rows import RowList
+
+SHORT = Length(max=limits.MAX_SHORT_TEXT, message="Keep this under %(max)d characters.")
+LONG = Length(max=limits.MAX_LONG_TEXT, message="This is too long: at most %(max)d characters.")
+
+
+def _text(field: Field, strip: bool = False) -> str:
+    """A text field's value; a field left out of the post counts as empty."""
+    value = field.data or ""
+    return value.strip() if strip else value
+
+
+def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
+    options = [("", blank)] if blank is not None else []
+    return options + list(vocabulary.items())
+
+
+class TimelineEventForm(Form):
+    at = LocalDateTimeField("Time")
+    kind = SelectField("What kind of event", choices=_choices(EVENT_KINDS), default="other")
+    description = TextAreaField("What happened", validators=[LONG])
+    contributing = BooleanField("This contributed to the incident")
+    outside_window = BooleanField("Happened outside the incident window")
+
+
+class FactorForm(Form):
+    description = TextAreaField("Contributing factor", validators=[LONG])
+    root_cause = BooleanField("This is a root cause")
+
+
+class ActionItemForm(Form):
+    description = TextAreaField("What we will do", validators=[LONG])
+    owner = StringField("Owner", validators=[SHORT])
+    priority = SelectField("Priority", choices=_choices(PRIORITIES, "Not set yet"), default="")
+    due = LocalDateField("Due date")
+    ticket = StringField(
+        "Ticket link",
+        validators=[
+            Optional(),
+            Length(max=limits.MAX_URL),
+            URL(require_tld=False, message="Enter a full web address, starting with https://"),
+        ],
+    )
+    status = SelectField("Status", choices=_choices(ACTION_STATUSES), default="proposed")
+
+
+class ReportForm(FlaskForm):
+    # About the incident
+    title = StringField("Title", validators=[SHORT])
+    service = StringField("Service or system affected", validators=[SHORT])
+    severity = SelectField("Severity", choices=_choices(
+        {key: label for key, (label, _) in SEVERITIES.items()}, "Not decided yet"), default="")
+    audience = StringField("Who this report is for", validators=[SHORT])
+    authors = NamesField("Written by")
+    timezone = StringField("Time zone", default="UTC")
+    started_at = LocalDateTimeField("When it started")
+    detected_at = LocalDateTimeField("When we noticed")
+    resolved_at = LocalDateTimeField("When it was resolved")
+    # 1. Apologise
+    apology = TextAreaField("Our apology", validators=[LONG])
+    # 2. Show we understand what happened
+    summary = TextAreaField("Summary", validators=[LONG])
+    impact = TextAreaField("Impact", validators=[LONG])
+    timeline = RowList(FormField(TimelineEventForm), max_entries=limits.MAX_ROWS)
+    factors = RowList(FormField(FactorForm), max_entries=limits.MAX_ROWS)
+    went_well = TextAreaField("What went well", validators=[LONG])
+    went_wrong = TextAreaField("What went wrong", validators=[LONG])
+    lucky = TextAreaField("Where we got lucky", validators=[LONG])
+    # 3. Prevent it happening again
+    actions = RowList(FormField(ActionItemForm), max_entries=limits.MAX_ROWS)
+    follow_up_review_on = LocalDateField("Follow-up review date")
+
+    def validate_timezone(self, field: StringField) -> None:
+        if field.data and not is_timezone(field.data.strip()):
+            raise ValidationError(
+                "Choose a time zone from the list, for example Europe/London or UTC."
+            )
+
+    def validate_authors(self, field: NamesField) -> None:
+        if len(field.data or []) > limits.MAX_AUTHORS:
+            raise ValidationError(f"List at most {limits.MAX_AUTHORS} names.")
+        if any(len(name) > limits.MAX_SHORT_TEXT for name in field.data or []):
+            raise ValidationError("One of the names is too long.")
+
+    @classmethod
+    def for_report(cls, report: Report, **kwargs) -> ReportForm:  # type: ignore[no-untyped-def]
+        """A form filled from a stored report, times shown in the report's own time zone."""
+        zone = ZoneInfo(report.timezone if is_timezone(report.timezone) else "UTC")
+
+        def local(moment: datetime | None) -> datetime | None:
+            return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
+
+        data = {
+            "title": report.title, "service": report.service,
+            "severity": report.severity or "", "audience": report.audience,
+            "authors": report.authors, "timezone": report.timezone,
+            "started_at": local(report.started_at), "detected_at": local(report.detected_at),
+            "resolved_at": local(report.resolved_at),
+            "apology": report.apology, "summary": report.summary, "impact": report.impact,
+            "timeline": [
+                {"at": local(e.at), "kind": e.kind, "description": e.description,
+                 "contributing": e.contributing, "outside_window": e.outside_window}
+                for e in report.sorted_timeline()
+            ],
+            "factors": [
+                {"description": f.description, "root_cause": f.root_cause}
+                for f in report.factors
+            ],
+            "went_well": report.lessons.went_well, "went_wrong": report.lessons.went_wrong,
+            "lucky": report.lessons.lucky,
+            "actions": [
+                {"description": a.description, "owner": a.owner, "priority": a.priority or "",
+                 "due": a.due, "ticket": a.ticket, "status": a.status}
+                for a in report.actions
+            ],
+            "follow_up_review_on": report.follow_up_review_on,
+        }
+        return cls(data=data, **kwargs)
+
+    def to_report(self, previous: Report) -> Report:
+        """The report as typed; call only after ``validate()`` succeeded."""
+        timezone = (self.timezone.data or "").strip() or "UTC"
+        zone = ZoneInfo(timezone)
+
+        def aware(field: LocalDateTimeField) -> datetime | None:
+            naive = field.as_naive()
+            return None if naive is None else naive.replace(tzinfo=zone)
+
+        report = Report(
+            title=_text(self.title, strip=True),
+            service=_text(self.service, strip=True),
+            severity=self.severity.data or None,
+            status=previous.status,
+            audience=_text(self.audience, strip=True),
+            authors=list(self.authors.data or []),
+            timezone=timezone,
+            started_at=aware(self.started_at),
+            detected_at=aware(self.detected_at),
+            resolved_at=aware(self.resolved_at),
+            apology=_text(self.apology),
+            summary=_text(self.summary),
+            impact=_text(self.impact),
+            timeline=[
+                TimelineEvent(
+                    at=aware(row.at), kind=row.kind.data or "other",
+                    description=_text(row.description), contributing=row.contributing.data,
+                    outside_window=row.outside_window.data,
+                )
+                for row in (entry.form for entry in self.timeline)
+            ],
+            factors=[
+                Factor(description=_text(row.description), root_cause=row.root_cause.data)
+                for row in (entry.form for entry in self.factors)
+            ],
+            lessons=Lessons(
+                went_well=_text(self.went_well), went_wrong=_text(self.went_wrong),
+                lucky=_text(self.lucky),
+            ),
+            actions=[
+                ActionItem(
+                    description=_text(row.description), owner=_text(row.owner, strip=True),
+                    priority=row.priority.data or None, due=row.due.as_date(),
+                    ticket=_text(row.ticket, strip=True), status=row.status.data or "proposed",
+                )
+                for row in (entry.form for entry in self.actions)
+            ],
+            follow_up_review_on=self.follow_up_review_on.as_date(),
+            extra=previous.extra,
+        )
+        report.timeline = report.sorted_timeline()
+        return report

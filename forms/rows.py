@@ -1,0 +1,77 @@
+"""Repeating rows (timeline events, factors, action items) without JavaScript.
+
+The page's "Add another", "Remove", "Move up" and "Move down" buttons post the whole form with
+``row_action`` set to e.g. ``add:timeline`` or ``remove:factors:2``. The action is applied to the
+posted data before the form is built, so every value typed in every row survives, and the rows
+come back numbered 0..n-1 in the order the author sees them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from werkzeug.datastructures import MultiDict
+from wtforms import FieldList
+from wtforms.validators import ValidationError
+
+from reports import limits
+
+ROW_LISTS = ("timeline", "factors", "actions")
+_ACTION = re.compile(r"^(add|remove|up|down):(timeline|factors|actions)(?::(\d{1,5}))?$")
+
+
+class RowList(FieldList):
+    """A FieldList that refuses too many rows with a message instead of dropping them."""
+
+    def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
+        if len(self.entries) > limits.MAX_ROWS:
+            raise ValidationError(
+                f"A report can hold at most {limits.MAX_ROWS} rows here; "
+                f"this one has {len(self.entries)}."
+            )
+
+
+def _row_groups(formdata: MultiDict, name: str) -> tuple[list[list[tuple[str, str]]], MultiDict]:
+    """Split the posted data into one list of (subfield, value) pairs per row, in index order."""
+    pattern = re.compile(rf"^{name}-(\d+)-(.+)$")
+    groups: dict[int, list[tuple[str, str]]] = {}
+    rest: MultiDict = MultiDict()
+    for key, value in formdata.items(multi=True):
+        match = pattern.match(key)
+        if match:
+            groups.setdefault(int(match.group(1)), []).append((match.group(2), value))
+        else:
+            rest.add(key, value)
+    return [groups[index] for index in sorted(groups)], rest
+
+
+def apply_row_action(formdata: MultiDict, action: str) -> tuple[MultiDict, str | None]:
+    """Apply one row action to posted data; returns the new data and the id of a row to show."""
+    match = _ACTION.match(action or "")
+    if not match:
+        return formdata, None
+    verb, name, position_text = match.group(1), match.group(2), match.group(3)
+    rows, rest = _row_groups(formdata, name)
+    focus: int | None = None
+    position = int(position_text) if position_text is not None else None
+    if verb == "add":
+        rows.append([])
+        focus = len(rows) - 1
+    elif position is not None and 0 <= position < len(rows):
+        if verb == "remove":
+            rows.pop(position)
+            focus = min(position, len(rows) - 1) if rows else None
+        elif verb == "up" and position > 0:
+            rows[position - 1], rows[position] = rows[position], rows[position - 1]
+            focus = position - 1
+        elif verb == "down" and position < len(rows) - 1:
+            rows[position + 1], rows[position] = rows[position], rows[position + 1]
+            focus = position + 1
+        else:
+            focus = position
+    for index, pairs in enumerate(rows):
+        if not pairs:
+            rest.add(f"{name}-{index}-description", "")
+        for subfield, value in pairs:
+            rest.add(f"{name}-{index}-{subfield}", value)
+    return rest, (f"{name}-{focus}" if focus is not None else name)

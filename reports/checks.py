@@ -1,0 +1,82 @@
+"""Consistency checks that apply to every report, however it arrives (page, API, import).
+
+Errors stop a save because the data cannot be right (an incident cannot end before it starts).
+Warnings are kept beside the field and never stop a save: a draft may be odd while it is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from .model import Report
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # a path into the exchange document, e.g. "resolved_at" or "timeline.2.at"
+    message: str
+    blocking: bool = True
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    try:
+        zone = ZoneInfo(timezone)
+    except Exception:  # an unknown zone is reported elsewhere; show UTC meanwhile
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%d %b %Y %H:%M")
+
+
+def check_report(report: Report) -> list[Problem]:
+    problems: list[Problem] = []
+    started, detected, resolved = report.started_at, report.detected_at, report.resolved_at
+    tz = report.timezone
+    if started and resolved and resolved < started:
+        problems.append(
+            Problem(
+                "resolved_at",
+                f"The incident cannot be resolved ({_local(resolved, tz)}) before it started "
+                f"({_local(started, tz)}). Check the date and the time of both.",
+            )
+        )
+    if started and detected and detected < started:
+        problems.append(
+            Problem(
+                "detected_at",
+                f"The incident cannot be noticed ({_local(detected, tz)}) before it started "
+                f"({_local(started, tz)}). If it was noticed at the very start, use the same time.",
+            )
+        )
+    if detected and resolved and resolved < detected:
+        problems.append(
+            Problem(
+                "resolved_at",
+                f"The incident cannot be resolved ({_local(resolved, tz)}) before it was noticed "
+                f"({_local(detected, tz)}).",
+            )
+        )
+    window_start = started or detected
+    for index, event in enumerate(report.timeline):
+        if event.at is None or event.outside_window:
+            continue
+        if window_start and event.at < window_start and not event.contributing:
+            problems.append(
+                Problem(
+                    f"timeline.{index}.at",
+                    f"This event is before the incident started ({_local(window_start, tz)}). "
+                    "If it belongs in the story anyway, tick “Happened outside the incident "
+                    "window”; if it helped cause the incident, tick “This contributed”.",
+                    blocking=False,
+                )
+            )
+        elif resolved and event.at > resolved and event.kind != "client_communication":
+            problems.append(
+                Problem(
+                    f"timeline.{index}.at",
+                    f"This event is after the incident was resolved ({_local(resolved, tz)}). "
+                    "If that is right, tick “Happened outside the incident window”.",
+                    blocking=False,
+                )
+            )
+    return problems

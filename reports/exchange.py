@@ -1,0 +1,310 @@
+"""The JSON exchange format (``hindsight-report/1``): one document per report.
+
+``from_document`` is strict about types and values and lenient about absence: a missing field
+means "not written yet". It collects every problem with its path instead of stopping at the
+first, so an API client sees all that is wrong in one answer. ``to_document`` writes every field,
+keeping each time's own UTC offset, so an import followed by a dump gives the same document.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
+
+from . import limits
+from .model import (
+    ACTION_STATUSES,
+    EVENT_KINDS,
+    FORMAT,
+    PRIORITIES,
+    SEVERITIES,
+    STATUSES,
+    ActionItem,
+    Factor,
+    Lessons,
+    Report,
+    TimelineEvent,
+)
+
+# Fields the server manages; accepted in a document and ignored, never stored as the report's.
+SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "url"})
+KNOWN_FIELDS = frozenset(
+    {
+        "format", "title", "service", "severity", "status", "audience", "authors", "timezone",
+        "started_at", "detected_at", "resolved_at", "apology", "summary", "impact", "timeline",
+        "factors", "lessons", "actions", "follow_up_review_on",
+    }
+)
+_TIMEZONES: frozenset[str] | None = None
+
+
+class DocumentError(ValueError):
+    """The document cannot be taken as a report; ``problems`` maps a field path to a message."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems.items()))
+
+
+@lru_cache(maxsize=1)
+def all_timezones() -> list[str]:
+    """IANA zone names for the picker: the canonical Area/City ones, sorted, and UTC."""
+    legacy = ("Etc/", "SystemV/", "US/")
+    names = {n for n in available_timezones() if "/" in n and not n.startswith(legacy)}
+    return ["UTC", *sorted(names)]
+
+
+def is_timezone(name: str) -> bool:
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        _TIMEZONES = frozenset(available_timezones())
+    return name in _TIMEZONES
+
+
+def is_web_link(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: dict[str, str] = {}
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.setdefault(path, message)
+
+    def text(self, value: Any, path: str, limit: int) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.fail(path, "must be text")
+            return ""
+        if "\x00" in value:
+            self.fail(path, "must not contain NUL characters")
+            return ""
+        if len(value) > limit:
+            self.fail(path, f"is too long: at most {limit:,} characters, got {len(value):,}")
+            return ""
+        return value
+
+    def choice(self, value: Any, path: str, allowed: dict[str, Any], default: str | None) -> Any:
+        if value is None:
+            return default
+        if not isinstance(value, str) or value not in allowed:
+            self.fail(path, "must be one of " + ", ".join(allowed))
+            return default
+        return value
+
+    def flag(self, value: Any, path: str) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.fail(path, "must be true or false")
+            return False
+        return value
+
+    def moment(self, value: Any, path: str) -> datetime | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self.fail(path, "must be an ISO 8601 date and time with a UTC offset")
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(path, "must be an ISO 8601 date and time, e.g. 2026-10-03T09:12:00+02:00")
+            return None
+        if parsed.tzinfo is None:
+            self.fail(path, "needs a UTC offset, e.g. 2026-10-03T09:12:00+02:00")
+            return None
+        return parsed
+
+    def day(self, value: Any, path: str) -> date | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self.fail(path, "must be a date like 2026-12-03")
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, "must be a date like 2026-12-03")
+            return None
+
+    def rows(self, value: Any, path: str) -> list[dict[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(path, "must be a list")
+            return []
+        if len(value) > limits.MAX_ROWS:
+            self.fail(path, f"has too many rows: at most {limits.MAX_ROWS}, got {len(value)}")
+            return []
+        rows = []
+        for index, row in enumerate(value):
+            if not isinstance(row, dict):
+                self.fail(f"{path}.{index}", "must be an object")
+                continue
+            rows.append(row)
+        return rows
+
+
+def from_document(document: Any) -> Report:
+    """Build a report from a decoded JSON document, or raise ``DocumentError``."""
+    if not isinstance(document, dict):
+        raise DocumentError({"": "the document must be a JSON object"})
+    fmt = document.get("format", FORMAT)
+    if fmt != FORMAT:
+        raise DocumentError(
+            {"format": f"unsupported format {fmt!r}: this version reads {FORMAT!r}"}
+        )
+    r = _Reader()
+    short, long_ = limits.MAX_SHORT_TEXT, limits.MAX_LONG_TEXT
+    report = Report(
+        title=r.text(document.get("title"), "title", short),
+        service=r.text(document.get("service"), "service", short),
+        severity=r.choice(document.get("severity"), "severity", SEVERITIES, None),
+        status=r.choice(document.get("status"), "status", STATUSES, "draft"),
+        audience=r.text(document.get("audience"), "audience", short),
+        apology=r.text(document.get("apology"), "apology", long_),
+        summary=r.text(document.get("summary"), "summary", long_),
+        impact=r.text(document.get("impact"), "impact", long_),
+        started_at=r.moment(document.get("started_at"), "started_at"),
+        detected_at=r.moment(document.get("detected_at"), "detected_at"),
+        resolved_at=r.moment(document.get("resolved_at"), "resolved_at"),
+        follow_up_review_on=r.day(document.get("follow_up_review_on"), "follow_up_review_on"),
+    )
+    timezone = document.get("timezone")
+    if timezone in (None, ""):
+        report.timezone = "UTC"
+    elif isinstance(timezone, str) and is_timezone(timezone):
+        report.timezone = timezone
+    else:
+        r.fail("timezone", "must be an IANA time zone name such as Europe/Paris or UTC")
+
+    authors = document.get("authors")
+    if authors is not None:
+        if not isinstance(authors, list):
+            r.fail("authors", "must be a list of names")
+        elif len(authors) > limits.MAX_AUTHORS:
+            r.fail("authors", f"has too many names: at most {limits.MAX_AUTHORS}")
+        else:
+            report.authors = [
+                r.text(name, f"authors.{i}", short) for i, name in enumerate(authors)
+            ]
+
+    for i, row in enumerate(r.rows(document.get("timeline"), "timeline")):
+        p = f"timeline.{i}"
+        report.timeline.append(
+            TimelineEvent(
+                at=r.moment(row.get("at"), f"{p}.at"),
+                kind=r.choice(row.get("kind"), f"{p}.kind", EVENT_KINDS, "other"),
+                description=r.text(row.get("description"), f"{p}.description", long_),
+                contributing=r.flag(row.get("contributing"), f"{p}.contributing"),
+                outside_window=r.flag(row.get("outside_window"), f"{p}.outside_window"),
+            )
+        )
+    for i, row in enumerate(r.rows(document.get("factors"), "factors")):
+        p = f"factors.{i}"
+        report.factors.append(
+            Factor(
+                description=r.text(row.get("description"), f"{p}.description", long_),
+                root_cause=r.flag(row.get("root_cause"), f"{p}.root_cause"),
+            )
+        )
+    lessons = document.get("lessons")
+    if lessons is not None and not isinstance(lessons, dict):
+        r.fail("lessons", "must be an object with went_well, went_wrong and lucky")
+    elif lessons:
+        report.lessons = Lessons(
+            went_well=r.text(lessons.get("went_well"), "lessons.went_well", long_),
+            went_wrong=r.text(lessons.get("went_wrong"), "lessons.went_wrong", long_),
+            lucky=r.text(lessons.get("lucky"), "lessons.lucky", long_),
+        )
+    for i, row in enumerate(r.rows(document.get("actions"), "actions")):
+        p = f"actions.{i}"
+        ticket = r.text(row.get("ticket"), f"{p}.ticket", limits.MAX_URL)
+        if ticket and not is_web_link(ticket):
+            r.fail(f"{p}.ticket", "must be a web address starting with https:// or http://")
+        report.actions.append(
+            ActionItem(
+                description=r.text(row.get("description"), f"{p}.description", long_),
+                owner=r.text(row.get("owner"), f"{p}.owner", short),
+                priority=r.choice(row.get("priority"), f"{p}.priority", PRIORITIES, None),
+                due=r.day(row.get("due"), f"{p}.due"),
+                ticket=ticket,
+                status=r.choice(row.get("status"), f"{p}.status", ACTION_STATUSES, "proposed"),
+            )
+        )
+    report.extra = {
+        key: value
+        for key, value in document.items()
+        if key not in KNOWN_FIELDS and key not in SERVER_FIELDS
+    }
+    if r.problems:
+        raise DocumentError(r.problems)
+    return report
+
+
+def _iso(moment: datetime | date | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def to_document(report: Report) -> dict[str, Any]:
+    """The report as an exchange document; every field is present."""
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "title": report.title,
+        "service": report.service,
+        "severity": report.severity,
+        "status": report.status,
+        "audience": report.audience,
+        "authors": list(report.authors),
+        "timezone": report.timezone,
+        "started_at": _iso(report.started_at),
+        "detected_at": _iso(report.detected_at),
+        "resolved_at": _iso(report.resolved_at),
+        "apology": report.apology,
+        "summary": report.summary,
+        "impact": report.impact,
+        "timeline": [
+            {
+                "at": _iso(e.at),
+                "kind": e.kind,
+                "description": e.description,
+                "contributing": e.contributing,
+                **({"outside_window": True} if e.outside_window else {}),
+            }
+            for e in report.timeline
+        ],
+        "factors": [
+            {"description": f.description, "root_cause": f.root_cause} for f in report.factors
+        ],
+        "lessons": {
+            "went_well": report.lessons.went_well,
+            "went_wrong": report.lessons.went_wrong,
+            "lucky": report.lessons.lucky,
+        },
+        "actions": [
+            {
+                "description": a.description,
+                "owner": a.owner,
+                "priority": a.priority,
+                "due": _iso(a.due),
+                "ticket": a.ticket,
+                "status": a.status,
+            }
+            for a in report.actions
+        ],
+        "follow_up_review_on": _iso(report.follow_up_review_on),
+    }
+    for key, value in report.extra.items():
+        document.setdefault(key, value)
+    return document
+
+
+def zone(report: Report) -> ZoneInfo:
+    return ZoneInfo(report.timezone if is_timezone(report.timezone) else "UTC")

@@ -1,0 +1,125 @@
+"""The incident report as plain typed objects, with the vocabularies the product uses.
+
+Every label and explanation shown to authors for these vocabularies lives here, so the page, the
+exports and the API speak of severities, kinds and priorities in the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+FORMAT = "hindsight-report/1"
+
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "SEV1": ("SEV1 — critical", "The service was down or data was lost for many clients."),
+    "SEV2": ("SEV2 — major", "An important feature was broken or very slow for many clients."),
+    "SEV3": ("SEV3 — minor", "Some clients saw errors or delays, and a workaround existed."),
+    "SEV4": ("SEV4 — low", "Little or no effect on clients; a near miss worth learning from."),
+}
+
+STATUSES: dict[str, str] = {
+    "draft": "Draft",
+    "in_review": "In review",
+    "published": "Published",
+}
+
+EVENT_KINDS: dict[str, str] = {
+    "discovery": "Discovery",
+    "deploy": "Deploy",
+    "config_change": "Configuration change",
+    "client_communication": "Client communication",
+    "mitigation": "Mitigation",
+    "resolution": "Resolution",
+    "other": "Other",
+}
+
+PRIORITIES: dict[str, str] = {"high": "High", "medium": "Medium", "low": "Low"}
+
+ACTION_STATUSES: dict[str, str] = {
+    "proposed": "Proposed",
+    "agreed": "Agreed",
+    "in_progress": "In progress",
+    "done": "Done",
+    "dropped": "Dropped",
+}
+
+
+@dataclass
+class TimelineEvent:
+    at: datetime | None = None
+    kind: str = "other"
+    description: str = ""
+    contributing: bool = False
+    # The author confirms an event before the start or after the resolution belongs here.
+    outside_window: bool = False
+
+
+@dataclass
+class Factor:
+    description: str = ""
+    root_cause: bool = False
+
+
+@dataclass
+class Lessons:
+    went_well: str = ""
+    went_wrong: str = ""
+    lucky: str = ""
+
+
+@dataclass
+class ActionItem:
+    description: str = ""
+    owner: str = ""
+    priority: str | None = None
+    due: date | None = None
+    ticket: str = ""
+    status: str = "proposed"
+
+
+@dataclass
+class Report:
+    title: str = ""
+    service: str = ""
+    severity: str | None = None
+    status: str = "draft"
+    audience: str = ""
+    authors: list[str] = field(default_factory=list)
+    timezone: str = "UTC"
+    started_at: datetime | None = None
+    detected_at: datetime | None = None
+    resolved_at: datetime | None = None
+    apology: str = ""
+    summary: str = ""
+    impact: str = ""
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    factors: list[Factor] = field(default_factory=list)
+    lessons: Lessons = field(default_factory=Lessons)
+    actions: list[ActionItem] = field(default_factory=list)
+    follow_up_review_on: date | None = None
+    # Top-level fields of an imported document that this version does not know, kept verbatim
+    # so that a document written by a newer or extended tool survives a round trip.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sorted_timeline(self) -> list[TimelineEvent]:
+        """Events in time order; events without a time keep their place at the end."""
+        timed = [e for e in self.timeline if e.at is not None]
+        untimed = [e for e in self.timeline if e.at is None]
+        return sorted(timed, key=lambda e: e.at) + untimed  # type: ignore[arg-type, return-value]
+
+    @property
+    def display_title(self) -> str:
+        return self.title.strip() or "Untitled report"
+
+
+@dataclass
+class StoredReport:
+    """A report as kept in storage, with the bookkeeping the store adds."""
+
+    id: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    report: Report

@@ -1,0 +1,157 @@
+"""Storage of reports in any SQLAlchemy database (a SQLite file by default).
+
+A report is kept as its exchange document (JSON text) beside a few columns the list needs.
+Every write runs in one transaction, so a failure half-way leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from .exchange import from_document, to_document
+from .model import Report, StoredReport
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    service: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    severity: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    document: Mapped[str] = mapped_column(sa.Text)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    id: int
+    title: str
+    service: str
+    severity: str | None
+    status: str
+    started_at: datetime | None
+    updated_at: datetime
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored here is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            # WAL keeps readers going during a save; FULL sync makes an acknowledged save durable.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+    return engine
+
+
+class ReportStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    @staticmethod
+    def _fill(row: ReportRow, report: Report) -> None:
+        row.title = report.title[:200]
+        row.service = report.service[:200]
+        row.severity = report.severity
+        row.status = report.status
+        row.started_at = _utc(report.started_at or report.detected_at)
+        row.document = json.dumps(to_document(report), ensure_ascii=False)
+
+    @staticmethod
+    def _stored(row: ReportRow) -> StoredReport:
+        return StoredReport(
+            id=row.id,
+            version=row.version,
+            created_at=_utc(row.created_at),  # type: ignore[arg-type]
+            updated_at=_utc(row.updated_at),  # type: ignore[arg-type]
+            report=from_document(json.loads(row.document)),
+        )
+
+    def create(self, report: Report) -> StoredReport:
+        now = _now()
+        with self._transaction() as session:
+            row = ReportRow(version=1, created_at=now, updated_at=now)
+            self._fill(row, report)
+            session.add(row)
+            session.flush()
+            return self._stored(row)
+
+    def get(self, report_id: int) -> StoredReport | None:
+        with self._sessions() as session:
+            row = session.get(ReportRow, report_id)
+            return None if row is None else self._stored(row)
+
+    def save(self, report_id: int, report: Report) -> StoredReport | None:
+        """Replace a report's content; returns None when there is no such report."""
+        with self._transaction() as session:
+            row = session.get(ReportRow, report_id, with_for_update=True)
+            if row is None:
+                return None
+            self._fill(row, report)
+            row.version += 1
+            row.updated_at = _now()
+            session.flush()
+            return self._stored(row)
+
+    def list(self) -> list[ReportSummary]:
+        """Every report, the most recently edited first."""
+        columns = (
+            ReportRow.id, ReportRow.title, ReportRow.service, ReportRow.severity,
+            ReportRow.status, ReportRow.started_at, ReportRow.updated_at,
+        )
+        with self._sessions() as session:
+            rows = session.execute(
+                sa.select(*columns).order_by(ReportRow.updated_at.desc(), ReportRow.id.desc())
+            ).all()
+        return [
+            ReportSummary(
+                id=r.id, title=r.title, service=r.service, severity=r.severity,
+                status=r.status, started_at=_utc(r.started_at),
+                updated_at=_utc(r.updated_at),  # type: ignore[arg-type]
+            )
+            for r in rows
+        ]

@@ -1,0 +1,1 @@
+"""The app's screens and its JSON API, one blueprint per module."""

@@ -1,0 +1,59 @@
+"""Error pages: a readable page for people, a JSON body for API clients. Never a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Something in that request was not right",
+          "The page sent something the app could not read. Go back, check what you typed and "
+          "try again. Your saved work is safe."),
+    404: ("Page not found",
+          "There is no report or page at this address. It may have been mistyped, or the report "
+          "may have been removed."),
+    405: ("That action is not possible here", "Go back to the list of reports and try again."),
+    413: ("That is too much to save at once",
+          "What you sent is larger than a report can be. Shorten the longest parts or split "
+          "very long lists. Nothing already saved was changed."),
+    415: ("The app expected JSON", "Send the report as JSON with Content-Type application/json."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best_match(["application/json", "text/html"])
+        == "application/json"
+    )
+
+
+def _respond(status: int, title: str, detail: str):  # type: ignore[no-untyped-def]
+    if wants_json():
+        return jsonify(error=title, detail=detail, status=status), status
+    return render_template("error.html", status=status, title=title, detail=detail), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        return _respond(
+            400, "This page has expired",
+            "For your safety the form must come from this app. Reload the page and save again: "
+            "the text you typed is kept in this browser.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        status = error.code or 500
+        title, detail = MESSAGES.get(status, (error.name, error.description or ""))
+        return _respond(status, title, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("Unexpected error on %s %s", request.method, request.path)
+        return _respond(
+            InternalServerError.code, "Sorry, something went wrong on our side",
+            "Your last change may not have been saved. If the page was saving by itself, the "
+            "text is kept in this browser and will be sent again. Try again in a minute.",
+        )
