@@ -1,0 +1,362 @@
+/* The guided page, enhanced: instant rows, saving as you type, and a copy in this browser.
+ *
+ * Without this script the page still works: every button posts the form. With it, rows are added,
+ * removed and moved in place, the report is saved a moment after the author stops typing or leaves
+ * a field, and anything not yet saved is kept in localStorage until the server has it.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("report-form");
+  if (!form || !window.fetch) { return; }
+
+  var TYPING_PAUSE_MS = 2000;
+  var LEAVE_FIELD_MS = 300;
+  var RETRY_MIN_MS = 3000;
+  var RETRY_MAX_MS = 30000;
+  var LISTS = ["timeline", "factors", "actions"];
+
+  var reportId = form.dataset.reportId;
+  var storageKey = "hindsight:draft:" + reportId;
+  var status = document.getElementById("save-status");
+  var summary = document.getElementById("error-summary");
+
+  var dirty = false;        // something changed that the server does not have yet
+  var saving = false;       // a request is in flight
+  var again = false;        // a save was asked for while one was in flight
+  var changeCount = 0;      // bumped on every change, to tell whether a save covered them all
+  var timer = null;
+  var retryDelay = RETRY_MIN_MS;
+
+  function setStatus(text, state) {
+    status.textContent = text;
+    status.dataset.state = state;
+  }
+
+  function clock(date) {
+    return String(date.getHours()).padStart(2, "0") + ":" + String(date.getMinutes()).padStart(2, "0");
+  }
+
+  /* ---- the copy kept in this browser ---- */
+
+  function formEntries() {
+    var entries = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && name !== "row_action" && name !== "save") {
+        entries.push([name, value]);
+      }
+    });
+    return entries;
+  }
+
+  function keepInBrowser() {
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({
+        entries: formEntries(), keptAt: new Date().toISOString(), baseVersion: form.dataset.version
+      }));
+    } catch (e) { /* storage full or disabled: the server copy is still tried */ }
+  }
+
+  function forgetBrowserCopy() {
+    try { localStorage.removeItem(storageKey); } catch (e) { /* nothing to forget */ }
+  }
+
+  function browserCopy() {
+    try {
+      var raw = localStorage.getItem(storageKey);
+      return raw ? JSON.parse(raw) : null;
+    } catch (e) { return null; }
+  }
+
+  /* ---- rows ---- */
+
+  function container(list) { return form.querySelector('[data-rows="' + list + '"]'); }
+  function rowsOf(list) { return Array.prototype.slice.call(container(list).children); }
+
+  function renumber(list) {
+    var pattern = new RegExp("^" + list + "-(\\d+|__index__)(?=-|$)");
+    rowsOf(list).forEach(function (row, index) {
+      var prefix = list + "-" + index;
+      var rename = function (value) { return value.replace(pattern, prefix); };
+      row.id = rename(row.id);
+      row.querySelectorAll("[id],[name],[for],[aria-describedby],[href]").forEach(function (el) {
+        ["id", "name", "for"].forEach(function (attr) {
+          if (el.hasAttribute(attr)) { el.setAttribute(attr, rename(el.getAttribute(attr))); }
+        });
+        if (el.hasAttribute("aria-describedby")) {
+          el.setAttribute("aria-describedby",
+            el.getAttribute("aria-describedby").split(/\s+/).map(rename).join(" "));
+        }
+        if (el.hasAttribute("href")) {
+          var href = el.getAttribute("href");
+          if (href.charAt(0) === "#") { el.setAttribute("href", "#" + rename(href.slice(1))); }
+        }
+      });
+      row.querySelectorAll('button[name="row_action"]').forEach(function (button) {
+        button.value = button.value.replace(/:(\d+|__index__)$/, ":" + index);
+      });
+      row.querySelectorAll(".row-number").forEach(function (span) { span.textContent = index + 1; });
+    });
+    var empty = form.querySelector('[data-empty="' + list + '"]');
+    if (empty) { empty.hidden = rowsOf(list).length > 0; }
+  }
+
+  function addRow(list) {
+    var template = document.getElementById(list + "-template");
+    var fragment = template.content.cloneNode(true);
+    container(list).appendChild(fragment);
+    renumber(list);
+    var rows = rowsOf(list);
+    return rows[rows.length - 1];
+  }
+
+  function rowAction(button) {
+    var parts = button.value.split(":");
+    var verb = parts[0], list = parts[1];
+    if (verb === "add") {
+      var row = addRow(list);
+      var first = row.querySelector("input, select, textarea");
+      if (first) { first.focus(); }
+      changed(LEAVE_FIELD_MS);
+      return;
+    }
+    var current = button.closest("[data-row]");
+    var focusTarget = null;
+    if (verb === "remove") {
+      var next = current.nextElementSibling || current.previousElementSibling;
+      current.remove();
+      focusTarget = next ? next.querySelector("input, textarea, select")
+                         : form.querySelector('[data-add-row="' + list + '"]');
+    } else if (verb === "up" && current.previousElementSibling) {
+      current.parentNode.insertBefore(current, current.previousElementSibling);
+      focusTarget = button;
+    } else if (verb === "down" && current.nextElementSibling) {
+      current.parentNode.insertBefore(current.nextElementSibling, current);
+      focusTarget = button;
+    }
+    renumber(list);
+    if (focusTarget) { focusTarget.focus(); }
+    changed(LEAVE_FIELD_MS);
+  }
+
+  /* Make the DOM hold as many rows as a kept copy has, then put every value back. */
+  function restore(entries) {
+    LISTS.forEach(function (list) {
+      var pattern = new RegExp("^" + list + "-(\\d+)-");
+      var indices = {};
+      entries.forEach(function (entry) {
+        var match = pattern.exec(entry[0]);
+        if (match) { indices[match[1]] = true; }
+      });
+      var wanted = Object.keys(indices).length;
+      while (rowsOf(list).length < wanted) { addRow(list); }
+      while (rowsOf(list).length > wanted) { rowsOf(list)[rowsOf(list).length - 1].remove(); }
+      renumber(list);
+    });
+    var values = {};
+    entries.forEach(function (entry) { values[entry[0]] = entry[1]; });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.type === "submit") { return; }
+      if (el.type === "checkbox") {
+        el.checked = Object.prototype.hasOwnProperty.call(values, el.name);
+      } else if (Object.prototype.hasOwnProperty.call(values, el.name)) {
+        el.value = values[el.name];
+      }
+    });
+  }
+
+  /* ---- messages next to fields and in the summary ---- */
+
+  function clearMessages(kind) {
+    form.querySelectorAll(".field-" + kind).forEach(function (p) {
+      p.hidden = true;
+      p.textContent = "";
+    });
+    if (kind === "error") {
+      form.querySelectorAll(".form-group-error").forEach(function (g) {
+        g.classList.remove("form-group-error");
+      });
+      form.querySelectorAll("[aria-invalid]").forEach(function (el) {
+        el.removeAttribute("aria-invalid");
+        el.classList.remove("input-error");
+      });
+    }
+  }
+
+  function describe(input, id) {
+    if (!input) { return; }
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (ids.indexOf(id) < 0) { ids.push(id); }
+    input.setAttribute("aria-describedby", ids.join(" "));
+  }
+
+  function showFieldMessage(kind, id, message) {
+    var slot = document.getElementById(id + "-" + kind);
+    if (!slot) { return; }
+    slot.textContent = "";
+    var prefix = document.createElement("span");
+    prefix.className = "visually-hidden";
+    prefix.textContent = kind === "error" ? "Error: " : "Check: ";
+    slot.appendChild(prefix);
+    slot.appendChild(document.createTextNode(message));
+    slot.hidden = false;
+    var input = document.getElementById(id);
+    describe(input, id + "-" + kind);
+    if (kind === "error") {
+      var group = slot.closest(".form-group");
+      if (group) { group.classList.add("form-group-error"); }
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        input.classList.add("input-error");
+      }
+    }
+  }
+
+  function showErrors(errors) {
+    clearMessages("error");
+    var list = summary.querySelector(".error-summary-list");
+    list.textContent = "";
+    errors.forEach(function (error) {
+      showFieldMessage("error", error.id, error.message);
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "#" + error.id;
+      link.textContent = error.label + ": " + error.message;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    summary.hidden = errors.length === 0;
+  }
+
+  function showWarnings(warnings) {
+    clearMessages("warning");
+    warnings.forEach(function (warning) { showFieldMessage("warning", warning.id, warning.message); });
+  }
+
+  /* ---- saving ---- */
+
+  function scheduleRetry() {
+    clearTimeout(timer);
+    timer = setTimeout(save, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  function save() {
+    clearTimeout(timer);
+    if (saving) { again = true; return Promise.resolve(); }
+    if (!dirty) { return Promise.resolve(); }
+    saving = true;
+    again = false;
+    var covered = changeCount;
+    setStatus("Saving…", "saving");
+    var body = new FormData(form);
+    return fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Hindsight-Autosave": "1", "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { response: response, data: data };
+      });
+    }).then(function (result) {
+      var response = result.response, data = result.data;
+      if (response.ok && data.ok) {
+        retryDelay = RETRY_MIN_MS;
+        form.dataset.version = data.version;
+        if (changeCount === covered) {
+          dirty = false;
+          forgetBrowserCopy();
+        }
+        showErrors([]);
+        showWarnings(data.warnings || []);
+        var followUp = document.getElementById("follow_up_review_on");
+        if (followUp && !followUp.value && data.follow_up_review_on) {
+          followUp.value = data.follow_up_review_on;
+        }
+        setStatus("Saved at " + clock(new Date()), "saved");
+      } else if (response.status === 400 && data.errors) {
+        showErrors(data.errors);
+        setStatus("Not saved — check the highlighted fields. Your text is kept in this browser.",
+          "error");
+      } else if (response.status === 400 || response.status === 413) {
+        setStatus("Not saved — " + (data.error || "the server refused the change") + ". " +
+          "Your text is kept in this browser.", "error");
+      } else {
+        setStatus("Not saved — retrying", "error");
+        scheduleRetry();
+      }
+    }).catch(function () {
+      setStatus("Offline: your changes are kept in this browser", "offline");
+      scheduleRetry();
+    }).then(function () {
+      saving = false;
+      if (again) { save(); }
+    });
+  }
+
+  function changed(delay) {
+    dirty = true;
+    changeCount += 1;
+    keepInBrowser();
+    if (status.dataset.state !== "offline" && status.dataset.state !== "error") {
+      setStatus("Unsaved changes", "pending");
+    }
+    clearTimeout(timer);
+    timer = setTimeout(save, delay);
+  }
+
+  /* ---- wiring ---- */
+
+  form.addEventListener("input", function (event) {
+    if (event.target.id === "title") {
+      var heading = document.getElementById("page-title");
+      if (heading) { heading.textContent = event.target.value.trim() || "Untitled report"; }
+    }
+    changed(TYPING_PAUSE_MS);
+  });
+  form.addEventListener("change", function () { changed(LEAVE_FIELD_MS); });
+  form.addEventListener("focusout", function () {
+    if (dirty) { clearTimeout(timer); timer = setTimeout(save, LEAVE_FIELD_MS); }
+  });
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest('button[name="row_action"]');
+    if (button && form.contains(button)) {
+      event.preventDefault();
+      rowAction(button);
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.getAttribute("formaction")) { return; }  // e.g. an export button
+    event.preventDefault();
+    dirty = true;
+    changeCount += 1;
+    save();
+  });
+  window.addEventListener("online", function () { if (dirty) { retryDelay = RETRY_MIN_MS; save(); } });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) {
+      keepInBrowser();
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  window.hindsightEditor = {
+    hasUnsavedChanges: function () { return dirty; },
+    saveNow: function () { return save(); }
+  };
+
+  /* On load: put back what this browser kept but the server never acknowledged. */
+  var kept = browserCopy();
+  if (kept && kept.entries) {
+    restore(kept.entries);
+    dirty = true;
+    setStatus("Restored changes kept in this browser — saving…", "pending");
+    save();
+  } else {
+    setStatus(status.textContent.trim(), "saved");
+  }
+  if (summary && !summary.hidden) { summary.focus(); }
+})();
