@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from reports.exchange import DocumentError, from_document, to_document
 
@@ -14,8 +15,8 @@ from reports.exchange import DocumentError, from_document, to_document
 def register_cli(app: Flask) -> None:
     from app import get_store
 
-    reports = click.Group("reports", help="Import, list and dump incident reports.")
-    db = click.Group("db", help="The database schema.")
+    reports = AppGroup("reports", help="Import, list and dump incident reports.")
+    db = AppGroup("db", help="The database schema.")
 
     @reports.command("import")
     @click.argument("path", type=click.File("rb"))

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Length, Optional, ValidationError
 
 from reports import limits
@@ -36,9 +37,9 @@ def _text(field: Field, strip: bool = False) -> str:
     return value.strip() if strip else value
 
 
-def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
-    options = [("", blank)] if blank is not None else []
-    return options + list(vocabulary.items())
+def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
+    options = [SelectChoice("", blank)] if blank is not None else []
+    return options + [SelectChoice(value, label) for value, label in vocabulary.items()]
 
 
 class TimelineEventForm(Form):
@@ -87,13 +88,13 @@ class ReportForm(FlaskForm):
     # 2. Show we understand what happened
     summary = TextAreaField("Summary", validators=[LONG])
     impact = TextAreaField("Impact", validators=[LONG])
-    timeline = RowList(FormField(TimelineEventForm), max_entries=limits.MAX_ROWS)
-    factors = RowList(FormField(FactorForm), max_entries=limits.MAX_ROWS)
+    timeline = RowList(FormField(TimelineEventForm))
+    factors = RowList(FormField(FactorForm))
     went_well = TextAreaField("What went well", validators=[LONG])
     went_wrong = TextAreaField("What went wrong", validators=[LONG])
     lucky = TextAreaField("Where we got lucky", validators=[LONG])
     # 3. Prevent it happening again
-    actions = RowList(FormField(ActionItemForm), max_entries=limits.MAX_ROWS)
+    actions = RowList(FormField(ActionItemForm))
     follow_up_review_on = LocalDateField("Follow-up review date")
 
     def validate_timezone(self, field: StringField) -> None:

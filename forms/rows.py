@@ -20,15 +20,20 @@ ROW_LISTS = ("timeline", "factors", "actions")
 _ACTION = re.compile(r"^(add|remove|up|down):(timeline|factors|actions)(?::(\d{1,5}))?$")
 
 
+def _not_too_many_rows(form, field: FieldList) -> None:  # type: ignore[no-untyped-def]
+    if len(field.entries) > limits.MAX_ROWS:
+        raise ValidationError(
+            f"A report can hold at most {limits.MAX_ROWS} rows here; "
+            f"this one has {len(field.entries)}."
+        )
+
+
 class RowList(FieldList):
     """A FieldList that refuses too many rows with a message instead of dropping them."""
 
-    def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
-        if len(self.entries) > limits.MAX_ROWS:
-            raise ValidationError(
-                f"A report can hold at most {limits.MAX_ROWS} rows here; "
-                f"this one has {len(self.entries)}."
-            )
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs["validators"] = [*kwargs.get("validators", ()), _not_too_many_rows]
+        super().__init__(*args, **kwargs)
 
 
 def _row_groups(formdata: MultiDict, name: str) -> tuple[list[list[tuple[str, str]]], MultiDict]:

@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 
 from app import create_app
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 SAMPLE_DOCUMENT: dict[str, Any] = {
     "format": "hindsight-report/1",
     "title": "Checkout unavailable for EU customers",
@@ -55,8 +57,8 @@ SAMPLE_DOCUMENT: dict[str, Any] = {
         {"description": "Remove retired gateways from the routing table.", "owner": "Platform team",
          "priority": "high", "due": "2026-11-15", "ticket": "https://tracker.example.com/PLAT-12",
          "status": "agreed"},
-        {"description": "Add payment routing to the release checklist.", "owner": "Release managers",
-         "priority": "medium", "due": "2026-11-30", "ticket": "", "status": "proposed"},
+        {"description": "Add payment routing to the release checklist.",
+         "owner": "Release managers", "priority": "medium", "due": "2026-11-30", "ticket": "", "status": "proposed"},
     ],
     "follow_up_review_on": "2026-12-03",
 }

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -140,6 +141,8 @@ def save(report_id: int) -> Any:
     stored = _stored_or_404(report_id)
     autosave = request.headers.get("X-Hindsight-Autosave") == "1"
     formdata = request.form
+    if len(formdata) > current_app.config["MAX_FORM_PARTS"]:
+        abort(413)  # the multipart parser enforces this itself; url-encoded posts are counted here
     focus = None
     action = formdata.get("row_action", "")
     if action:

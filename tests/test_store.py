@@ -1,0 +1,82 @@
+"""Storage on a real SQLite file: saves are durable, versioned and all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from reports.exchange import from_document, to_document
+from reports.migrate import current_revision, head_revision, upgrade
+from reports.model import Report
+from reports.store import ReportStore, make_engine
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ReportStore:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'reports.sqlite3'}")
+    upgrade(engine)
+    return ReportStore(engine)
+
+
+def test_the_database_is_a_real_file_at_the_latest_schema(tmp_path: Path) -> None:
+    path = tmp_path / "db" / "reports.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    assert path.is_file() and path.stat().st_size > 0
+    assert current_revision(engine) == head_revision()
+    upgrade(engine)  # a second run changes nothing and does not fail
+    assert current_revision(engine) == head_revision()
+
+
+def test_create_get_save_and_list(store: ReportStore, sample_document: dict[str, Any]) -> None:
+    created = store.create(from_document(sample_document))
+    assert created.version == 1
+    fetched = store.get(created.id)
+    assert fetched is not None and to_document(fetched.report) == sample_document
+
+    changed = from_document({**sample_document, "title": "Payments failed"})
+    saved = store.save(created.id, changed)
+    assert saved is not None and saved.version == 2 and saved.report.title == "Payments failed"
+    assert saved.updated_at >= created.updated_at
+
+    other = store.create(Report(title="Second"))
+    assert [s.id for s in store.list()] == [other.id, created.id]
+
+
+def test_missing_reports_are_none(store: ReportStore) -> None:
+    assert store.get(12345) is None
+    assert store.save(12345, Report()) is None
+
+
+def test_a_failed_save_leaves_the_previous_version_intact(
+    store: ReportStore, sample_document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = store.create(from_document(sample_document))
+
+    def explode(row, report):  # type: ignore[no-untyped-def]
+        row.title = "half-written"
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ReportStore, "_fill", staticmethod(explode))
+    with pytest.raises(RuntimeError):
+        store.save(created.id, Report(title="never stored"))
+    monkeypatch.undo()
+    after = store.get(created.id)
+    assert after is not None and after.version == 1
+    assert to_document(after.report) == sample_document
+
+
+def test_what_is_acknowledged_is_on_disk(
+    tmp_path: Path, store: ReportStore, sample_document: dict[str, Any]
+) -> None:
+    created = store.create(from_document(sample_document))
+    store.engine.dispose()
+    fresh = ReportStore(make_engine(str(store.engine.url)))
+    fetched = fresh.get(created.id)
+    assert fetched is not None and fetched.report.title == sample_document["title"]
+    with fresh.engine.connect() as connection:
+        mode = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
+    assert mode == "wal"
