@@ -78,12 +78,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
 
-    from views import api, editor, errors
+    from views import api, editor, errors, security
 
     app.register_blueprint(editor.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)
+    security.register(app)
 
     from cli import register_cli
 
