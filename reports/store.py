@@ -41,6 +41,34 @@ class ReportRow(Base):
     document: Mapped[str] = mapped_column(sa.Text)
 
 
+class ExportRow(Base):
+    """One export of a report: a file in the shared folder or a document on Drive."""
+
+    __tablename__ = "exports"
+    __table_args__ = (sa.Index("ix_exports_location", "destination", "location"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    format: Mapped[str] = mapped_column(sa.String(16))
+    destination: Mapped[str] = mapped_column(sa.String(16))  # "local" or "drive"
+    location: Mapped[str] = mapped_column(sa.String(1000))  # relative path or Drive file id
+    link: Mapped[str | None] = mapped_column(sa.String(2000), nullable=True)
+    report_version: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    ok: Mapped[bool] = mapped_column(default=True)
+    message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class VersionConflict(Exception):
+    """A save based on an old version; ``current`` is what is stored now."""
+
+    def __init__(self, current: StoredReport):
+        self.current = current
+        super().__init__(f"report {current.id} is at version {current.version}")
+
+
 @dataclass(frozen=True)
 class ReportSummary:
     id: int
@@ -125,12 +153,20 @@ class ReportStore:
             row = session.get(ReportRow, report_id)
             return None if row is None else self._stored(row)
 
-    def save(self, report_id: int, report: Report) -> StoredReport | None:
-        """Replace a report's content; returns None when there is no such report."""
+    def save(
+        self, report_id: int, report: Report, expected_version: int | None = None
+    ) -> StoredReport | None:
+        """Replace a report's content; returns None when there is no such report.
+
+        With ``expected_version``, the save is refused (``VersionConflict``) when someone else
+        saved in the meantime, so two editors never silently overwrite each other.
+        """
         with self._transaction() as session:
             row = session.get(ReportRow, report_id, with_for_update=True)
             if row is None:
                 return None
+            if expected_version is not None and row.version != expected_version:
+                raise VersionConflict(self._stored(row))
             self._fill(row, report)
             row.version += 1
             row.updated_at = _now()

@@ -20,6 +20,8 @@
   var storageKey = "hindsight:draft:" + reportId;
   var status = document.getElementById("save-status");
   var summary = document.getElementById("error-summary");
+  var conflictPanel = document.getElementById("conflict-panel");
+  var conflictList = document.getElementById("conflict-list");
 
   var dirty = false;        // something changed that the server does not have yet
   var saving = false;       // a request is in flight
@@ -42,7 +44,8 @@
   function formEntries() {
     var entries = [];
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrf_token" && name !== "row_action" && name !== "save") {
+      if (name !== "csrf_token" && name !== "row_action" && name !== "save" &&
+          name !== "base_version") {
         entries.push([name, value]);
       }
     });
@@ -139,9 +142,14 @@
     changed(LEAVE_FIELD_MS);
   }
 
-  /* Make the DOM hold as many rows as a kept copy has, then put every value back. */
-  function restore(entries) {
+  /* Make the DOM hold as many rows as the entries have, then put every value back.
+   * With `only` (a field id or a row list's name), just that part is put back. */
+  function restore(entries, only) {
+    var inScope = function (name) {
+      return !only || name === only || name.indexOf(only + "-") === 0;
+    };
     LISTS.forEach(function (list) {
+      if (only && only !== list) { return; }
       var pattern = new RegExp("^" + list + "-(\\d+)-");
       var indices = {};
       entries.forEach(function (entry) {
@@ -156,13 +164,84 @@
     var values = {};
     entries.forEach(function (entry) { values[entry[0]] = entry[1]; });
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrf_token" || el.type === "submit") { return; }
+      if (!el.name || el.name === "csrf_token" || el.name === "base_version" ||
+          el.type === "submit" || !inScope(el.name)) { return; }
       if (el.type === "checkbox") {
         el.checked = Object.prototype.hasOwnProperty.call(values, el.name);
       } else if (Object.prototype.hasOwnProperty.call(values, el.name)) {
         el.value = values[el.name];
       }
     });
+  }
+
+  /* ---- two editors at once ---- */
+
+  var conflict = null;  // {version, theirs, open: {fieldId: true}} while the author decides
+
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text !== undefined) { el.textContent = text; }
+    return el;
+  }
+
+  function settleConflict(id) {
+    delete conflict.open[id];
+    var item = conflictList.querySelector('[data-conflict="' + id + '"]');
+    if (item) { item.remove(); }
+    if (Object.keys(conflict.open).length === 0) {
+      form.querySelector("#base_version").value = conflict.version;
+      form.dataset.version = conflict.version;
+      conflict = null;
+      conflictPanel.hidden = true;
+      changed(LEAVE_FIELD_MS);
+    }
+  }
+
+  function showConflict(data) {
+    conflict = { version: data.version, theirs: data.theirs, open: {} };
+    conflictList.textContent = "";
+    data.fields.forEach(function (field) {
+      conflict.open[field.id] = true;
+      var item = element("li", "conflict");
+      item.dataset.conflict = field.id;
+      var heading = element("h3");
+      var link = element("a", "", field.label);
+      link.href = "#" + field.id;
+      heading.appendChild(link);
+      item.appendChild(heading);
+      var versions = element("div", "conflict-versions");
+      [["Your version", field.mine], ["Their saved version", field.theirs]].forEach(function (pair) {
+        var box = element("div");
+        box.appendChild(element("h4", "", pair[0]));
+        box.appendChild(element("pre", "conflict-text", pair[1] || "(empty)"));
+        versions.appendChild(box);
+      });
+      item.appendChild(versions);
+      var buttons = element("div", "conflict-buttons");
+      var keep = element("button", "button button-secondary", "Keep mine");
+      keep.type = "button";
+      keep.addEventListener("click", function () { settleConflict(field.id); });
+      var take = element("button", "button button-secondary", "Use theirs");
+      take.type = "button";
+      take.addEventListener("click", function () {
+        restore(conflict.theirs, field.id);
+        settleConflict(field.id);
+      });
+      [keep, take].forEach(function (button) {
+        var hidden = element("span", "visually-hidden", " for " + field.label);
+        button.appendChild(hidden);
+        buttons.appendChild(button);
+      });
+      item.appendChild(buttons);
+      conflictList.appendChild(item);
+    });
+    conflictPanel.hidden = false;
+    conflictPanel.focus();
+    if (data.fields.length === 0) {
+      conflict.open = { none: true };
+      settleConflict("none");
+    }
   }
 
   /* ---- messages next to fields and in the summary ---- */
@@ -245,6 +324,12 @@
     clearTimeout(timer);
     if (saving) { again = true; return Promise.resolve(); }
     if (!dirty) { return Promise.resolve(); }
+    if (conflict) {
+      keepInBrowser();
+      setStatus("Not saved — someone else changed this report. Choose what to keep above.",
+        "error");
+      return Promise.resolve();
+    }
     saving = true;
     again = false;
     var covered = changeCount;
@@ -264,6 +349,7 @@
       if (response.ok && data.ok) {
         retryDelay = RETRY_MIN_MS;
         form.dataset.version = data.version;
+        form.querySelector("#base_version").value = data.version;
         if (changeCount === covered) {
           dirty = false;
           forgetBrowserCopy();
@@ -275,6 +361,10 @@
           followUp.value = data.follow_up_review_on;
         }
         setStatus("Saved at " + clock(new Date()), "saved");
+      } else if (response.status === 409 && data.conflict) {
+        showConflict(data);
+        setStatus("Not saved — someone else changed this report. Choose what to keep above.",
+          "error");
       } else if (response.status === 400 && data.errors) {
         showErrors(data.errors);
         setStatus("Not saved — check the highlighted fields. Your text is kept in this browser.",
@@ -352,6 +442,8 @@
   var kept = browserCopy();
   if (kept && kept.entries) {
     restore(kept.entries);
+    // Saved against the version it was typed on, so a newer save by someone else is not lost.
+    if (kept.baseVersion) { form.querySelector("#base_version").value = kept.baseVersion; }
     dirty = true;
     setStatus("Restored changes kept in this browser — saving…", "pending");
     save();

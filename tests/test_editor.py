@@ -222,3 +222,41 @@ def test_bad_input_gives_clear_errors_never_500(
 def test_the_new_report_token_comes_from_the_page(client: FlaskClient) -> None:
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     assert client.post("/reports", data={"csrf_token": token}).status_code == 302
+
+
+def test_a_stale_save_is_refused_and_both_texts_are_shown(
+    client: FlaskClient, csrf_token: str
+) -> None:
+    url = _new_report(client, csrf_token)
+    headers = {"X-Hindsight-Autosave": "1"}
+    first = client.post(url, headers=headers, data={
+        "csrf_token": csrf_token, "base_version": "1", "summary": "Their summary."})
+    assert first.get_json()["version"] == 2
+
+    # A second tab, still on version 1, saves its own summary: refused, nothing overwritten.
+    stale = client.post(url, headers=headers, data={
+        "csrf_token": csrf_token, "base_version": "1", "summary": "My summary.",
+        "title": "My title"})
+    assert stale.status_code == 409
+    answer = stale.get_json()
+    assert answer["conflict"] is True and answer["version"] == 2
+    by_id = {f["id"]: f for f in answer["fields"]}
+    assert by_id["summary"]["mine"] == "My summary."
+    assert by_id["summary"]["theirs"] == "Their summary."
+    assert by_id["title"]["theirs"] == ""
+    assert ["summary", "Their summary."] in answer["theirs"]
+    assert client.get(f"/api{url}").get_json()["summary"] == "Their summary."
+
+    # Without JavaScript the page shows both versions and keeps the author's text in the form.
+    page = client.post(url, data={
+        "csrf_token": csrf_token, "base_version": "1", "summary": "My summary."})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 409
+    assert "Someone else changed this report" in html and "Their summary." in html
+    assert _value(html, "summary") == "My summary."
+    assert _value(html, "base_version") == "2"
+    # Saving the merged form, now based on version 2, goes through.
+    merged = client.post(url, data={
+        "csrf_token": csrf_token, "base_version": "2", "summary": "Their summary. My summary."})
+    assert merged.status_code == 303
+    assert client.get(f"/api{url}").get_json()["summary"] == "Their summary. My summary."

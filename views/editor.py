@@ -34,6 +34,8 @@ from reports.model import (
     Report,
     StoredReport,
 )
+from reports.store import VersionConflict
+from views.conflicts import FieldDifference, differences, form_entries
 
 bp = Blueprint("editor", __name__)
 
@@ -103,11 +105,13 @@ def _stored_or_404(report_id: int) -> StoredReport:
 
 
 def _render(stored: StoredReport, form: ReportForm, warnings: list[Problem], status: int = 200,
-            focus: str | None = None) -> tuple[str, int]:
+            focus: str | None = None, base_version: int | None = None,
+            conflicts: list[FieldDifference] | None = None) -> tuple[str, int]:
     errors = form_errors(form)
     return (
         render_template(
             "editor.html", stored=stored, form=form, errors=errors,
+            base_version=base_version or stored.version, conflicts=conflicts or [],
             warnings={field_id(p.field): p.message for p in warnings},
             severities=SEVERITIES, statuses=STATUSES, event_kinds=EVENT_KINDS,
             priorities=PRIORITIES, action_statuses=ACTION_STATUSES, focus=focus,
@@ -115,6 +119,29 @@ def _render(stored: StoredReport, form: ReportForm, warnings: list[Problem], sta
         ),
         status,
     )
+
+
+def _base_version() -> int | None:
+    """The version the author's page was based on; absent from old pages and API-like posts."""
+    try:
+        return int(request.form.get("base_version", ""))
+    except ValueError:
+        return None
+
+
+def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: bool) -> Any:
+    """Someone else saved first: show both versions, field by field, and lose neither."""
+    found = differences(mine, current.report)
+    if autosave:
+        return jsonify(
+            ok=False, conflict=True, version=current.version,
+            saved_at=current.updated_at.isoformat(),
+            fields=[vars(d) for d in found],
+            theirs=form_entries(current.report),
+        ), 409
+    # The author's text stays in the form; saving again keeps it over the newer version.
+    return _render(current, form, [], status=409, base_version=current.version,
+                   conflicts=found)
 
 
 @bp.get("/")
@@ -140,6 +167,7 @@ def edit(report_id: int) -> tuple[str, int]:
 def save(report_id: int) -> Any:
     stored = _stored_or_404(report_id)
     autosave = request.headers.get("X-Hindsight-Autosave") == "1"
+    base_version = _base_version()
     formdata = request.form
     if len(formdata) > current_app.config["MAX_FORM_PARTS"]:
         abort(413)  # the multipart parser enforces this itself; url-encoded posts are counted here
@@ -169,9 +197,13 @@ def save(report_id: int) -> Any:
                 errors=[{"id": i, "label": label, "message": m} for i, label, m in
                         form_errors(form)],
             ), 400
-        return _render(stored, form, warnings, status=400, focus=focus)
+        return _render(stored, form, warnings, status=400, focus=focus,
+                       base_version=base_version)
 
-    saved = get_store().save(report_id, report)
+    try:
+        saved = get_store().save(report_id, report, expected_version=base_version)
+    except VersionConflict as conflict:
+        return _conflict(conflict.current, report, form, autosave)
     if saved is None:
         abort(404)
     if autosave:
