@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
 
 from reports import limits
+from reports.exports_log import ExportLog
 from reports.migrate import upgrade
 from reports.store import ReportStore, make_engine
 
@@ -75,12 +76,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     upgrade(engine)
     app.extensions["hindsight.store"] = ReportStore(engine)
+    app.extensions["hindsight.exports"] = ExportLog(engine)
 
     csrf.init_app(app)
 
-    from views import api, editor, errors, security
+    from views import api, editor, errors, exports, security
 
     app.register_blueprint(editor.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)
@@ -94,3 +97,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def get_store() -> ReportStore:
     return current_app.extensions["hindsight.store"]
+
+
+def get_exports() -> ExportLog:
+    return current_app.extensions["hindsight.exports"]

@@ -9,13 +9,15 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from exporters import FORMATS
+from exporters.publish import ExportFailed
 from reports.exchange import DocumentError, from_document, to_document
 
 
 def register_cli(app: Flask) -> None:
     from app import get_store
 
-    reports = AppGroup("reports", help="Import, list and dump incident reports.")
+    reports = AppGroup("reports", help="Import, list, dump and export incident reports.")
     db = AppGroup("db", help="The database schema.")
 
     @reports.command("import")
@@ -50,6 +52,22 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"There is no report {report_id}.")
         json.dump(to_document(stored.report), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
+
+    @reports.command("export")
+    @click.argument("report_id", type=int)
+    @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="pdf",
+                  show_default=True, help="The kind of file to write.")
+    def export(report_id: int, fmt: str) -> None:
+        """Export a saved report into the shared folder; prints the path written."""
+        from views.exports import export_saved
+
+        try:
+            done = export_saved(report_id, fmt)
+        except ExportFailed as error:
+            raise click.ClickException(f"{error} Cause: {error.__cause__}") from None
+        if done is None:
+            raise click.ClickException(f"There is no report {report_id}.")
+        click.echo(done.path)
 
     @db.command("upgrade")
     def db_upgrade() -> None:

@@ -69,6 +69,26 @@ class VersionConflict(Exception):
         super().__init__(f"report {current.id} is at version {current.version}")
 
 
+class ExportRow(Base):
+    """One export of a report: a file in the shared folder or a document on Drive."""
+
+    __tablename__ = "exports"
+    __table_args__ = (sa.Index("ix_exports_location", "destination", "location"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    format: Mapped[str] = mapped_column(sa.String(16))
+    destination: Mapped[str] = mapped_column(sa.String(16))  # "local" or "drive"
+    location: Mapped[str] = mapped_column(sa.String(1000))  # relative path or Drive file id
+    link: Mapped[str | None] = mapped_column(sa.String(2000), nullable=True)
+    report_version: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    ok: Mapped[bool] = mapped_column(default=True)
+    message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
 @dataclass(frozen=True)
 class ReportSummary:
     id: int

@@ -1,0 +1,32 @@
+"""Export formats and destinations. One module per format; register it here with one line.
+
+An exporter has a ``name``, a ``label`` for buttons, a file ``extension``, a ``mimetype`` and
+``render(report) -> bytes``. Destinations (the local shared folder in ``exporters.folder``,
+Google Drive) take those bytes; the shared renderer is ``exporters.render.render_html``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from reports.model import Report
+
+from .html import HtmlExporter
+from .markdown import MarkdownExporter
+from .pdf import PdfExporter
+
+
+class Exporter(Protocol):
+    name: str
+    label: str
+    extension: str
+    mimetype: str
+
+    def render(self, report: Report) -> bytes: ...
+
+
+FORMATS: dict[str, Exporter] = {
+    "pdf": PdfExporter(),
+    "md": MarkdownExporter(),
+    "html": HtmlExporter(),
+}

@@ -1,0 +1,97 @@
+"""The local shared folder: safe paths inside it, atomic writes, one lock for naming.
+
+Paths handed to this module are relative, ``/``-separated names made by ``exporters.naming``;
+even so, every one is checked to resolve inside the folder before anything is read or written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+LOCK_NAME = ".hindsight-export.lock"
+
+
+class OutsideFolder(ValueError):
+    """A location that is not a plain file name inside the shared folder."""
+
+
+class SharedFolder:
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root).resolve()
+
+    def path_of(self, location: str) -> Path:
+        """The absolute path of a relative location, or ``OutsideFolder``."""
+        pure = PurePosixPath(location)
+        if (
+            not location
+            or "\x00" in location
+            or "\\" in location
+            or pure.is_absolute()
+            or any(part in ("", ".", "..") or part.startswith(".") for part in pure.parts)
+        ):
+            raise OutsideFolder(f"not a location in the shared folder: {location[:200]!r}")
+        path = (self.root / pure).resolve()
+        if not path.is_relative_to(self.root) or path == self.root:
+            raise OutsideFolder(f"not a location in the shared folder: {location[:200]!r}")
+        return path
+
+    def exists(self, location: str) -> bool:
+        return self.path_of(location).is_file()
+
+    def write(self, location: str, data: bytes) -> Path:
+        """Write all of ``data`` or nothing: a temporary file beside the target, then a rename."""
+        target = self.path_of(location)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
+        _sync_directory(target.parent)
+        return target
+
+    def remove(self, location: str) -> None:
+        """Remove a file if it is there; an empty month folder left behind is removed too."""
+        path = self.path_of(location)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        if path.parent != self.root:
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # only succeeds when empty
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder's export lock, so two exports never pick the same free name."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK_NAME, "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename durable (where the system allows opening a directory)."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,17 @@
+"""Markdown export: the same content as the PDF, as the author's own Markdown."""
+
+from __future__ import annotations
+
+from reports.model import Report
+
+from .render import render_markdown_document
+
+
+class MarkdownExporter:
+    name = "md"
+    label = "Markdown"
+    extension = "md"
+    mimetype = "text/markdown; charset=utf-8"
+
+    def render(self, report: Report) -> bytes:
+        return render_markdown_document(report).encode("utf-8")

@@ -1,0 +1,81 @@
+"""Export a saved report into the local shared folder and record it.
+
+A re-export replaces that report's file in place; if the report's name changed (a new title, a
+corrected date) its old file is removed. A name already held by another report's file is left
+alone and this report takes the id form of the name instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.exports_log import LOCAL, ExportLog, ExportRecord
+from reports.model import StoredReport
+
+from . import FORMATS
+from .folder import SharedFolder
+from .naming import ExportNames, export_names
+
+
+class ExportFailed(Exception):
+    """The file could not be made or written; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class LocalExport:
+    record: ExportRecord
+    path: Path
+
+
+def choose_location(
+    names: ExportNames, report_id: int, previous: str | None,
+    is_free: Callable[[str], bool],
+) -> str:
+    """The report's preferred name if free, else its id form; an earlier choice is kept."""
+    if previous in (names.preferred, names.with_id) and is_free(previous):
+        return previous
+    return names.preferred if is_free(names.preferred) else names.with_id
+
+
+def export_to_folder(
+    stored: StoredReport, fmt: str, folder: SharedFolder, log: ExportLog,
+) -> LocalExport:
+    """Render ``stored`` as ``fmt``, write it into ``folder``, record it in ``log``."""
+    exporter = FORMATS[fmt]
+    try:
+        data = exporter.render(stored.report)
+    except Exception as error:
+        log.record(
+            report_id=stored.id, format=fmt, destination=LOCAL, location="",
+            report_version=stored.version, ok=False, message=f"Rendering failed: {error}",
+        )
+        raise ExportFailed(f"The {exporter.label} could not be made.") from error
+
+    names = export_names(stored.report, stored.id, exporter.extension)
+
+    def is_free(location: str) -> bool:
+        return not folder.exists(location) or log.owner_of(LOCAL, location) == stored.id
+
+    try:
+        with folder.lock():
+            previous = log.current_location(stored.id, fmt, LOCAL)
+            location = choose_location(names, stored.id, previous, is_free)
+            path = folder.write(location, data)
+            if previous and previous != location and log.owner_of(LOCAL, previous) == stored.id:
+                folder.remove(previous)
+            record = log.record(
+                report_id=stored.id, format=fmt, destination=LOCAL, location=location,
+                report_version=stored.version,
+            )
+    except OSError as error:
+        log.record(
+            report_id=stored.id, format=fmt, destination=LOCAL, location="",
+            report_version=stored.version, ok=False, message=f"Writing failed: {error}",
+        )
+        raise ExportFailed(
+            f"The {exporter.label} could not be written to the shared folder "
+            f"({error.strerror or error})."
+        ) from error
+    return LocalExport(record=record, path=path)

@@ -1,0 +1,67 @@
+"""The one renderer: a report's view-model through a document template per format.
+
+``render_html`` is the stable entry point other exporters (PDF, Google Docs) build on. It returns
+a complete HTML document with its CSS inlined and no reference to anything outside it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from reports.model import Report
+
+from .text import markdown_inline
+from .viewmodel import build
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "export"
+RUNNING_TITLE_LIMIT = 80
+
+
+def css_string(text: str) -> Markup:
+    """Text as a quoted CSS string: anything but letters, digits and spaces is escaped."""
+    body = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{body}"')
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(" ,.;:–—-") + "…"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["shorten"] = shorten
+    env.filters["md"] = markdown_inline
+    return env
+
+
+def render_html(report: Report, *, for_pdf: bool = False, exported_on: date | None = None) -> str:
+    """The report as one self-contained HTML document (``for_pdf`` adds page rules for print)."""
+    return environment().get_template("report.html").render(
+        r=build(report, exported_on=exported_on),
+        for_pdf=for_pdf,
+        running_title_limit=RUNNING_TITLE_LIMIT,
+    )
+
+
+def render_markdown_document(report: Report, *, exported_on: date | None = None) -> str:
+    """The report as a Markdown document with the same content as the HTML one."""
+    text = environment().get_template("report.md").render(r=build(report, exported_on=exported_on))
+    return text.strip() + "\n"

@@ -1,0 +1,248 @@
+"""The report as every export shows it: cleaned text, local times, labels, what is missing.
+
+One view-model feeds the HTML (and so the PDF) and the Markdown templates, so the formats carry
+the same content. Free text is held twice: as sanitised HTML (``reports.markdown``) and as the
+author's Markdown with HTML escaped (``exporters.text``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from reports.exchange import is_web_link, zone
+from reports.markdown import render_markdown
+from reports.model import (
+    ACTION_STATUSES,
+    EVENT_KINDS,
+    PRIORITIES,
+    SEVERITIES,
+    STATUSES,
+    Report,
+)
+
+from .text import clean, markdown_block, markdown_cell, one_line
+
+NOT_WRITTEN = "Not written yet."
+
+
+@dataclass(frozen=True)
+class Prose:
+    """A piece of the author's Markdown, ready for each format."""
+
+    html: Markup
+    markdown: str
+    cell: str  # the Markdown on one line, for a table cell
+
+    @property
+    def written(self) -> bool:
+        return bool(self.markdown)
+
+
+def prose(text: str | None) -> Prose:
+    cleaned = clean(text)
+    return Prose(
+        html=render_markdown(cleaned),
+        markdown=markdown_block(cleaned),
+        cell=markdown_cell(cleaned),
+    )
+
+
+@dataclass(frozen=True)
+class EventView:
+    time: str  # local time, "" when the author gave none
+    iso: str  # the moment as ISO 8601, for <time datetime>
+    kind: str
+    description: Prose
+    contributing: bool
+
+
+@dataclass(frozen=True)
+class FactorView:
+    description: Prose
+    root_cause: bool
+
+
+@dataclass(frozen=True)
+class ActionView:
+    number: int
+    description: Prose
+    owner: str
+    priority: str
+    due: str
+    status: str
+    ticket: str  # a web link, or "" (anything else the author typed is dropped)
+    ticket_label: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str  # "" when unknown; the template says so
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    has_title: bool
+    lang: str
+    status: str
+    status_label: str
+    is_draft: bool
+    service: str
+    severity: str
+    severity_meaning: str
+    audience: str
+    authors: list[str]
+    timezone: str
+    facts: list[Fact]
+    apology: Prose
+    summary: Prose
+    impact: Prose
+    timeline: list[EventView]
+    timeline_day: str  # the one day all events fall on, or "" when times carry their date
+    contributing_count: int
+    factors: list[FactorView]
+    root_cause_count: int
+    went_well: Prose
+    went_wrong: Prose
+    lucky: Prose
+    actions: list[ActionView]
+    follow_up: str
+    exported_on: str
+    description: str  # one line for the document's metadata
+    not_written: str = NOT_WRITTEN
+
+    @property
+    def lessons_written(self) -> bool:
+        return self.went_well.written or self.went_wrong.written or self.lucky.written
+
+
+def _day(moment: date) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _moment(moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(tz)
+    return f"{_day(local)}, {local:%H:%M}"
+
+
+def _duration(start: datetime | None, end: datetime | None) -> str:
+    if start is None or end is None or end < start:
+        return ""
+    minutes = int((end - start).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    if hours:
+        parts.append(f"{hours} h")
+    if minutes or not parts:
+        parts.append(f"{minutes} min")
+    return " ".join(parts)
+
+
+def _ticket_label(url: str) -> str:
+    """A short name for a ticket link: its last path segment, else its host."""
+    tail = url.split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)
+    label = tail[-1] if len(tail) == 2 and tail[0].count("/") >= 2 else ""
+    return one_line(label)[:24] or one_line(url.split("/")[2])[:40]
+
+
+def _ticket(url: str) -> str:
+    """The ticket's address if it is a clean web link, else "" (it is then not shown)."""
+    cleaned = one_line(url)
+    return cleaned if cleaned == url.strip() and " " not in cleaned and is_web_link(cleaned) else ""
+
+
+def _timeline(report: Report, tz: ZoneInfo) -> tuple[list[EventView], str]:
+    events = report.sorted_timeline()
+    days = {e.at.astimezone(tz).date() for e in events if e.at is not None}
+    one_day = len(days) == 1
+    views = []
+    for event in events:
+        time = iso = ""
+        if event.at is not None:
+            local = event.at.astimezone(tz)
+            time = f"{local:%H:%M}" if one_day else f"{local.day} {local:%b} {local:%H:%M}"
+            iso = local.isoformat()
+        views.append(
+            EventView(
+                time=time, iso=iso, kind=EVENT_KINDS.get(event.kind, "Other"),
+                description=prose(event.description), contributing=event.contributing,
+            )
+        )
+    return views, (_day(next(iter(days))) if one_day else "")
+
+
+def build(report: Report, *, exported_on: date | None = None) -> ReportView:
+    """The view-model of one report; never fails on a half-written one."""
+    tz = zone(report)
+    title = one_line(report.title)
+    severity_label, severity_meaning = SEVERITIES.get(report.severity or "", ("", ""))
+    status_label = STATUSES.get(report.status, "Draft")
+    timeline, timeline_day = _timeline(report, tz)
+    authors = [name for name in (one_line(a) for a in report.authors) if name]
+    facts = [
+        Fact("Service", one_line(report.service)),
+        Fact("Severity", severity_label),
+        Fact("Status", status_label),
+        Fact("Prepared for", one_line(report.audience)),
+        Fact("Started", _moment(report.started_at, tz)),
+        Fact("Detected", _moment(report.detected_at, tz)),
+        Fact("Resolved", _moment(report.resolved_at, tz)),
+        Fact("Duration", _duration(report.started_at, report.resolved_at)),
+        Fact("Written by", ", ".join(authors), wide=True),
+        Fact("Time zone", report.timezone),
+    ]
+    actions = [
+        ActionView(
+            number=number,
+            description=prose(action.description),
+            owner=one_line(action.owner),
+            priority=PRIORITIES.get(action.priority or "", ""),
+            due=f"{action.due.day} {action.due:%b %Y}" if action.due else "",
+            status=ACTION_STATUSES.get(action.status, ""),
+            ticket=_ticket(action.ticket),
+            ticket_label=_ticket_label(_ticket(action.ticket)) if _ticket(action.ticket) else "",
+        )
+        for number, action in enumerate(report.actions, start=1)
+    ]
+    factors = [FactorView(prose(f.description), f.root_cause) for f in report.factors]
+    display_title = title or "Untitled report"
+    service = one_line(report.service)
+    return ReportView(
+        title=display_title,
+        has_title=bool(title),
+        lang="en",
+        status=report.status,
+        status_label=status_label,
+        is_draft=report.status != "published",
+        service=service,
+        severity=severity_label,
+        severity_meaning=severity_meaning,
+        audience=one_line(report.audience),
+        authors=authors,
+        timezone=report.timezone,
+        facts=facts,
+        apology=prose(report.apology),
+        summary=prose(report.summary),
+        impact=prose(report.impact),
+        timeline=timeline,
+        timeline_day=timeline_day,
+        contributing_count=sum(1 for e in timeline if e.contributing),
+        factors=factors,
+        root_cause_count=sum(1 for f in factors if f.root_cause),
+        went_well=prose(report.lessons.went_well),
+        went_wrong=prose(report.lessons.went_wrong),
+        lucky=prose(report.lessons.lucky),
+        actions=actions,
+        follow_up=_day(report.follow_up_review_on) if report.follow_up_review_on else "",
+        exported_on=_day(exported_on or date.today()),
+        description=f"Incident report{f' on {service}' if service else ''}: {display_title}",
+    )

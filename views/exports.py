@@ -1,0 +1,105 @@
+"""Export a saved report (PDF, Markdown, web page) into the shared folder, and download it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    send_file,
+    url_for,
+)
+from markupsafe import Markup
+
+from app import get_exports, get_store
+from exporters import FORMATS
+from exporters.folder import OutsideFolder, SharedFolder
+from exporters.publish import ExportFailed, LocalExport, export_to_folder
+from reports.exports_log import LOCAL, ExportRecord
+
+bp = Blueprint("exports", __name__)
+
+
+def shared_folder() -> SharedFolder:
+    return SharedFolder(current_app.config["SHARED_FOLDER"])
+
+
+def export_saved(report_id: int, fmt: str) -> LocalExport | None:
+    """Export the saved version of a report; None when there is no such report."""
+    stored = get_store().get(report_id)
+    if stored is None:
+        return None
+    return export_to_folder(stored, fmt, shared_folder(), get_exports())
+
+
+def download_url(record: ExportRecord) -> str | None:
+    """Where an export can be fetched: our download route, or the link Drive gave."""
+    if not record.ok:
+        return None
+    if record.destination == LOCAL:
+        return url_for("exports.download", report_id=record.report_id, export_id=record.id)
+    return record.link
+
+
+def format_label(fmt: str) -> str:
+    label = FORMATS[fmt].label if fmt in FORMATS else fmt
+    return label[:1].upper() + label[1:]
+
+
+@bp.app_context_processor
+def export_helpers() -> dict[str, Any]:
+    """Lets the editor list a report's exports without the editor view knowing about them."""
+    return {
+        "export_formats": FORMATS,
+        "exported_files": lambda report_id: get_exports().latest(report_id),
+        "export_download_url": download_url,
+        "export_format_label": format_label,
+    }
+
+
+@bp.post("/reports/<int:report_id>/export/<fmt>")
+def export(report_id: int, fmt: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    label = FORMATS[fmt].label
+    try:
+        done = export_saved(report_id, fmt)
+    except ExportFailed as error:
+        current_app.logger.exception("Export of report %s as %s failed", report_id, fmt)
+        flash(f"{error} Nothing in the shared folder was changed. Try again in a minute.")
+    else:
+        if done is None:
+            abort(404)
+        name = Path(done.record.location).name
+        flash(Markup('Exported as {}: <a href="{}" download>{}</a> is in the shared folder.')
+              .format(label, download_url(done.record), name))
+    # The notice with the download link is at the top of the editor.
+    return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
+
+
+@bp.get("/reports/<int:report_id>/exports/<int:export_id>/download")
+def download(report_id: int, export_id: int) -> Response:
+    record = get_exports().get(export_id)
+    if (
+        record is None or record.report_id != report_id or record.destination != LOCAL
+        or not record.ok or record.format not in FORMATS
+    ):
+        abort(404)
+    try:
+        path = shared_folder().path_of(record.location)
+    except OutsideFolder:
+        abort(404)
+    if not path.is_file():
+        abort(404)  # removed since, or replaced by an export under a new name
+    response = send_file(
+        path, mimetype=FORMATS[record.format].mimetype, as_attachment=True,
+        download_name=path.name, max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
