@@ -80,11 +80,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
 
-    from views import api, editor, errors, exports, security
+    from views import api, editor, errors, exports, history, security
 
     app.register_blueprint(editor.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(history.bp)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)
     security.register(app)

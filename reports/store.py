@@ -7,10 +7,11 @@ Every write runs in one transaction, so a failure half-way leaves the previous v
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,6 +21,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from .exchange import from_document, to_document
 from .model import Report, StoredReport
+
+BIN_DAYS = 30
+BIN_PERIOD = timedelta(days=BIN_DAYS)
 
 
 class Base(DeclarativeBase):
@@ -39,6 +43,24 @@ class ReportRow(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     document: Mapped[str] = mapped_column(sa.Text)
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+
+
+class RevisionRow(Base):
+    """Every save of a report, compressed, so any earlier version can be seen and restored."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        sa.UniqueConstraint("report_id", "version", name="uq_revisions_report_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column()
+    saved_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    author: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    note: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    document: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
 class ExportRow(Base):
@@ -69,24 +91,13 @@ class VersionConflict(Exception):
         super().__init__(f"report {current.id} is at version {current.version}")
 
 
-class ExportRow(Base):
-    """One export of a report: a file in the shared folder or a document on Drive."""
-
-    __tablename__ = "exports"
-    __table_args__ = (sa.Index("ix_exports_location", "destination", "location"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
-    format: Mapped[str] = mapped_column(sa.String(16))
-    destination: Mapped[str] = mapped_column(sa.String(16))  # "local" or "drive"
-    location: Mapped[str] = mapped_column(sa.String(1000))  # relative path or Drive file id
-    link: Mapped[str | None] = mapped_column(sa.String(2000), nullable=True)
-    report_version: Mapped[int] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    ok: Mapped[bool] = mapped_column(default=True)
-    message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+@dataclass(frozen=True)
+class RevisionSummary:
+    version: int
+    saved_at: datetime
+    author: str | None
+    note: str | None
+    stored_bytes: int
 
 
 @dataclass(frozen=True)
@@ -150,6 +161,14 @@ class ReportStore:
         row.document = json.dumps(to_document(report), ensure_ascii=False)
 
     @staticmethod
+    def _summary(row: ReportRow) -> ReportSummary:
+        return ReportSummary(
+            id=row.id, title=row.title, service=row.service, severity=row.severity,
+            status=row.status, started_at=_utc(row.started_at),
+            updated_at=_utc(row.updated_at),  # type: ignore[arg-type]
+        )
+
+    @staticmethod
     def _stored(row: ReportRow) -> StoredReport:
         return StoredReport(
             id=row.id,
@@ -159,22 +178,48 @@ class ReportStore:
             report=from_document(json.loads(row.document)),
         )
 
-    def create(self, report: Report) -> StoredReport:
+    @staticmethod
+    def _keep_revision(
+        session: Session, row: ReportRow, author: str | None, note: str | None = None
+    ) -> None:
+        session.add(
+            RevisionRow(
+                report_id=row.id, version=row.version, saved_at=row.updated_at, author=author,
+                note=note, document=zlib.compress(row.document.encode("utf-8")),
+            )
+        )
+
+    @staticmethod
+    def _lock(session: Session, report_id: int) -> ReportRow | None:
+        """The report's row, locked for writing until the transaction ends.
+
+        On SQLite the no-op UPDATE takes the database's write lock before anything is read, so
+        a second writer waits and then reads the newer version instead of overwriting it.
+        """
+        session.execute(
+            sa.update(ReportRow).where(ReportRow.id == report_id).values(version=ReportRow.version)
+        )
+        return session.get(ReportRow, report_id, with_for_update=True, populate_existing=True)
+
+    def create(self, report: Report, author: str | None = None) -> StoredReport:
         now = _now()
         with self._transaction() as session:
             row = ReportRow(version=1, created_at=now, updated_at=now)
             self._fill(row, report)
             session.add(row)
             session.flush()
+            self._keep_revision(session, row, author)
             return self._stored(row)
 
     def get(self, report_id: int) -> StoredReport | None:
+        """A report that is not in the bin, or None."""
         with self._sessions() as session:
             row = session.get(ReportRow, report_id)
-            return None if row is None else self._stored(row)
+            return None if row is None or row.deleted_at is not None else self._stored(row)
 
     def save(
-        self, report_id: int, report: Report, expected_version: int | None = None
+        self, report_id: int, report: Report, expected_version: int | None = None,
+        author: str | None = None, note: str | None = None,
     ) -> StoredReport | None:
         """Replace a report's content; returns None when there is no such report.
 
@@ -182,8 +227,8 @@ class ReportStore:
         saved in the meantime, so two editors never silently overwrite each other.
         """
         with self._transaction() as session:
-            row = session.get(ReportRow, report_id, with_for_update=True)
-            if row is None:
+            row = self._lock(session, report_id)
+            if row is None or row.deleted_at is not None:
                 return None
             if expected_version is not None and row.version != expected_version:
                 raise VersionConflict(self._stored(row))
@@ -191,7 +236,73 @@ class ReportStore:
             row.version += 1
             row.updated_at = _now()
             session.flush()
+            self._keep_revision(session, row, author, note)
             return self._stored(row)
+
+    def revisions(self, report_id: int) -> list[RevisionSummary]:
+        """Every saved version of a report, the newest first."""
+        with self._sessions() as session:
+            rows = session.execute(
+                sa.select(RevisionRow.version, RevisionRow.saved_at, RevisionRow.author,
+                          RevisionRow.note, sa.func.length(RevisionRow.document))
+                .where(RevisionRow.report_id == report_id)
+                .order_by(RevisionRow.version.desc())
+            ).all()
+        return [
+            RevisionSummary(version=r[0], saved_at=_utc(r[1]), author=r[2], note=r[3],  # type: ignore[arg-type]
+                            stored_bytes=r[4])
+            for r in rows
+        ]
+
+    def revision(self, report_id: int, version: int) -> Report | None:
+        with self._sessions() as session:
+            document = session.execute(
+                sa.select(RevisionRow.document).where(
+                    RevisionRow.report_id == report_id, RevisionRow.version == version
+                )
+            ).scalar()
+        if document is None:
+            return None
+        return from_document(json.loads(zlib.decompress(document).decode("utf-8")))
+
+    def restore_revision(
+        self, report_id: int, version: int, author: str | None = None
+    ) -> StoredReport | None:
+        """Make an earlier version current again; the restore is itself a new version."""
+        earlier = self.revision(report_id, version)
+        if earlier is None:
+            return None
+        return self.save(report_id, earlier, author=author, note=f"Restored version {version}")
+
+    def delete(self, report_id: int) -> bool:
+        """Move a report to the bin; it can be restored for ``BIN_DAYS`` days."""
+        with self._transaction() as session:
+            row = self._lock(session, report_id)
+            if row is None or row.deleted_at is not None:
+                return False
+            row.deleted_at = _now()
+            return True
+
+    def undelete(self, report_id: int) -> bool:
+        with self._transaction() as session:
+            row = self._lock(session, report_id)
+            if row is None or row.deleted_at is None:
+                return False
+            row.deleted_at = None
+            return True
+
+    def bin(self, now: datetime | None = None) -> list[tuple[ReportSummary, datetime]]:
+        """Reports in the bin with the moment each will be removed for good; empties the old."""
+        now = now or _now()
+        with self._transaction() as session:
+            session.execute(
+                sa.delete(ReportRow).where(ReportRow.deleted_at < now - BIN_PERIOD)
+            )
+            rows = session.scalars(
+                sa.select(ReportRow).where(ReportRow.deleted_at.is_not(None))
+                .order_by(ReportRow.deleted_at.desc())
+            ).all()
+            return [(self._summary(row), _utc(row.deleted_at) + BIN_PERIOD) for row in rows]  # type: ignore[operator]
 
     def list(self) -> list[ReportSummary]:
         """Every report, the most recently edited first."""
@@ -201,7 +312,9 @@ class ReportStore:
         )
         with self._sessions() as session:
             rows = session.execute(
-                sa.select(*columns).order_by(ReportRow.updated_at.desc(), ReportRow.id.desc())
+                sa.select(*columns)
+                .where(ReportRow.deleted_at.is_(None))
+                .order_by(ReportRow.updated_at.desc(), ReportRow.id.desc())
             ).all()
         return [
             ReportSummary(

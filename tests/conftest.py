@@ -58,7 +58,8 @@ SAMPLE_DOCUMENT: dict[str, Any] = {
          "priority": "high", "due": "2026-11-15", "ticket": "https://tracker.example.com/PLAT-12",
          "status": "agreed"},
         {"description": "Add payment routing to the release checklist.",
-         "owner": "Release managers", "priority": "medium", "due": "2026-11-30", "ticket": "", "status": "proposed"},
+         "owner": "Release managers", "priority": "medium", "due": "2026-11-30", "ticket": "",
+         "status": "proposed"},
     ],
     "follow_up_review_on": "2026-12-03",
 }

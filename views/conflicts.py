@@ -39,7 +39,7 @@ def _moment(report: Report, moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(zone(report)).strftime("%Y-%m-%d %H:%M")
 
 
-def _texts(report: Report) -> dict[str, str]:
+def report_texts(report: Report) -> dict[str, str]:
     """Every part of the report as plain text, keyed by the id of its input on the page."""
     timeline = [
         f"{_moment(report, e.at) or '(no time)'} · {EVENT_KINDS.get(e.kind, e.kind)} · "
@@ -67,7 +67,7 @@ def _texts(report: Report) -> dict[str, str]:
 
 
 def differences(mine: Report, theirs: Report) -> list[FieldDifference]:
-    mine_texts, theirs_texts = _texts(mine), _texts(theirs)
+    mine_texts, theirs_texts = report_texts(mine), report_texts(theirs)
     return [
         FieldDifference(key, LABELS[key], mine_texts[key], theirs_texts[key])
         for key in LABELS
