@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from exporters import FORMATS
+from exporters.drive_publish import DriveExport
 from exporters.publish import ExportFailed
+from reports.backup import BackupError, backup, restore
 from reports.exchange import DocumentError, from_document, to_document
 
 
@@ -58,9 +61,26 @@ def register_cli(app: Flask) -> None:
     @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="pdf",
                   show_default=True, help="The kind of file to write.")
     def export(report_id: int, fmt: str) -> None:
-        """Export a saved report into the shared folder; prints the path written."""
+        """Export a saved report into the shared folder; prints the path written.
+
+        A Google Doc goes to the Drive folder and prints its link; with Drive set up, a PDF
+        goes to both and prints the path, then the link.
+        """
+        from views.drive import drive_configured, export_saved_to_drive, is_drive_only
         from views.exports import export_saved
 
+        def echo_drive(sent: DriveExport | None) -> None:
+            if sent is None:
+                raise click.ClickException(f"There is no report {report_id}.")
+            if sent.file is None:
+                raise click.ClickException(sent.notice)
+            if sent.file.replaced_missing:
+                click.echo(sent.notice, err=True)
+            click.echo(sent.file.link)
+
+        if is_drive_only(fmt):
+            echo_drive(export_saved_to_drive(report_id, fmt))
+            return
         try:
             done = export_saved(report_id, fmt)
         except ExportFailed as error:
@@ -68,6 +88,26 @@ def register_cli(app: Flask) -> None:
         if done is None:
             raise click.ClickException(f"There is no report {report_id}.")
         click.echo(done.path)
+        if fmt == "pdf" and drive_configured():
+            echo_drive(export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
+                                             version=done.record.report_version))
+
+    @reports.command("backup")
+    @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+    def backup_reports(folder: Path) -> None:
+        """Write every report as JSON into FOLDER, with a manifest."""
+        result = backup(get_store(), folder)
+        click.echo(f"Backed up {result.count} reports to {result.folder}")
+
+    @reports.command("restore")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore_reports(folder: Path) -> None:
+        """Import every report of a backup FOLDER as new reports."""
+        try:
+            ids = restore(get_store(), folder)
+        except (BackupError, DocumentError) as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Restored {len(ids)} reports: {' '.join(map(str, ids))}")
 
     @db.command("upgrade")
     def db_upgrade() -> None:
