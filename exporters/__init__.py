@@ -11,6 +11,7 @@ from typing import Protocol
 
 from reports.model import Report
 
+from .gdoc import GdocExporter
 from .html import HtmlExporter
 from .markdown import MarkdownExporter
 from .pdf import PdfExporter
@@ -29,4 +30,5 @@ FORMATS: dict[str, Exporter] = {
     "pdf": PdfExporter(),
     "md": MarkdownExporter(),
     "html": HtmlExporter(),
+    "gdoc": GdocExporter(),  # destination "drive": goes to Google Drive, never a local file
 }

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import google_auth_httplib2
 import httplib2
@@ -47,6 +47,7 @@ FIELDS = "id,name,mimeType,parents,trashed,webViewLink"
 MULTIPART_LIMIT = 5 * 1024 * 1024  # Drive's limit for a one-request upload
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_RETRIES = 4
+DEFAULT_BACKOFF = 1.0  # seconds before the first retry; doubled each time, with jitter
 MAX_BACKOFF = 16.0
 
 
@@ -92,6 +93,7 @@ class DriveClient:
         endpoint: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = DEFAULT_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
         multipart_limit: int = MULTIPART_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -100,6 +102,7 @@ class DriveClient:
         self.base_url = api_base(endpoint)
         self.timeout = timeout
         self.retries = retries
+        self.backoff = backoff
         self.multipart_limit = multipart_limit
         self._sleep = sleep
         self._credentials: service_account.Credentials | None = None
@@ -116,6 +119,7 @@ class DriveClient:
             endpoint=config.get("DRIVE_API_ENDPOINT"),
             timeout=float(config.get("DRIVE_TIMEOUT") or DEFAULT_TIMEOUT),
             retries=int(config.get("DRIVE_RETRIES", DEFAULT_RETRIES)),
+            backoff=float(config.get("DRIVE_BACKOFF", DEFAULT_BACKOFF)),
             **options,
         )
 
@@ -201,7 +205,8 @@ class DriveClient:
                     raise drive_errors.explain(
                         error, folder_id=self.folder_id, creating=creating
                     ) from error
-            self._sleep(min(MAX_BACKOFF, 2.0**attempt) * random.uniform(0.5, 1.0))
+            wait = min(MAX_BACKOFF, self.backoff * 2.0**attempt)
+            self._sleep(wait * random.uniform(0.5, 1.0))
         raise AssertionError("unreachable")
 
     def _load_credentials(self) -> service_account.Credentials:
@@ -239,6 +244,8 @@ def _read_key(path: str) -> service_account.Credentials:
 def _drive_file(resource: dict[str, Any], *, created_new: bool,
                 replaced_missing: bool) -> DriveFile:
     file_id = str(resource["id"])
-    link = resource.get("webViewLink") or f"https://drive.google.com/open?id={file_id}"
+    link = str(resource.get("webViewLink") or "")
+    if not link.startswith("https://"):  # shown as a link: never anything but a web address
+        link = f"https://drive.google.com/open?id={quote(file_id)}"
     return DriveFile(id=file_id, link=link, created_new=created_new,
                      replaced_missing=replaced_missing, name=str(resource.get("name", "")))

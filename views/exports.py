@@ -22,6 +22,7 @@ from exporters import FORMATS
 from exporters.folder import OutsideFolder, SharedFolder
 from exporters.publish import ExportFailed, LocalExport, export_to_folder
 from reports.exports_log import LOCAL, ExportRecord
+from views.drive import drive_configured, export_saved_to_drive, flash_drive, is_drive_only
 
 bp = Blueprint("exports", __name__)
 
@@ -68,6 +69,12 @@ def export(report_id: int, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
     label = FORMATS[fmt].label
+    if is_drive_only(fmt):  # the Google Doc: straight to Drive, no local file
+        sent = export_saved_to_drive(report_id, fmt)
+        if sent is None:
+            abort(404)
+        flash_drive(sent)
+        return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
     try:
         done = export_saved(report_id, fmt)
     except ExportFailed as error:
@@ -79,6 +86,11 @@ def export(report_id: int, fmt: str) -> Response:
         name = Path(done.record.location).name
         flash(Markup('Exported as {}: <a href="{}" download>{}</a> is in the shared folder.')
               .format(label, download_url(done.record), name))
+        if fmt == "pdf" and drive_configured():  # the Drive folder gets the same PDF
+            sent = export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
+                                         version=done.record.report_version)
+            if sent is not None:
+                flash_drive(sent)
     # The notice with the download link is at the top of the editor.
     return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
 

@@ -1,0 +1,143 @@
+"""Put a saved report into the team's Drive folder (a Google Doc, or a copy of its PDF), record it.
+
+The export log remembers which Drive file holds each report's Doc and PDF, so exporting again
+updates that file; the file is also tagged with a key made from the report, so a lost record
+finds it again instead of making a copy. A failure never raises: it is recorded and returned
+with its explanation, and nothing about the report changes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reports.exchange import zone
+from reports.exports_log import DRIVE, ExportLog, ExportRecord
+from reports.model import Report, StoredReport
+
+from .drive_errors import ADMIN, DriveError
+from .gdrive import DriveClient, DriveFile
+from .naming import incident_moment
+from .render import render_html
+
+MAX_SERVICE = 60
+MAX_TITLE = 150
+DRIVE_FORMATS = ("gdoc", "pdf")
+WHAT = {"gdoc": "Google Doc", "pdf": "PDF"}
+
+_locks: dict[tuple[int, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Text without control or direction-changing characters, spaces collapsed, cut to fit."""
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+                   for c in text)
+    flat = re.sub(r"\s+", " ", kept).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def drive_name(report: Report, extension: str = "") -> str:
+    """The shared-folder name: ``YYYY-MM service — title``, plus ``.ext`` for a file."""
+    moment = incident_moment(report)
+    month = moment.astimezone(zone(report)).strftime("%Y-%m") if moment else "Undated"
+    service = _one_line(report.service, MAX_SERVICE)
+    title = _one_line(report.title, MAX_TITLE) or "Untitled report"
+    name = f"{month} {service} — {title}" if service else f"{month} — {title}"
+    return f"{name}.{extension}" if extension else name
+
+
+def drive_key(stored: StoredReport, fmt: str) -> str:
+    """A tag unique to this report and format, kept on the Drive file."""
+    return f"hindsight:{stored.id}:{stored.created_at.strftime('%Y%m%dT%H%M%S.%f')}:{fmt}"
+
+
+@dataclass(frozen=True)
+class DriveExport:
+    """What happened: the record, and either the file in Drive or the reason it is not there."""
+
+    fmt: str
+    record: ExportRecord
+    file: DriveFile | None = None
+    error: DriveError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def notice(self) -> str:
+        """One or two sentences for the author, in plain words."""
+        return notice(self.fmt, self.file, self.error)
+
+
+def notice(fmt: str, file: DriveFile | None, error: DriveError | None) -> str:
+    """What became of an upload, for the author."""
+    what = WHAT[fmt]
+    if error is not None:
+        return (f"The {what} could not be put in Google Drive. {error} "
+                "Your report has not changed.")
+    assert file is not None
+    if file.replaced_missing and file.created_new:
+        return (f"The earlier {what} had been deleted or moved to the bin in Google Drive, "
+                "so Hindsight made a new one. It has a new link: share this one.")
+    if file.replaced_missing:
+        return (f"The earlier {what} had been deleted or moved to the bin in Google Drive; "
+                "Hindsight updated another copy it found in the folder.")
+    if file.created_new:
+        return f"The {what} is now in the team's Google Drive folder."
+    return f"The {what} in the team's Google Drive folder is updated; its link is the same."
+
+
+def _lock_for(report_id: int, fmt: str) -> threading.Lock:
+    """Two exports of one report at once in this process would both create: take turns."""
+    with _locks_guard:
+        return _locks.setdefault((report_id, fmt), threading.Lock())
+
+
+def export_to_drive(
+    stored: StoredReport, fmt: str, log: ExportLog, connect: Callable[[], DriveClient],
+    pdf: bytes | None = None,
+) -> DriveExport:
+    """Upload ``stored`` as a Doc (``gdoc``) or upload ``pdf`` (``pdf``), and record it."""
+    if fmt not in DRIVE_FORMATS or (fmt == "pdf" and pdf is None):
+        raise ValueError(f"cannot put {fmt!r} in Drive this way")
+    with _lock_for(stored.id, fmt):
+        previous = log.current_location(stored.id, fmt, DRIVE)
+        try:
+            client = connect()
+            key = drive_key(stored, fmt)
+            if fmt == "gdoc":
+                html = _render(stored.report)
+                file = client.upload_doc(drive_name(stored.report), html, previous, key=key)
+            else:
+                assert pdf is not None
+                file = client.upload_pdf(drive_name(stored.report, "pdf"), pdf, previous,
+                                         key=key)
+        except DriveError as error:
+            record = log.record(
+                report_id=stored.id, format=fmt, destination=DRIVE, location=previous or "",
+                report_version=stored.version, ok=False, message=str(error),
+            )
+            return DriveExport(fmt, record, error=error)
+        record = log.record(
+            report_id=stored.id, format=fmt, destination=DRIVE, location=file.id,
+            link=file.link, report_version=stored.version,
+            # Keep the explanation with the record when the earlier file was gone.
+            message=notice(fmt, file, None) if file.replaced_missing else None,
+        )
+        return DriveExport(fmt, record, file=file)
+
+
+def _render(report: Report) -> str:
+    try:
+        return render_html(report)
+    except Exception as error:
+        raise DriveError(
+            "Hindsight could not turn the report into a document.",
+            f"This is a fault in Hindsight, not in your report. Tell {ADMIN}.",
+            kind="render",
+        ) from error
