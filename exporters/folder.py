@@ -32,7 +32,7 @@ class SharedFolder:
             or "\x00" in location
             or "\\" in location
             or pure.is_absolute()
-            or any(part in ("", ".", "..") or part.startswith(".") for part in pure.parts)
+            or any(part in ("", ".", "..") or part.startswith(".") for part in location.split("/"))
         ):
             raise OutsideFolder(f"not a location in the shared folder: {location[:200]!r}")
         path = (self.root / pure).resolve()

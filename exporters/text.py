@@ -17,6 +17,9 @@ _UNWANTED = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
 _SPACES = re.compile(r"\s+")
+# Bidirectional embeddings, overrides and isolates: in a one-line field they can only be used to
+# make text read differently from what it is (a title shown backwards).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Punctuation that could make Markdown of one line of plain text placed after other text.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _HEADING_START = re.compile(r"^( {0,3})(#)", re.MULTILINE)
@@ -30,8 +33,8 @@ def clean(text: str | None) -> str:
 
 
 def one_line(text: str | None) -> str:
-    """Clean text on one line, runs of white space made one space."""
-    return _SPACES.sub(" ", clean(text)).strip()
+    """Clean text on one line, runs of white space made one space, no bidi controls."""
+    return _SPACES.sub(" ", _BIDI_CONTROLS.sub("", clean(text))).strip()
 
 
 def markdown_inline(text: str | None) -> str:

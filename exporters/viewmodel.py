@@ -133,18 +133,23 @@ def _moment(moment: datetime | None, tz: ZoneInfo) -> str:
     return f"{_day(local)}, {local:%H:%M}"
 
 
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
 def _duration(start: datetime | None, end: datetime | None) -> str:
+    """How long, in words a client reads at a glance: "1 hour 50 minutes"."""
     if start is None or end is None or end < start:
         return ""
     minutes = int((end - start).total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
+    parts = [_plural(days, "day")] if days else []
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(_plural(hours, "hour"))
     if minutes or not parts:
-        parts.append(f"{minutes} min")
-    return " ".join(parts)
+        parts.append(_plural(minutes, "minute"))
+    return " ".join(parts[:2])
 
 
 def _ticket_label(url: str) -> str:
