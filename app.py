@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
 
+from accounts.ratelimit import FailureLimit
+from accounts.roles import AUTH_MODES, ROLES
+from accounts.users import UserStore
 from reports import limits
 from reports.exports_log import ExportLog
 from reports.migrate import upgrade
@@ -30,6 +34,12 @@ ENV_SETTINGS = {
     "GOOGLE_CREDENTIALS": "HINDSIGHT_GOOGLE_CREDENTIALS",
     "DRIVE_API_ENDPOINT": "HINDSIGHT_DRIVE_API_ENDPOINT",
     "SECRET_KEY": "HINDSIGHT_SECRET_KEY",
+    "AUTH": "HINDSIGHT_AUTH",
+    "AUTH_HEADER": "HINDSIGHT_AUTH_HEADER",
+    "TRUSTED_PROXIES": "HINDSIGHT_TRUSTED_PROXIES",
+    "DEFAULT_ROLE": "HINDSIGHT_DEFAULT_ROLE",
+    "SESSION_HOURS": "HINDSIGHT_SESSION_HOURS",
+    "COOKIE_SECURE": "HINDSIGHT_COOKIE_SECURE",
 }
 
 
@@ -42,6 +52,32 @@ def _secret_key(instance: Path) -> str:
     key_file.touch(mode=0o600)
     key_file.write_text(key)
     return key
+
+
+def _settle_auth_config(app: Flask) -> None:
+    """Check the sign-in settings once, at start-up, and fail loudly when they are wrong."""
+    config = app.config
+    config["AUTH"] = str(config["AUTH"]).strip().lower()
+    if config["AUTH"] not in AUTH_MODES:
+        raise RuntimeError(f"HINDSIGHT_AUTH must be one of {', '.join(AUTH_MODES)}")
+    if config["DEFAULT_ROLE"] not in ROLES:
+        raise RuntimeError(f"HINDSIGHT_DEFAULT_ROLE must be one of {', '.join(ROLES)}")
+    proxies = config["TRUSTED_PROXIES"]
+    if isinstance(proxies, str):
+        config["TRUSTED_PROXIES"] = {p.strip() for p in proxies.split(",") if p.strip()}
+    config["SESSION_HOURS"] = float(config["SESSION_HOURS"])
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_HOURS"])
+    secure = config["COOKIE_SECURE"]
+    if secure is None:  # on by default wherever people sign in (behind HTTPS)
+        secure = config["AUTH"] != "none"
+    elif isinstance(secure, str):
+        secure = secure.strip().lower() not in ("0", "false", "no", "off")
+    config["SESSION_COOKIE_SECURE"] = bool(secure)
+    if config["AUTH"] == "none":
+        app.logger.warning(
+            "Sign-in is off (HINDSIGHT_AUTH=none): only connections from this computer "
+            "are answered."
+        )
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -64,6 +100,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # a page left open all day must still save
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        AUTH="none",
+        AUTH_HEADER="X-Forwarded-User",
+        TRUSTED_PROXIES="",
+        DEFAULT_ROLE="viewer",
+        SESSION_HOURS=8,
+        COOKIE_SECURE=None,
     )
     for setting, variable in ENV_SETTINGS.items():
         if os.environ.get(variable):
@@ -72,15 +114,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    _settle_auth_config(app)
 
     engine = make_engine(app.config["DATABASE_URL"])
     upgrade(engine)
     app.extensions["hindsight.store"] = ReportStore(engine)
     app.extensions["hindsight.exports"] = ExportLog(engine)
 
+    app.extensions["hindsight.users"] = UserStore(engine)
+    app.extensions["hindsight.login_failures"] = FailureLimit()
+
     csrf.init_app(app)
 
-    from views import api, editor, errors, exports, history, security
+    from views import api, auth, editor, errors, exports, history, security
 
     app.register_blueprint(editor.bp)
     app.register_blueprint(exports.bp)
@@ -88,6 +134,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(history.bp)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)
+    auth.register(app)
     security.register(app)
 
     from cli import register_cli

@@ -10,6 +10,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from accounts.roles import ROLES
+from accounts.users import AccountError
 from exporters import FORMATS
 from exporters.drive_publish import DriveExport
 from exporters.publish import ExportFailed
@@ -22,6 +24,7 @@ def register_cli(app: Flask) -> None:
 
     reports = AppGroup("reports", help="Import, list, dump and export incident reports.")
     db = AppGroup("db", help="The database schema.")
+    users_group = AppGroup("users", help="Accounts for password sign-in.")
 
     @reports.command("import")
     @click.argument("path", type=click.File("rb"))
@@ -109,6 +112,23 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(error)) from None
         click.echo(f"Restored {len(ids)} reports: {' '.join(map(str, ids))}")
 
+    @users_group.command("add")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(list(ROLES)), default="author", show_default=True)
+    @click.option("--name", "display_name", default="", help="The name shown on revisions.")
+    @click.option("--team", default=None, help="Authors edit only their team's reports.")
+    @click.password_option(help="Asked for when not given (at least 12 characters).")
+    def add_user(username: str, role: str, display_name: str, team: str | None,
+                 password: str) -> None:
+        """Create an account for password sign-in (HINDSIGHT_AUTH=password)."""
+        try:
+            app.extensions["hindsight.users"].add(
+                username, role=role, password=password, display_name=display_name, team=team
+            )
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Account {username!r} created ({role}).")
+
     @db.command("upgrade")
     def db_upgrade() -> None:
         """Bring the database schema up to date (the app also does this when it starts)."""
@@ -116,3 +136,4 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(reports)
     app.cli.add_command(db)
+    app.cli.add_command(users_group)

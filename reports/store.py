@@ -44,6 +44,7 @@ class ReportRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     document: Mapped[str] = mapped_column(sa.Text)
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
 
 
 class RevisionRow(Base):
@@ -201,15 +202,22 @@ class ReportStore:
         )
         return session.get(ReportRow, report_id, with_for_update=True, populate_existing=True)
 
-    def create(self, report: Report, author: str | None = None) -> StoredReport:
+    def create(
+        self, report: Report, author: str | None = None, team: str | None = None
+    ) -> StoredReport:
         now = _now()
         with self._transaction() as session:
-            row = ReportRow(version=1, created_at=now, updated_at=now)
+            row = ReportRow(version=1, created_at=now, updated_at=now, team=team)
             self._fill(row, report)
             session.add(row)
             session.flush()
             self._keep_revision(session, row, author)
             return self._stored(row)
+
+    def team_of(self, report_id: int) -> str | None:
+        """The team that owns a report (None: any author may edit it)."""
+        with self._sessions() as session:
+            return session.scalar(sa.select(ReportRow.team).where(ReportRow.id == report_id))
 
     def get(self, report_id: int) -> StoredReport | None:
         """A report that is not in the bin, or None."""

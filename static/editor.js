@@ -369,6 +369,9 @@
         showErrors(data.errors);
         setStatus("Not saved — check the highlighted fields. Your text is kept in this browser.",
           "error");
+      } else if (response.status === 401 || response.status === 403) {
+        setStatus("Not saved — you are signed out or may not change this report. " +
+          "Your text is kept in this browser; sign in again and reload the page.", "error");
       } else if (response.status === 400 || response.status === 413) {
         setStatus("Not saved — " + (data.error || "the server refused the change") + ". " +
           "Your text is kept in this browser.", "error");

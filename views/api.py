@@ -16,6 +16,8 @@ from app import get_store
 from reports.checks import check_report
 from reports.exchange import DocumentError, from_document, to_document
 from reports.model import Report, StoredReport
+from views.auth import current_user
+from views.editor import author_name
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -78,7 +80,9 @@ def create_report() -> Response:
     report = _read_report()
     if isinstance(report, Response):
         return report
-    return _reply(get_store().create(report), 201)
+    user = current_user()
+    stored = get_store().create(report, author=author_name(), team=user.team if user else None)
+    return _reply(stored, 201)
 
 
 @bp.get("/reports/<int:report_id>")
@@ -96,7 +100,7 @@ def put_report(report_id: int) -> Response:
     report = _read_report()
     if isinstance(report, Response):
         return report
-    stored = get_store().save(report_id, report)
+    stored = get_store().save(report_id, report, author=author_name())
     if stored is None:
         abort(404)
     return _reply(stored)

@@ -35,7 +35,8 @@ from reports.model import (
     StoredReport,
 )
 from reports.store import VersionConflict
-from views.conflicts import FieldDifference, differences, form_entries
+from views.auth import current_user
+from views.conflicts import LABELS, FieldDifference, differences, form_entries, report_texts
 
 bp = Blueprint("editor", __name__)
 
@@ -121,6 +122,12 @@ def _render(stored: StoredReport, form: ReportForm, warnings: list[Problem], sta
     )
 
 
+def author_name() -> str | None:
+    """Who is saving, for the history; nobody in particular when sign-in is off."""
+    user = current_user()
+    return (user.display_name or user.username) if user and user.display_name else None
+
+
 def _base_version() -> int | None:
     """The version the author's page was based on; absent from old pages and API-like posts."""
     try:
@@ -151,13 +158,20 @@ def index() -> str:
 
 @bp.post("/reports")
 def new_report() -> Response:
-    stored = get_store().create(Report())
+    user = current_user()
+    stored = get_store().create(Report(), author=author_name(), team=user.team if user else None)
     return redirect(url_for("editor.edit", report_id=stored.id))
 
 
 @bp.get("/reports/<int:report_id>")
 def edit(report_id: int) -> tuple[str, int]:
     stored = _stored_or_404(report_id)
+    user = current_user()
+    if user is not None and not user.may_edit_team(get_store().team_of(report_id)):
+        return render_template(
+            "report_readonly.html", stored=stored, report=stored.report,
+            texts=report_texts(stored.report), labels=LABELS,
+        ), 200
     shown = replace(stored.report, timeline=stored.report.sorted_timeline())
     form = ReportForm.for_report(shown)
     return _render(stored, form, check_report(shown))
@@ -201,7 +215,8 @@ def save(report_id: int) -> Any:
                        base_version=base_version)
 
     try:
-        saved = get_store().save(report_id, report, expected_version=base_version)
+        saved = get_store().save(report_id, report, expected_version=base_version,
+                                 author=author_name())
     except VersionConflict as conflict:
         return _conflict(conflict.current, report, form, autosave)
     if saved is None:

@@ -1,0 +1,78 @@
+"""Accounts kept in the database, with passwords stored only as a slow salted hash (scrypt)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from reports.store import Base
+
+from .roles import ROLES, CurrentUser
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when the account does not exist, so a wrong username costs the same time.
+_DUMMY_HASH = generate_password_hash("not a real password, only for timing", method="scrypt")
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AccountError(ValueError):
+    pass
+
+
+def _user(row: UserRow) -> CurrentUser:
+    return CurrentUser(username=row.username, display_name=row.display_name or row.username,
+                       role=row.role, team=row.team or None)
+
+
+class UserStore:
+    def __init__(self, engine: Engine):
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def add(self, username: str, role: str, password: str | None = None,
+            display_name: str = "", team: str | None = None) -> CurrentUser:
+        username = username.strip()
+        if not username or len(username) > 200:
+            raise AccountError("A username is 1 to 200 characters.")
+        if role not in ROLES:
+            raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        with self._sessions.begin() as session:
+            if session.scalar(sa.select(UserRow.id).where(UserRow.username == username)):
+                raise AccountError(f"There is already an account called {username!r}.")
+            row = UserRow(
+                username=username, display_name=display_name.strip(), role=role, team=team,
+                password_hash=generate_password_hash(password, method="scrypt")
+                if password else None,
+                created_at=datetime.now(UTC),
+            )
+            session.add(row)
+            return _user(row)
+
+    def find(self, username: str) -> CurrentUser | None:
+        with self._sessions() as session:
+            row = session.scalar(sa.select(UserRow).where(UserRow.username == username))
+            return None if row is None else _user(row)
+
+    def check_password(self, username: str, password: str) -> CurrentUser | None:
+        with self._sessions() as session:
+            row = session.scalar(sa.select(UserRow).where(UserRow.username == username))
+        if row is None or not row.password_hash:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        return _user(row) if check_password_hash(row.password_hash, password) else None
