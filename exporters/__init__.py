@@ -22,6 +22,7 @@ class Exporter(Protocol):
     label: str
     extension: str
     mimetype: str
+    destination: str  # "local" (a file in the shared folder) or "drive"
 
     def render(self, report: Report) -> bytes: ...
 

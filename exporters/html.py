@@ -12,6 +12,7 @@ class HtmlExporter:
     label = "web page (HTML)"
     extension = "html"
     mimetype = "text/html; charset=utf-8"
+    destination = "local"
 
     def render(self, report: Report) -> bytes:
         return render_html(report).encode("utf-8")

@@ -12,6 +12,7 @@ class MarkdownExporter:
     label = "Markdown"
     extension = "md"
     mimetype = "text/markdown; charset=utf-8"
+    destination = "local"
 
     def render(self, report: Report) -> bytes:
         return render_markdown_document(report).encode("utf-8")

@@ -40,6 +40,7 @@ class PdfExporter:
     label = "PDF"
     extension = "pdf"
     mimetype = "application/pdf"
+    destination = "local"
 
     def render(self, report: Report) -> bytes:
         return html_to_pdf(render_html(report, for_pdf=True))

@@ -44,6 +44,8 @@ def export_to_folder(
 ) -> LocalExport:
     """Render ``stored`` as ``fmt``, write it into ``folder``, record it in ``log``."""
     exporter = FORMATS[fmt]
+    if getattr(exporter, "destination", "local") != LOCAL:
+        raise ValueError(f"{fmt!r} is not written to the local folder")
     try:
         data = exporter.render(stored.report)
     except Exception as error:

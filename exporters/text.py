@@ -68,8 +68,13 @@ def _code_lines(text: str) -> tuple[set[int], str]:
     return lines, unclosed
 
 
+def _inert(line: str) -> str:
+    """No raw HTML (``<`` escaped) and no image (``![`` would load a picture from anywhere)."""
+    return line.replace("<", "&lt;").replace("![", "!\\[")
+
+
 def markdown_block(text: str | None) -> str:
-    """The author's Markdown, kept, with every ``<`` outside code escaped so no HTML gets in.
+    """The author's Markdown, kept, but outside code no ``<`` (so no HTML) and no images.
 
     Headings are not part of the safe subset (the page and the PDF show ``# x`` as text), so a
     leading ``#`` is escaped too: the Markdown export then reads the same as the PDF.
@@ -83,7 +88,7 @@ def markdown_block(text: str | None) -> str:
         if number in code:
             out.append(line)
         else:
-            out.append(_HEADING_START.sub(r"\1\\\2", line.replace("<", "&lt;")))
+            out.append(_HEADING_START.sub(r"\1\\\2", _inert(line)))
     if unclosed:
         out.append(unclosed)
     return "\n".join(out)
@@ -92,5 +97,5 @@ def markdown_block(text: str | None) -> str:
 def markdown_cell(text: str | None) -> str:
     """The author's Markdown squeezed into one table cell: one line, ``|`` escaped."""
     flat = " ".join(line.strip() for line in clean(text).split("\n") if line.strip())
-    escaped = flat.replace("<", "&lt;").replace("|", "\\|")
+    escaped = _inert(flat).replace("|", "\\|")
     return _HEADING_START.sub(r"\1\\\2", escaped)

@@ -110,7 +110,8 @@ def download(report_id: int, export_id: int) -> Response:
     if not path.is_file():
         abort(404)  # removed since, or replaced by an export under a new name
     response = send_file(
-        path, mimetype=FORMATS[record.format].mimetype, as_attachment=True,
+        # Flask adds "; charset=utf-8" to text types itself.
+        path, mimetype=FORMATS[record.format].mimetype.split(";")[0], as_attachment=True,
         download_name=path.name, max_age=0,
     )
     response.headers["Cache-Control"] = "no-store"
