@@ -90,6 +90,8 @@ def explain(error: BaseException, *, folder_id: str, creating: bool = False) -> 
     if isinstance(error, HttpError):
         return _explain_http(error, folder_id=folder_id, creating=creating)
     if isinstance(error, auth_errors.RefreshError):
+        if getattr(error, "retryable", False):  # google-auth already tried a few times
+            return _unavailable("Google's sign-in service")
         return _refused_key()
     cause = error.args[0] if isinstance(error, auth_errors.TransportError) and error.args else error
     if isinstance(cause, ssl.SSLCertVerificationError):
@@ -121,6 +123,15 @@ def _refused_key() -> DriveError:
         f"The key may have been deleted or disabled. Ask {ADMIN} to create a new key for the "
         f"service account and point HINDSIGHT_GOOGLE_CREDENTIALS at it. {SET_UP}",
         kind="credentials",
+    )
+
+
+def _unavailable(service: str) -> DriveError:
+    return DriveError(
+        f"{service} is having problems and did not take the file, even after several tries.",
+        "Try again in a few minutes; you can export a PDF in the meantime. "
+        f"If it lasts, tell {ADMIN}.",
+        kind="unavailable",
     )
 
 
@@ -164,13 +175,7 @@ def _explain_http(error: HttpError, *, folder_id: str, creating: bool) -> DriveE
             kind="permission",
         )
     if status >= 500:
-        return DriveError(
-            "Google Drive is having problems and did not take the file, even after several "
-            "tries.",
-            "Try again in a few minutes; you can export a PDF in the meantime. "
-            f"If it lasts, tell {ADMIN}.",
-            kind="unavailable",
-        )
+        return _unavailable("Google Drive")
     return DriveError(
         f"Google Drive turned the export down (error {status}).",
         f"Try again later. If it happens again, tell {ADMIN} and mention error {status}"

@@ -48,6 +48,7 @@ MULTIPART_LIMIT = 5 * 1024 * 1024  # Drive's limit for a one-request upload
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF = 1.0  # seconds before the first retry; doubled each time, with jitter
+DEFAULT_DEADLINE = 60.0  # no retry starts after this many seconds of one upload
 MAX_BACKOFF = 16.0
 
 
@@ -94,6 +95,7 @@ class DriveClient:
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = DEFAULT_RETRIES,
         backoff: float = DEFAULT_BACKOFF,
+        deadline: float = DEFAULT_DEADLINE,
         multipart_limit: int = MULTIPART_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -103,6 +105,7 @@ class DriveClient:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        self.deadline = deadline
         self.multipart_limit = multipart_limit
         self._sleep = sleep
         self._credentials: service_account.Credentials | None = None
@@ -120,6 +123,7 @@ class DriveClient:
             timeout=float(config.get("DRIVE_TIMEOUT") or DEFAULT_TIMEOUT),
             retries=int(config.get("DRIVE_RETRIES", DEFAULT_RETRIES)),
             backoff=float(config.get("DRIVE_BACKOFF", DEFAULT_BACKOFF)),
+            deadline=float(config.get("DRIVE_DEADLINE", DEFAULT_DEADLINE)),
             **options,
         )
 
@@ -145,8 +149,9 @@ class DriveClient:
             return MediaInMemoryUpload(data, mimetype=media_type,
                                        resumable=len(data) > self.multipart_limit)
 
+        give_up_at = time.monotonic() + self.deadline
         if existing_id:
-            found = self._attempt(lambda: self._update(existing_id, name, media()))
+            found = self._attempt(lambda: self._update(existing_id, name, media()), give_up_at)
             if found is not None and not found.get("trashed"):
                 return _drive_file(found, created_new=False, replaced_missing=False)
 
@@ -166,7 +171,7 @@ class DriveClient:
             ).execute()
             return created, True
 
-        result, created = self._attempt(find_or_create, creating=True)
+        result, created = self._attempt(find_or_create, give_up_at, creating=True)
         return _drive_file(result, created_new=created, replaced_missing=bool(existing_id))
 
     def _update(self, file_id: str, name: str, media: MediaInMemoryUpload,
@@ -195,18 +200,24 @@ class DriveClient:
         return files[0] if files else None
 
     # -- plumbing --------------------------------------------------------------------------------
-    def _attempt(self, call: Callable[[], Any], *, creating: bool = False) -> Any:
-        """Run ``call``, retrying passing failures with exponential backoff and jitter."""
+    def _attempt(self, call: Callable[[], Any], give_up_at: float, *,
+                 creating: bool = False) -> Any:
+        """Run ``call``, retrying passing failures with exponential backoff and jitter.
+
+        At most ``retries`` retries, and none that would start after ``give_up_at``
+        (``time.monotonic()``): an author waiting on the page gets an answer in bounded time.
+        """
         for attempt in range(self.retries + 1):
+            wait = min(MAX_BACKOFF, self.backoff * 2.0**attempt) * random.uniform(0.5, 1.0)
             try:
                 return call()
             except Exception as error:
-                if attempt == self.retries or not drive_errors.is_retryable(error):
+                if (attempt == self.retries or not drive_errors.is_retryable(error)
+                        or time.monotonic() + wait > give_up_at):
                     raise drive_errors.explain(
                         error, folder_id=self.folder_id, creating=creating
                     ) from error
-            wait = min(MAX_BACKOFF, self.backoff * 2.0**attempt)
-            self._sleep(wait * random.uniform(0.5, 1.0))
+            self._sleep(wait)
         raise AssertionError("unreachable")
 
     def _load_credentials(self) -> service_account.Credentials:

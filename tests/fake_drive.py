@@ -102,7 +102,8 @@ class FakeDrive:
         self.folders: set[str] = set()
         self.requests: list[Seen] = []
         self.tokens: set[str] = set()
-        self.token_refusal: str | None = None
+        self.token_refusal: str | None = None  # answer token requests with invalid_grant
+        self.token_status = 0  # answer token requests with this error status
         self._failures: deque[_Failure] = deque()
         self._uploads: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -168,6 +169,8 @@ class FakeDrive:
     def grant(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         if form.get("grant_type") != JWT_GRANT or "assertion" not in form:
             return 400, {"error": "unsupported_grant_type"}
+        if self.token_status:
+            return self.token_status, {"error": "internal_failure"}
         if self.token_refusal:
             return 400, {"error": "invalid_grant", "error_description": self.token_refusal}
         try:

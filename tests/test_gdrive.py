@@ -261,6 +261,21 @@ def test_a_revoked_key(drive: DriveClient, fake_drive: FakeDrive) -> None:
     assert not fake_drive.drive_requests()
 
 
+def test_the_sign_in_service_down(drive: DriveClient, fake_drive: FakeDrive) -> None:
+    fake_drive.token_status = 503
+    error = failure(drive)
+    assert error.kind == "unavailable"
+    assert "Google's sign-in service is having problems" in error.message
+
+
+def test_retries_stop_at_the_deadline(fake_drive: FakeDrive, key_file: Path) -> None:
+    drive = DriveClient(FOLDER_ID, str(key_file), endpoint=fake_drive.url, retries=10,
+                        backoff=0.2, deadline=0.5)
+    fake_drive.fail(500, times=20)
+    assert failure(drive).kind == "unavailable"
+    assert len(fake_drive.drive_requests()) <= 3  # waits of 0.1-0.2 s, then 0.2-0.4 s
+
+
 @pytest.mark.parametrize(("content", "problem"), [
     (None, "no such file"),
     ("not json", "not a service-account key"),

@@ -104,6 +104,9 @@ def only_doc(server: FakeDrive) -> Any:
 
 def test_export_to_google_docs_creates_the_doc_and_shows_its_link(
         app: Flask, page: Page, fake_drive: FakeDrive, report_id: int) -> None:
+    editor = page.client.get(f"/reports/{report_id}").get_data(as_text=True)
+    assert f'formaction="/reports/{report_id}/export/gdoc">Export to Google Docs<' in editor
+
     body = page.export("gdoc")
 
     doc = only_doc(fake_drive)
