@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
 
+import logs
 from accounts.ratelimit import FailureLimit
 from accounts.roles import AUTH_MODES, ROLES
 from accounts.users import UserStore
@@ -40,6 +41,7 @@ ENV_SETTINGS = {
     "DEFAULT_ROLE": "HINDSIGHT_DEFAULT_ROLE",
     "SESSION_HOURS": "HINDSIGHT_SESSION_HOURS",
     "COOKIE_SECURE": "HINDSIGHT_COOKIE_SECURE",
+    "LOG_FORMAT": "HINDSIGHT_LOG_FORMAT",
 }
 
 
@@ -106,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         DEFAULT_ROLE="viewer",
         SESSION_HOURS=8,
         COOKIE_SECURE=None,
+        LOG_FORMAT="text",
     )
     for setting, variable in ENV_SETTINGS.items():
         if os.environ.get(variable):
@@ -114,6 +117,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    logs.configure(app, app.config["LOG_FORMAT"])
     _settle_auth_config(app)
 
     engine = make_engine(app.config["DATABASE_URL"])
