@@ -25,6 +25,7 @@ from reports.model import (
 )
 
 from .fields import LocalDateField, LocalDateTimeField, NamesField
+from .links import FactorLinksField
 from .rows import RowList
 
 SHORT = Length(max=limits.MAX_SHORT_TEXT, message="Keep this under %(max)d characters.")
@@ -69,6 +70,7 @@ class ActionItemForm(Form):
         ],
     )
     status = SelectField("Status", choices=_choices(ACTION_STATUSES), default="proposed")
+    addresses = FactorLinksField("Deals with")
 
 
 class ReportForm(FlaskForm):
@@ -90,6 +92,7 @@ class ReportForm(FlaskForm):
     impact = TextAreaField("Impact", validators=[LONG])
     timeline = RowList(FormField(TimelineEventForm))
     factors = RowList(FormField(FactorForm))
+    no_single_root_cause = BooleanField("There is no single root cause")
     went_well = TextAreaField("What went well", validators=[LONG])
     went_wrong = TextAreaField("What went wrong", validators=[LONG])
     lucky = TextAreaField("Where we got lucky", validators=[LONG])
@@ -133,11 +136,13 @@ class ReportForm(FlaskForm):
                 {"description": f.description, "root_cause": f.root_cause}
                 for f in report.factors
             ],
+            "no_single_root_cause": report.no_single_root_cause,
             "went_well": report.lessons.went_well, "went_wrong": report.lessons.went_wrong,
             "lucky": report.lessons.lucky,
             "actions": [
                 {"description": a.description, "owner": a.owner, "priority": a.priority or "",
-                 "due": a.due, "ticket": a.ticket, "status": a.status}
+                 "due": a.due, "ticket": a.ticket, "status": a.status,
+                 "addresses": a.addresses}
                 for a in report.actions
             ],
             "follow_up_review_on": report.follow_up_review_on,
@@ -188,10 +193,12 @@ class ReportForm(FlaskForm):
                     description=_text(row.description), owner=_text(row.owner, strip=True),
                     priority=row.priority.data or None, due=row.due.as_date(),
                     ticket=_text(row.ticket, strip=True), status=row.status.data or "proposed",
+                    addresses=[i for i in row.addresses.data or [] if i < len(self.factors)],
                 )
                 for row in (entry.form for entry in self.actions)
             ],
             follow_up_review_on=self.follow_up_review_on.as_date(),
+            no_single_root_cause=bool(self.no_single_root_cause.data),
             extra=previous.extra,
         )
         report.timeline = report.sorted_timeline()

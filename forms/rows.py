@@ -16,6 +16,8 @@ from wtforms.validators import ValidationError
 
 from reports import limits
 
+from .links import shift_factor_links
+
 ROW_LISTS = ("timeline", "factors", "actions")
 _ACTION = re.compile(r"^(add|remove|up|down):(timeline|factors|actions)(?::(\d{1,5}))?$")
 
@@ -59,21 +61,27 @@ def apply_row_action(formdata: MultiDict, action: str) -> tuple[MultiDict, str |
     rows, rest = _row_groups(formdata, name)
     focus: int | None = None
     position = int(position_text) if position_text is not None else None
+    moved: dict[int, int | None] = {}  # old row position -> new one (None: removed)
     if verb == "add":
         rows.append([])
         focus = len(rows) - 1
     elif position is not None and 0 <= position < len(rows):
         if verb == "remove":
             rows.pop(position)
+            moved = {i: (None if i == position else i - 1) for i in range(position, len(rows) + 1)}
             focus = min(position, len(rows) - 1) if rows else None
         elif verb == "up" and position > 0:
             rows[position - 1], rows[position] = rows[position], rows[position - 1]
+            moved = {position: position - 1, position - 1: position}
             focus = position - 1
         elif verb == "down" and position < len(rows) - 1:
             rows[position + 1], rows[position] = rows[position], rows[position + 1]
+            moved = {position: position + 1, position + 1: position}
             focus = position + 1
         else:
             focus = position
+    if name == "factors" and moved:
+        rest = shift_factor_links(rest, moved)  # action items keep pointing at the same factors
     for index, pairs in enumerate(rows):
         if not pairs:
             rest.add(f"{name}-{index}-description", "")

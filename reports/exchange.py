@@ -4,6 +4,8 @@
 means "not written yet". It collects every problem with its path instead of stopping at the
 first, so an API client sees all that is wrong in one answer. ``to_document`` writes every field,
 keeping each time's own UTC offset, so an import followed by a dump gives the same document.
+Fields added after the first release (``outside_window``, ``addresses``,
+``no_single_root_cause``) are written only when set, so older documents round-trip unchanged.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ KNOWN_FIELDS = frozenset(
     {
         "format", "title", "service", "severity", "status", "audience", "authors", "timezone",
         "started_at", "detected_at", "resolved_at", "apology", "summary", "impact", "timeline",
-        "factors", "lessons", "actions", "follow_up_review_on",
+        "factors", "lessons", "actions", "follow_up_review_on", "no_single_root_cause",
     }
 )
 _TIMEZONES: frozenset[str] | None = None
@@ -134,6 +136,20 @@ class _Reader:
             self.fail(path, "must be a date like 2026-12-03")
             return None
 
+    def positions(self, value: Any, path: str, count: int) -> list[int]:
+        """Distinct 0-based positions in a list of ``count`` rows, sorted."""
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in value
+        ):
+            self.fail(path, "must be a list of factor positions, counting from 0")
+            return []
+        if any(not 0 <= i < count for i in value):
+            self.fail(path, f"names a factor that does not exist: this report has {count}")
+            return []
+        return sorted(set(value))
+
     def rows(self, value: Any, path: str) -> list[dict[str, Any]]:
         if value is None:
             return []
@@ -176,6 +192,7 @@ def from_document(document: Any) -> Report:
         detected_at=r.moment(document.get("detected_at"), "detected_at"),
         resolved_at=r.moment(document.get("resolved_at"), "resolved_at"),
         follow_up_review_on=r.day(document.get("follow_up_review_on"), "follow_up_review_on"),
+        no_single_root_cause=r.flag(document.get("no_single_root_cause"), "no_single_root_cause"),
     )
     timezone = document.get("timezone")
     if timezone in (None, ""):
@@ -237,6 +254,8 @@ def from_document(document: Any) -> Report:
                 due=r.day(row.get("due"), f"{p}.due"),
                 ticket=ticket,
                 status=r.choice(row.get("status"), f"{p}.status", ACTION_STATUSES, "proposed"),
+                addresses=r.positions(row.get("addresses"), f"{p}.addresses",
+                                      len(report.factors)),
             )
         )
     report.extra = {
@@ -296,10 +315,12 @@ def to_document(report: Report) -> dict[str, Any]:
                 "due": _iso(a.due),
                 "ticket": a.ticket,
                 "status": a.status,
+                **({"addresses": list(a.addresses)} if a.addresses else {}),
             }
             for a in report.actions
         ],
         "follow_up_review_on": _iso(report.follow_up_review_on),
+        **({"no_single_root_cause": True} if report.no_single_root_cause else {}),
     }
     for key, value in report.extra.items():
         document.setdefault(key, value)

@@ -77,6 +77,8 @@ class ActionItem:
     due: date | None = None
     ticket: str = ""
     status: str = "proposed"
+    # Positions (0-based) in ``Report.factors`` of the factors this action deals with.
+    addresses: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -99,6 +101,8 @@ class Report:
     lessons: Lessons = field(default_factory=Lessons)
     actions: list[ActionItem] = field(default_factory=list)
     follow_up_review_on: date | None = None
+    # The authors looked for a root cause and agree there is no single one.
+    no_single_root_cause: bool = False
     # Top-level fields of an imported document that this version does not know, kept verbatim
     # so that a document written by a newer or extended tool survives a round trip.
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,189 @@
+"""Is the report ready for review? The review criteria as checks, each tied to a field.
+
+A check says what is expected (``label``), whether the report meets it, and, when it does not,
+what to do (``advice``) and where (``field_id``, the id of the input or group on the page).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from reports.metrics import incident_metrics
+from reports.model import Report, TimelineEvent
+
+# Who was affected: people, or the organisations they belong to.
+_WHO = re.compile(
+    r"\b(?:customers?|clients?|users?|people|persons?|visitors?|shoppers?|buyers?|members?|"
+    r"subscribers?|merchants?|partners?|patients?|students?|staff|employees?|colleagues|teams?|"
+    r"everyone|everybody|accounts?|tenants?|organi[sz]ations?|businesses|sellers?|drivers?|"
+    r"passengers?|callers?|residents?|citizens?|applicants?|readers?|players?|agents?)\b",
+    re.IGNORECASE,
+)
+_UNIT = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)"
+# How long: "for 2 hours", "1 h 50 min", "45 minutes", "between 09:12 and 11:02", "all day".
+_HOW_LONG = re.compile(
+    rf"\b\d+(?:[.,]\d+)?\s*(?:{_UNIT}|h|min|s|d)\b"
+    rf"|\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    rf"thirty|forty|forty-five|fifty|ninety|a few|several|half an?|many)\s+{_UNIT}\b"
+    r"|\b\d{1,2}[:.h]\d{2}\b[^.\n]{0,40}?\b(?:to|until|till|and)\s+\d{1,2}[:.h]\d{2}\b"
+    r"|\b\d{1,2}[:.h]\d{2}\s*[-–]\s*\d{1,2}[:.h]\d{2}\b"
+    r"|\ball (?:day|night|morning|afternoon|evening|weekend)\b|\bovernight\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One review criterion and how this report stands against it."""
+
+    id: str
+    label: str
+    met: bool
+    field_id: str
+    advice: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _written(text: str) -> bool:
+    return bool(text and text.strip())
+
+
+def _events(report: Report) -> list[TimelineEvent]:
+    return [e for e in report.sorted_timeline() if _written(e.description) or e.at is not None]
+
+
+def _apology(report: Report) -> Check:
+    met = _written(report.apology)
+    return Check("apology", "An apology", met, "apology",
+                 "" if met else "Say sorry in part 1, plainly, and name who was affected.")
+
+
+def _summary_impact(report: Report) -> Check:
+    missing = [name for name in ("summary", "impact") if not _written(getattr(report, name))]
+    advice = {
+        ("summary",): "Write a summary: what went wrong, for how long, and how it was fixed.",
+        ("impact",): "Describe the impact: who was affected, how, and for how long.",
+        ("summary", "impact"): "Write the summary and describe the impact.",
+    }.get(tuple(missing), "")
+    return Check("summary_impact", "A summary and the impact", not missing,
+                 missing[0] if missing else "summary", advice)
+
+
+def _impact_detail(report: Report) -> Check:
+    who = bool(_WHO.search(report.impact))
+    how_long = bool(_HOW_LONG.search(report.impact))
+    total = incident_metrics(report).total_duration_text
+    example = f" (the times above give {total})" if total else ""
+    if who and how_long:
+        advice = ""
+    elif who:
+        advice = f"Say for how long people were affected{example}."
+    elif how_long:
+        advice = "Say who was affected, e.g. “customers paying by card”."
+    else:
+        advice = f"Say who was affected and for how long{example}."
+    return Check("impact_detail", "The impact says who was affected and for how long",
+                 who and how_long, "impact", advice)
+
+
+def _timeline_start(report: Report) -> Check:
+    events = [e for e in _events(report) if not e.outside_window]
+    anchor = report.detected_at or report.started_at
+    met = any(e.kind == "discovery" for e in events) or any(
+        e.at is not None and anchor is not None and e.at <= anchor for e in events
+    )
+    advice = ("Add the first events: when it started or when it was noticed "
+              "(choose “Discovery”).") if not events else (
+        "Add the moment the incident was noticed, as an event of the kind “Discovery”.")
+    return Check("timeline_start", "The timeline starts when the incident began or was noticed",
+                 met, "timeline", "" if met else advice)
+
+
+def _timeline_end(report: Report) -> Check:
+    events = [e for e in _events(report) if not e.outside_window]
+    resolved = report.resolved_at
+    met = any(e.kind == "resolution" for e in events) or any(
+        e.at is not None and resolved is not None and e.at >= resolved for e in events
+    )
+    return Check("timeline_end", "The timeline ends when the incident was resolved", met,
+                 "timeline", "" if met else
+                 "Add the moment service was back to normal, as an event of the kind "
+                 "“Resolution”.")
+
+
+def _factors(report: Report) -> Check:
+    met = any(_written(f.description) for f in report.factors)
+    return Check("factors", "At least one contributing factor", met, "factors",
+                 "" if met else "Describe at least one condition that made the incident "
+                 "possible, worse or longer.")
+
+
+def _root_cause(report: Report) -> Check:
+    met = report.no_single_root_cause or any(
+        f.root_cause and _written(f.description) for f in report.factors
+    )
+    return Check("root_cause", "A root cause, or “no single root cause” ticked", met,
+                 "factors" if report.factors else "no_single_root_cause",
+                 "" if met else "Tick “This is a root cause” on a factor, or tick “There is "
+                 "no single root cause” if several things together led to the incident.")
+
+
+def _actions_complete(report: Report) -> Check:
+    label = "Every action item has an owner, a priority and a due date"
+    actions = report.actions
+    if not actions:
+        return Check("actions_complete", label, False, "actions",
+                     "Add at least one action item that makes a repeat less likely.")
+    for number, action in enumerate(actions, start=1):
+        gaps = [name for name, value in (("description", _written(action.description)),
+                                         ("owner", _written(action.owner)),
+                                         ("priority", action.priority),
+                                         ("due", action.due)) if not value]
+        if gaps:
+            words = {"description": "what will be done", "owner": "an owner",
+                     "priority": "a priority", "due": "a due date"}
+            listed = [words[g] for g in gaps]
+            text = ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else listed[0]
+            return Check("actions_complete", label, False, f"actions-{number - 1}-{gaps[0]}",
+                         f"Action item {number} needs {text}.")
+    return Check("actions_complete", label, True, "actions")
+
+
+def _root_causes_addressed(report: Report) -> Check:
+    label = "Every root cause is dealt with by an action item"
+    addressed = {i for a in report.actions for i in a.addresses if 0 <= i < len(report.factors)}
+    roots = [i for i, f in enumerate(report.factors) if f.root_cause]
+    target = "actions-0-addresses" if report.actions else "actions"
+    if roots:
+        open_roots = [i for i in roots if i not in addressed]
+        if not open_roots:
+            return Check("root_causes_addressed", label, True, target)
+        names = ", ".join(str(i + 1) for i in open_roots)
+        noun = "Factor" if len(open_roots) == 1 else "Factors"
+        return Check("root_causes_addressed", label, False, target,
+                     f"{noun} {names} (root cause) has no action item yet. In an action item, "
+                     "tick it under “Deals with”." if len(open_roots) == 1 else
+                     f"{noun} {names} (root causes) have no action item yet. In an action item, "
+                     "tick them under “Deals with”.")
+    met = bool(addressed)
+    return Check("root_causes_addressed", label, met, target, "" if met else
+                 "Link each action item to the factor it deals with, under “Deals with”.")
+
+
+def _follow_up(report: Report) -> Check:
+    met = report.follow_up_review_on is not None
+    return Check("follow_up", "A date for the follow-up review", met, "follow_up_review_on",
+                 "" if met else "Choose when the team meets again to check the action items.")
+
+
+CHECKS = (_apology, _summary_impact, _impact_detail, _timeline_start, _timeline_end, _factors,
+          _root_cause, _actions_complete, _root_causes_addressed, _follow_up)
+
+
+def readiness(report: Report) -> list[Check]:
+    """Every review criterion, in the order of the page."""
+    return [check(report) for check in CHECKS]

@@ -1,0 +1,238 @@
+/* Guidance while the author writes: wording hints, the readiness panel, the durations, and the
+ * action items' links to factors.
+ *
+ * A moment after the author stops typing (about 400 ms), the form is posted to the guidance
+ * endpoint, which saves nothing and answers in JSON. The page is already complete without this
+ * script: the server renders the same hints, panel and durations on every load.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("report-form");
+  var panel = document.getElementById("readiness");
+  if (!form || !panel || !window.fetch || !window.FormData) { return; }
+
+  var DELAY_MS = 400;
+  var url = panel.dataset.guidanceUrl;
+  var timer = null;
+  var sent = 0;       // requests made
+  var shown = 0;      // the newest request whose answer is on the page
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function hidden(text) { return el("span", "visually-hidden", text); }
+
+  /* ---- wording hints under each free-text field ---- */
+
+  function describe(input, id, on) {
+    if (!input) { return; }
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    ids = ids.filter(function (x) { return x !== id; });
+    if (on) { ids.push(id); }
+    if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); }
+    else { input.removeAttribute("aria-describedby"); }
+  }
+
+  function renderHints(slot, hints) {
+    slot.textContent = "";
+    if (!hints.length) { return; }
+    slot.appendChild(el("p", "field-hints-title", "Wording to reconsider"));
+    var list = el("ul", "field-hints-list");
+    hints.forEach(function (hint) {
+      var item = el("li", "field-hint");
+      item.dataset.rule = hint.rule_id;
+      item.appendChild(el("q", "hint-excerpt", hint.excerpt));
+      item.appendChild(document.createTextNode(" " + hint.why + " "));
+      var suggestion = el("span", "hint-suggestion");
+      suggestion.appendChild(el("strong", "", "Try:"));
+      suggestion.appendChild(document.createTextNode(" " + hint.suggestion));
+      item.appendChild(suggestion);
+      list.appendChild(item);
+    });
+    slot.appendChild(list);
+  }
+
+  function showHints(byField) {
+    form.querySelectorAll(".field-hints").forEach(function (slot) {
+      var id = slot.id.replace(/-hints$/, "");
+      var hints = byField[id] || [];
+      var key = JSON.stringify(hints.map(function (h) { return [h.rule_id, h.excerpt]; }));
+      if (slot.dataset.key === key) { return; }  // unchanged: leave the DOM alone
+      slot.dataset.key = key;
+      renderHints(slot, hints);
+      slot.hidden = hints.length === 0;
+      describe(document.getElementById(id), slot.id, hints.length > 0);
+    });
+  }
+
+  /* ---- the readiness panel ---- */
+
+  function renderCheck(item, check) {
+    item.textContent = "";
+    item.className = "check " + (check.met ? "check-met" : "check-missing");
+    if (check.met) {
+      item.appendChild(el("span", "check-icon", "✓")).setAttribute("aria-hidden", "true");
+      item.appendChild(hidden("Done:"));
+      item.appendChild(document.createTextNode(" " + check.label));
+      return;
+    }
+    item.appendChild(el("span", "check-icon", "○")).setAttribute("aria-hidden", "true");
+    item.appendChild(hidden("To do:"));
+    item.appendChild(document.createTextNode(" "));
+    var link = el("a", "", check.label);
+    link.href = "#" + check.field_id;
+    item.appendChild(link);
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(el("span", "check-advice", check.advice));
+  }
+
+  function showReadiness(checks) {
+    var list = document.getElementById("readiness-list");
+    checks.forEach(function (check) {
+      var item = list.querySelector('[data-check="' + check.id + '"]');
+      if (!item) {
+        item = el("li");
+        item.dataset.check = check.id;
+        list.appendChild(item);
+      }
+      var key = JSON.stringify([check.met, check.label, check.advice, check.field_id]);
+      if (item.dataset.key === key) { return; }
+      item.dataset.key = key;
+      renderCheck(item, check);
+    });
+    var missing = checks.filter(function (c) { return !c.met; }).length;
+    var text = missing === 0
+      ? "All " + checks.length + " done: the report is ready for review."
+      : (checks.length - missing) + " of " + checks.length + " done, " + missing + " still to do.";
+    var status = document.getElementById("readiness-status");
+    if (status.textContent.trim() !== text) { status.textContent = text; }  // announced politely
+  }
+
+  /* ---- the durations ---- */
+
+  function showMetrics(metrics) {
+    ["time_to_detect", "time_to_resolve", "total_duration"].forEach(function (name) {
+      var slot = document.getElementById("metric-" + name);
+      if (slot) { slot.textContent = metrics[name].text || "Not known yet"; }
+    });
+    var note = document.getElementById("metrics-note");
+    if (note) {
+      var sources = metrics.sources || {};
+      note.hidden = !Object.keys(sources).some(function (k) { return sources[k] === "timeline"; });
+    }
+  }
+
+  /* ---- action items' links to factors ---- */
+
+  function factorRows() {
+    return Array.prototype.slice.call(
+      form.querySelectorAll('[data-rows="factors"] > [data-row="factors"]'));
+  }
+
+  function factorLabel(row, index) {
+    var text = (row.querySelector("textarea") || {}).value || "";
+    text = text.trim().replace(/\s+/g, " ");
+    if (text.length > 90) { text = text.slice(0, 87) + "..."; }
+    var root = row.querySelector('input[type="checkbox"][name$="-root_cause"]');
+    return "Factor " + (index + 1) + (root && root.checked ? " (root cause)" : "") + ": " +
+      (text || "not described yet");
+  }
+
+  /* Rebuild every action's checkboxes from the factors on the page, keeping each tick on the
+   * factor it was given to, wherever that factor has moved. */
+  function syncFactorLinks() {
+    var factors = factorRows();
+    var labels = factors.map(factorLabel);
+    form.querySelectorAll("[data-factor-links]").forEach(function (group) {
+      var boxes = Array.prototype.slice.call(group.querySelectorAll('input[type="checkbox"]'));
+      if (!group.linked) {  // first sight: a box's position is in its name
+        boxes.forEach(function (box) {
+          box.factorRow = factors[Number(box.name.split("-").pop())] || null;
+        });
+        group.linked = true;
+      }
+      var ticked = boxes.filter(function (b) { return b.checked; })
+                        .map(function (b) { return b.factorRow; });
+      var key = JSON.stringify([group.id, labels,
+        factors.map(function (row) { return ticked.indexOf(row) >= 0; })]);
+      if (group.dataset.key === key) { return; }
+      group.dataset.key = key;
+      var options = group.querySelector(".factor-links-options");
+      options.textContent = "";
+      factors.forEach(function (row, index) {
+        var wrap = el("div", "checkbox");
+        var box = el("input");
+        box.type = "checkbox";
+        box.id = group.id + "-" + index;
+        box.name = group.id + "-" + index;
+        box.value = "y";
+        box.checked = ticked.indexOf(row) >= 0;
+        box.factorRow = row;
+        var label = el("label", "", labels[index]);
+        label.htmlFor = box.id;
+        wrap.appendChild(box);
+        wrap.appendChild(label);
+        options.appendChild(wrap);
+      });
+      group.querySelector(".factor-links-empty").hidden = factors.length > 0;
+    });
+  }
+
+  /* ---- asking the server ---- */
+
+  function refresh() {
+    clearTimeout(timer);
+    syncFactorLinks();
+    var number = ++sent;
+    fetch(url, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data || number < shown) { return; }  // an older answer arriving late is dropped
+      shown = number;
+      showHints(data.hints || {});
+      showReadiness(data.readiness || []);
+      if (data.metrics) { showMetrics(data.metrics); }
+    }).catch(function () { /* offline: the last guidance stays; the next edit tries again */ });
+  }
+
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, delay === undefined ? DELAY_MS : delay);
+  }
+
+  form.addEventListener("input", function () { schedule(); });
+  form.addEventListener("change", function () { schedule(); });
+  // Rows added, removed or moved by the editor script: relink at once, then ask again.
+  var observer = new MutationObserver(function () { syncFactorLinks(); schedule(); });
+  form.querySelectorAll("[data-rows]").forEach(function (rows) {
+    observer.observe(rows, { childList: true });
+  });
+
+  // A link in the panel takes the author to the field and puts the cursor in it.
+  panel.addEventListener("click", function (event) {
+    var link = event.target.closest('a[href^="#"]');
+    if (!link) { return; }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) { return; }
+    event.preventDefault();
+    var focusable = target.matches("input, textarea, select, button") ? target :
+      target.querySelector("input:not([type=hidden]), textarea, select") ||
+      target.querySelector("[data-add-row]");
+    target.scrollIntoView({ block: "center" });
+    if (focusable) { focusable.focus({ preventScroll: true }); }
+  });
+
+  window.hindsightGuidance = { refresh: refresh };
+  syncFactorLinks();
+  refresh();  // the page may hold changes restored from this browser
+})();

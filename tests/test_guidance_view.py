@@ -1,0 +1,165 @@
+"""The guidance endpoint, the page's first render of it, and the fields guidance added."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from reports.exchange import DocumentError, from_document, to_document
+
+
+def _new_report(client: FlaskClient, token: str) -> str:
+    return client.post("/reports", data={"csrf_token": token}).headers["Location"]
+
+
+def _tag(html: str, element_id: str) -> str:
+    match = re.search(rf'<[^>]*\bid="{re.escape(element_id)}"[^>]*>', html)
+    assert match, element_id
+    return match.group(0)
+
+
+def _api(client: FlaskClient, url: str) -> dict[str, Any]:
+    return client.get(f"/api{url}").get_json()
+
+
+def test_guidance_answers_hints_readiness_and_metrics(
+    client: FlaskClient, csrf_token: str
+) -> None:
+    url = _new_report(client, csrf_token)
+    form = {
+        "csrf_token": csrf_token, "title": "Checkout down", "timezone": "Europe/Paris",
+        "started_at": "2026-10-03T09:12", "detected_at": "2026-10-03T09:20",
+        "resolved_at": "2026-10-03T11:02",
+        "summary": "It was human error.", "apology": "We are sorry.",
+        "factors-0-description": "The operator made a mistake.", "factors-0-root_cause": "y",
+        "actions-0-description": "Add a check.", "actions-0-addresses-0": "y",
+    }
+    response = client.post(f"{url}/guidance", data=form,
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert set(answer["hints"]) == {"summary", "factors-0-description"}
+    hint = answer["hints"]["summary"][0]
+    assert hint["rule_id"] == "human-error" and hint["excerpt"] == "human error"
+    assert {"start", "end", "why", "suggestion"} <= set(hint)
+    checks = {c["id"]: c for c in answer["readiness"]}
+    assert checks["apology"]["met"] and checks["root_causes_addressed"]["met"]
+    assert checks["actions_complete"]["field_id"] == "actions-0-owner"
+    assert checks["follow_up"]["met"]  # filled in as the autosave would: two months on
+    assert answer["missing"] == sum(not c["met"] for c in answer["readiness"])
+    assert answer["metrics"]["total_duration"]["text"] == "1 h 50 min"
+    # Nothing was saved.
+    assert _api(client, url)["title"] == ""
+
+
+def test_invalid_input_still_gets_what_can_be_worked_out(
+    client: FlaskClient, csrf_token: str
+) -> None:
+    url = _new_report(client, csrf_token)
+    form = {"csrf_token": csrf_token, "timezone": "Mars/Olympus", "started_at": "soon",
+            "detected_at": "2026-10-03T09:20", "resolved_at": "2026-10-03T08:00",
+            "summary": "x" * 30_000 + " he should have known",
+            "actions-0-ticket": "not a link", "actions-0-owner": "Platform team"}
+    answer = client.post(f"{url}/guidance", data=form).get_json()
+    assert answer["hints"]["summary"][0]["rule_id"] == "should-have"
+    assert answer["metrics"]["time_to_resolve"]["seconds"] is None  # reversed times
+    assert answer["metrics"]["started_at"] is None
+    assert len(answer["readiness"]) == 10
+
+
+def test_guidance_needs_the_csrf_token_and_an_existing_report(
+    client: FlaskClient, csrf_token: str
+) -> None:
+    url = _new_report(client, csrf_token)
+    assert client.post(f"{url}/guidance", data={"summary": "x"}).status_code == 400
+    assert client.post("/reports/999/guidance", data={"csrf_token": csrf_token}).status_code == 404
+
+
+def test_api_guidance_for_a_stored_report(
+    client: FlaskClient, sample_document: dict[str, Any]
+) -> None:
+    sample_document["lessons"]["went_wrong"] = "The engineer was careless."
+    report_id = client.post("/api/reports", json=sample_document).get_json()["id"]
+    answer = client.get(f"/api/reports/{report_id}/guidance").get_json()
+    assert list(answer["hints"]) == ["lessons.went_wrong"]
+    assert [c["id"] for c in answer["readiness"] if not c["met"]] == ["root_causes_addressed"]
+    assert answer["metrics"]["time_to_detect"]["text"] == "8 min"
+    assert client.get("/api/reports/999/guidance").status_code == 404
+    # The report document itself is unchanged by guidance.
+    assert "guidance" not in client.get(f"/api/reports/{report_id}").get_json()
+
+
+def test_the_page_renders_hints_panel_metrics_and_directive_on_load(
+    client: FlaskClient, sample_document: dict[str, Any]
+) -> None:
+    sample_document["summary"] = "Sam failed to check the routing table."
+    report_id = client.post("/api/reports", json=sample_document).get_json()["id"]
+    html = client.get(f"/reports/{report_id}").get_data(as_text=True)
+    assert re.search(r'<div class="field-hints" id="summary-hints"\s*>', html)
+    assert "Sam failed to check" in html and 'data-rule="person-lapse"' in html
+    assert re.search(r'aria-describedby="[^"]*summary-hints', _tag(html, "summary"))
+    assert re.search(r'<div class="field-hints" id="impact-hints" hidden>', html)
+    assert 'id="readiness"' in html and "9 of 10 done, 1 still to do." in html
+    assert '<a href="#actions-0-addresses">' in html
+    assert 'id="metric-total_duration">1 h 50 min<' in html
+    assert 'id="prime-directive"' in html and "good faith" in html
+    assert "guidance.js" in html and "guidance.css" in html
+    # Each action lists the factors to tick, under their own names.
+    assert 'name="actions-1-addresses-0"' in html and 'name="actions-1-addresses-1"' in html
+
+
+def test_links_and_no_single_root_cause_are_saved_from_the_page(
+    client: FlaskClient, csrf_token: str
+) -> None:
+    url = _new_report(client, csrf_token)
+    form = {"csrf_token": csrf_token, "factors-0-description": "a", "factors-1-description": "b",
+            "factors-2-description": "c", "no_single_root_cause": "y",
+            "actions-0-description": "fix b and c", "actions-0-addresses-1": "y",
+            "actions-0-addresses-2": "y", "actions-0-addresses-7": "y"}  # 7: no such factor
+    assert client.post(url, data=form).status_code == 303
+    document = _api(client, url)
+    assert document["no_single_root_cause"] is True
+    assert document["actions"][0]["addresses"] == [1, 2]
+    html = client.get(url).get_data(as_text=True)
+    assert re.search(r'name="actions-0-addresses-2" value="y"\s+checked', html)
+    assert " checked" in _tag(html, "no_single_root_cause")
+
+    # Without JavaScript, removing or moving a factor keeps each tick on its factor.
+    client.post(url, data={**form, "row_action": "remove:factors:0"})
+    assert _api(client, url)["actions"][0]["addresses"] == [0, 1]  # b and c, now first
+    moved = {"csrf_token": csrf_token, "factors-0-description": "b",
+             "factors-1-description": "c", "actions-0-description": "fix b",
+             "actions-0-addresses-0": "y", "row_action": "down:factors:0"}
+    client.post(url, data=moved)
+    document = _api(client, url)
+    assert [f["description"] for f in document["factors"]] == ["c", "b"]
+    assert document["actions"][0]["addresses"] == [1]
+
+
+def test_added_fields_are_written_only_when_set(sample_document: dict[str, Any]) -> None:
+    document = to_document(from_document(sample_document))
+    assert "no_single_root_cause" not in document
+    assert all("addresses" not in a for a in document["actions"])
+    sample_document["no_single_root_cause"] = True
+    sample_document["actions"][0]["addresses"] = [1, 0, 1]
+    document = to_document(from_document(sample_document))
+    assert document["no_single_root_cause"] is True
+    assert document["actions"][0]["addresses"] == [0, 1]
+
+
+def test_added_fields_are_checked(sample_document: dict[str, Any]) -> None:
+    for bad, path in ((["0"], "actions.0.addresses"), ([5], "actions.0.addresses"),
+                      ([True], "actions.0.addresses"), ("0", "actions.0.addresses")):
+        document = {**sample_document, "actions": [{"addresses": bad}]}
+        try:
+            from_document(document)
+        except DocumentError as error:
+            assert path in error.problems
+        else:
+            raise AssertionError(f"{bad!r} was accepted")
+    try:
+        from_document({**sample_document, "no_single_root_cause": "yes"})
+    except DocumentError as error:
+        assert "no_single_root_cause" in error.problems
