@@ -8,7 +8,7 @@ author's Markdown with HTML escaped (``exporters.text``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -62,6 +62,7 @@ class EventView:
 
 @dataclass(frozen=True)
 class FactorView:
+    number: int
     description: Prose
     root_cause: bool
 
@@ -76,6 +77,7 @@ class ActionView:
     status: str
     ticket: str  # a web link, or "" (anything else the author typed is dropped)
     ticket_label: str
+    addresses: str  # "factor 2", "factors 1 and 3", or ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class ReportView:
     contributing_count: int
     factors: list[FactorView]
     root_cause_count: int
+    no_single_root_cause: bool  # the authors looked and agree there is no single root cause
     went_well: Prose
     went_wrong: Prose
     lucky: Prose
@@ -139,9 +142,13 @@ def _plural(count: int, unit: str) -> str:
 
 def _duration(start: datetime | None, end: datetime | None) -> str:
     """How long, in words a client reads at a glance: "1 hour 50 minutes"."""
-    if start is None or end is None or end < start:
+    if start is None or end is None:
         return ""
-    minutes = int((end - start).total_seconds() // 60)
+    # On UTC instants: two times in one zone subtract as wall-clock times across a DST change.
+    seconds = (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
+    if seconds < 0:
+        return ""
+    minutes = int(seconds // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     parts = [_plural(days, "day")] if days else []
@@ -157,6 +164,16 @@ def _ticket_label(url: str) -> str:
     tail = url.split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)
     label = tail[-1] if len(tail) == 2 and tail[0].count("/") >= 2 else ""
     return one_line(label)[:24] or one_line(url.split("/")[2])[:40]
+
+
+def _addresses(positions: list[int], count: int) -> str:
+    """Which factors an action deals with, by their number in the report: "factors 1 and 3"."""
+    numbers = sorted({p + 1 for p in positions if 0 <= p < count})
+    if not numbers:
+        return ""
+    if len(numbers) == 1:
+        return f"factor {numbers[0]}"
+    return "factors " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def _ticket(url: str) -> str:
@@ -203,6 +220,7 @@ def build(report: Report, *, exported_on: date | None = None) -> ReportView:
         Fact("Resolved", _moment(report.resolved_at, tz)),
         Fact("Duration", _duration(report.started_at, report.resolved_at)),
         Fact("Written by", ", ".join(authors), wide=True),
+        Fact("Noticed after", _duration(report.started_at, report.detected_at)),
         Fact("Time zone", report.timezone),
     ]
     actions = [
@@ -215,10 +233,14 @@ def build(report: Report, *, exported_on: date | None = None) -> ReportView:
             status=ACTION_STATUSES.get(action.status, ""),
             ticket=_ticket(action.ticket),
             ticket_label=_ticket_label(_ticket(action.ticket)) if _ticket(action.ticket) else "",
+            addresses=_addresses(action.addresses, len(report.factors)),
         )
         for number, action in enumerate(report.actions, start=1)
     ]
-    factors = [FactorView(prose(f.description), f.root_cause) for f in report.factors]
+    factors = [
+        FactorView(number, prose(f.description), f.root_cause)
+        for number, f in enumerate(report.factors, start=1)
+    ]
     display_title = title or "Untitled report"
     service = one_line(report.service)
     return ReportView(
@@ -243,6 +265,7 @@ def build(report: Report, *, exported_on: date | None = None) -> ReportView:
         contributing_count=sum(1 for e in timeline if e.contributing),
         factors=factors,
         root_cause_count=sum(1 for f in factors if f.root_cause),
+        no_single_root_cause=report.no_single_root_cause,
         went_well=prose(report.lessons.went_well),
         went_wrong=prose(report.lessons.went_wrong),
         lucky=prose(report.lessons.lucky),

@@ -51,6 +51,7 @@ def rich_document() -> dict[str, Any]:
             "due": f"2026-{11 + i % 2:02d}-{1 + i:02d}",
             "ticket": f"https://tracker.example.com/OPS-{100 + i}" if i % 2 == 0 else "",
             "status": STATUSES[i % len(STATUSES)],
+            "addresses": [0, 1] if i == 0 else [i % 2],
         }
         for i in range(ACTION_ROWS)
     ]

@@ -3,6 +3,7 @@ hostile text inert in both, missing parts said out loud."""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -173,6 +174,7 @@ def test_an_empty_report_says_what_is_missing() -> None:
 
 
 def test_a_published_report_is_not_marked_draft(rich: Report) -> None:
+    rich = copy.deepcopy(rich)
     rich.status = "published"
     html = render_html(rich, for_pdf=True)
     assert 'class="draft-notice"' not in html and "@top-right" not in html
@@ -199,3 +201,24 @@ def test_markdown_escaping_helpers() -> None:
     )
     assert markdown_block("x <b>\n\n    <i>code</i>") == "x &lt;b>\n\n    <i>code</i>"
     assert markdown_block("```\nopen") == "```\nopen\n```"
+
+
+def test_factors_are_numbered_and_actions_say_which_they_deal_with(rich: Report) -> None:
+    html = render_html(rich)
+    text = visible(html)
+    assert "Deals with factors 1 and 2" in text and "Deals with factor 2" in text
+    assert '<ol class="factors">' in html
+    markdown = render_markdown_document(rich)
+    assert "1. **Root cause:** The retired gateway" in markdown
+    assert "(deals with factors 1 and 2)" in markdown
+
+
+def test_no_single_root_cause_is_said_only_when_the_authors_agreed(rich: Report) -> None:
+    rich = copy.deepcopy(rich)
+    for factor in rich.factors:
+        factor.root_cause = False
+    assert "No root cause marked yet." in visible(render_html(rich))
+    rich.no_single_root_cause = True
+    text = visible(render_html(rich))
+    assert "There was no single root cause" in text
+    assert "No root cause marked yet." not in text
