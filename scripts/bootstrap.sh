@@ -11,7 +11,7 @@ want_tests=0
 
 debian_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core)
 if [ $want_tests = 1 ]; then
-  debian_packages+=(poppler-utils chromium)
+  debian_packages+=(poppler-utils chromium postgresql)
 fi
 
 missing=()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from reports.exchange import from_document, to_document
 
 
 def test_backup_then_restore_into_a_fresh_instance(
-    app: Flask, tmp_path: Path, sample_document: dict[str, Any]
+    app: Flask, tmp_path: Path, sample_document: dict[str, Any],
+    new_database: Callable[[], str],
 ) -> None:
     store = app.extensions["hindsight.store"]
     documents = [sample_document, {**sample_document, "title": "Second — Ünïcödé"},
@@ -26,7 +28,8 @@ def test_backup_then_restore_into_a_fresh_instance(
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["format"] == "hindsight-backup/1" and manifest["count"] == 3
 
-    fresh = create_app({"INSTANCE_PATH": str(tmp_path / "fresh")})
+    fresh = create_app({"INSTANCE_PATH": str(tmp_path / "fresh"),
+                        "DATABASE_URL": new_database()})
     result = fresh.test_cli_runner().invoke(args=["reports", "restore", str(folder)])
     assert result.exit_code == 0 and "Restored 3 reports" in result.output
     fresh_store = fresh.extensions["hindsight.store"]
@@ -36,7 +39,8 @@ def test_backup_then_restore_into_a_fresh_instance(
 
 
 def test_a_tampered_backup_is_refused_whole(
-    app: Flask, tmp_path: Path, sample_document: dict[str, Any]
+    app: Flask, tmp_path: Path, sample_document: dict[str, Any],
+    new_database: Callable[[], str],
 ) -> None:
     store = app.extensions["hindsight.store"]
     store.create(from_document(sample_document))
@@ -46,7 +50,8 @@ def test_a_tampered_backup_is_refused_whole(
     first = sorted((folder / "reports").iterdir())[1]
     first.write_text(first.read_text().replace("Checkout", "Tampered"))
 
-    fresh = create_app({"INSTANCE_PATH": str(tmp_path / "fresh")})
+    fresh = create_app({"INSTANCE_PATH": str(tmp_path / "fresh"),
+                        "DATABASE_URL": new_database()})
     result = fresh.test_cli_runner().invoke(args=["reports", "restore", str(folder)])
     assert result.exit_code != 0 and "checksum" in result.output
     assert fresh.extensions["hindsight.store"].list() == []

@@ -108,8 +108,9 @@ def test_sigkill_during_autosaves_keeps_every_acknowledged_save(
     last = acknowledged[-1]
 
     database = server.instance / "hindsight.sqlite3"
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if not os.environ.get("HINDSIGHT_DATABASE_URL"):  # the SQLite file: check every page
+        with sqlite3.connect(database) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     server.start()
     stored = _request(f"{server.url}/api/reports/{report_id}")

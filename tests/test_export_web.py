@@ -234,5 +234,5 @@ def test_exports_table_and_log(app: Flask, report_id: int) -> None:
             log.record(report_id=report_id, format="pdf", destination="ftp", location="x",
                        report_version=1)
         with engine.begin() as connection:  # a report's exports go with it
-            connection.exec_driver_sql("DELETE FROM reports WHERE id = ?", (report_id,))
+            connection.execute(sa.text("DELETE FROM reports WHERE id = :id"), {"id": report_id})
         assert log.for_report(report_id) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,23 @@ from reports.store import ReportStore, make_engine
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ReportStore:
-    engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'reports.sqlite3'}")
+def store(new_database: Callable[[], str]) -> Iterator[ReportStore]:
+    engine = make_engine(new_database())
     upgrade(engine)
-    return ReportStore(engine)
+    yield ReportStore(engine)
+    engine.dispose()
 
 
-def test_the_database_is_a_real_file_at_the_latest_schema(tmp_path: Path) -> None:
+def test_the_schema_is_migrated_once(new_database: Callable[[], str]) -> None:
+    engine = make_engine(new_database())
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    upgrade(engine)  # a second run changes nothing and does not fail
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_the_sqlite_database_is_a_real_file_at_the_latest_schema(tmp_path: Path) -> None:
     path = tmp_path / "db" / "reports.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -74,9 +85,11 @@ def test_what_is_acknowledged_is_on_disk(
 ) -> None:
     created = store.create(from_document(sample_document))
     store.engine.dispose()
-    fresh = ReportStore(make_engine(str(store.engine.url)))
+    fresh = ReportStore(make_engine(store.engine.url.render_as_string(hide_password=False)))
     fetched = fresh.get(created.id)
     assert fetched is not None and fetched.report.title == sample_document["title"]
-    with fresh.engine.connect() as connection:
-        mode = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
-    assert mode == "wal"
+    if fresh.engine.dialect.name == "sqlite":
+        with fresh.engine.connect() as connection:
+            mode = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
+        assert mode == "wal"
+    fresh.engine.dispose()
