@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.databases", "tests.browser_fixtures"]
 
 SAMPLE_DOCUMENT: dict[str, Any] = {
     "format": "hindsight-report/1",
