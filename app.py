@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 import logs
 from accounts.ratelimit import FailureLimit
@@ -54,6 +55,15 @@ def _secret_key(instance: Path) -> str:
     key_file.touch(mode=0o600)
     key_file.write_text(key)
     return key
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number the database's id column can hold, else a 404."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL's integer
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _settle_auth_config(app: Flask) -> None:
@@ -128,6 +138,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["hindsight.users"] = UserStore(engine)
     app.extensions["hindsight.login_failures"] = FailureLimit()
 
+    app.url_map.converters["int"] = DatabaseId
     csrf.init_app(app)
 
     from views import api, auth, editor, errors, exports, history, security
@@ -135,7 +146,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(editor.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(__import__("views.guidance", fromlist=["bp"]).bp)  # live guidance
+    app.register_blueprint(__import__("views.workflow", fromlist=["bp"]).bp)  # draft → published
     app.register_blueprint(history.bp)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)

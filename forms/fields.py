@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
-from wtforms import Field, StringField
+from wtforms import Field, FieldList, FormField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, DateTimeLocalInput, TextInput
 
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(value: object) -> object:
+    """Text as a person could type it: no NUL or other invisible control characters."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def bind_clean_field(meta, form, unbound_field, options):  # type: ignore[no-untyped-def]
+    """A form ``Meta.bind_field`` that gives every field the control-character filter first."""
+    if issubclass(unbound_field.field_class, (FieldList, FormField)):  # rows filter their own
+        return unbound_field.bind(form=form, **options)
+    filters = [without_control_characters, *unbound_field.kwargs.get("filters", ())]
+    return unbound_field.bind(form=form, filters=filters, **options)
 
 
 class _TolerantField(StringField):
@@ -76,7 +93,7 @@ class NamesField(Field):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist:
-            text = valuelist[0].replace(",", "\n")
+            text = without_control_characters(valuelist[0]).replace(",", "\n")  # type: ignore[union-attr]
             self.data = [line.strip() for line in text.splitlines() if line.strip()]
         else:
             self.data = []

@@ -260,3 +260,15 @@ def test_a_stale_save_is_refused_and_both_texts_are_shown(
         "csrf_token": csrf_token, "base_version": "2", "summary": "Their summary. My summary."})
     assert merged.status_code == 303
     assert client.get(f"/api{url}").get_json()["summary"] == "Their summary. My summary."
+
+
+def test_control_characters_are_dropped_not_stored(client: FlaskClient, csrf_token: str) -> None:
+    url = _new_report(client, csrf_token)
+    response = client.post(url, headers={"X-Hindsight-Autosave": "1"}, data={
+        "csrf_token": csrf_token, "summary": "a\x00b\x07c\nd", "authors": "Dana\x00, Sam",
+        "timeline-0-description": "e\x00f", "actions-0-owner": "\x01Ops"})
+    assert response.status_code == 200
+    report = client.get(f"/api{url}").get_json()
+    assert report["summary"] == "abc\nd" and report["authors"] == ["Dana", "Sam"]
+    assert report["timeline"][0]["description"] == "ef"
+    assert report["actions"][0]["owner"] == "Ops"
