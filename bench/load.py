@@ -1,0 +1,214 @@
+"""Load test: the app under gunicorn, driven from this process over 127.0.0.1.
+
+Each simulated author signs nothing (sign-in is off, loopback only) and loops over a realistic
+mix: open the editor, autosave the page, open the list, now and then export a PDF. A trivial
+endpoint (/healthz) runs in the same server as the reference. Everything is bounded: a fixed
+duration per level and a cap on requests, and the server is stopped at the end.
+
+    .venv/bin/python -m bench.load [--seconds 10] [--database sqlite|postgresql|both]
+
+Reports throughput and p50/p99 latency at 1, 8 and 32 concurrent authors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIX = [("open editor", 30), ("autosave", 50), ("list", 15), ("export pdf", 5)]
+MAX_REQUESTS_PER_LEVEL = 20_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str | None) -> Iterator[str]:
+    port = _free_port()
+    instance = tempfile.mkdtemp(prefix="hindsight-load-")
+    env = {**os.environ, "HINDSIGHT_INSTANCE_PATH": instance,
+           "HINDSIGHT_BIND": f"127.0.0.1:{port}"}
+    if database_url:
+        env["HINDSIGHT_DATABASE_URL"] = database_url
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
+         "--access-logfile", "/dev/null", "app:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class Author:
+    """One person with a browser session (cookies) working on one report."""
+
+    def __init__(self, base: str, report_id: int):
+        self.base = base
+        self.url = f"{base}/reports/{report_id}"
+        self.report_id = report_id
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        page = self.get(self.url)
+        self.token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        self.version = int(re.search(r'name="base_version"[^>]*value="(\d+)"', page).group(1))  # type: ignore[union-attr]
+        self.typed = 0
+
+    def get(self, url: str) -> str:
+        with self.opener.open(url, timeout=60) as response:
+            return response.read().decode()
+
+    def post(self, url: str, fields: dict[str, str], headers: dict[str, str]) -> bytes:
+        request = urllib.request.Request(
+            url, data=urllib.parse.urlencode(fields).encode(), headers=headers, method="POST"
+        )
+        with self.opener.open(request, timeout=60) as response:
+            return response.read()
+
+    def act(self, action: str) -> None:
+        if action == "open editor":
+            self.get(self.url)
+        elif action == "list":
+            self.get(f"{self.base}/")
+        elif action == "autosave":
+            self.typed += 1
+            fields = {"csrf_token": self.token, "base_version": str(self.version),
+                      "title": "Checkout unavailable", "timezone": "Europe/Paris",
+                      "summary": "We are still writing this. " * (10 + self.typed % 20)}
+            for i in range(20):
+                fields[f"timeline-{i}-at"] = f"2026-10-03T09:{i:02d}"
+                fields[f"timeline-{i}-kind"] = "other"
+                fields[f"timeline-{i}-description"] = f"Step {i} of the fix."
+            answer = json.loads(self.post(self.url, fields, {"X-Hindsight-Autosave": "1"}))
+            self.version = answer["version"]
+        elif action == "export pdf":
+            self.post(f"{self.url}/export/pdf", {"csrf_token": self.token}, {})
+
+
+def _run_level(make_action: Callable[[int], Callable[[], None]], authors: int,
+               seconds: float) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def work(index: int) -> None:
+        nonlocal errors
+        action = make_action(index)
+        while time.monotonic() < stop_at and len(latencies) < MAX_REQUESTS_PER_LEVEL:
+            start = time.perf_counter()
+            try:
+                action()
+            except Exception:
+                with lock:
+                    errors += 1
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - start) * 1000)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(authors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors
+
+
+def _summary(latencies: list[float], errors: int, seconds: float) -> str:
+    if not latencies:
+        return f"no successful requests, {errors} errors"
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (f"{len(latencies) / seconds:7.1f} req/s  p50 {statistics.median(ordered):7.1f} ms  "
+            f"p99 {p99:7.1f} ms  errors {errors}")
+
+
+def measure(base: str, seconds: float) -> None:
+    sample = json.loads((ROOT / "bench" / "sample_report.json").read_text())
+    actions = [name for name, weight in MIX for _ in range(weight)]
+    for authors in (1, 8, 32):
+        report_ids = []
+        for _ in range(authors):
+            request = urllib.request.Request(
+                f"{base}/api/reports", data=json.dumps(sample).encode(), method="POST",
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                report_ids.append(json.loads(response.read())["id"])
+        people = [Author(base, report_id) for report_id in report_ids]
+
+        def trivial(index: int) -> Callable[[], None]:
+            return lambda: urllib.request.urlopen(f"{base}/healthz", timeout=60).read()
+
+        def realistic(index: int, people: list[Author] = people) -> Callable[[], None]:
+            chooser = random.Random(index)
+            return lambda: people[index].act(chooser.choice(actions))
+
+        ref_latencies, ref_errors = _run_level(trivial, authors, seconds)
+        mix_latencies, mix_errors = _run_level(realistic, authors, seconds)
+        ref_rate = len(ref_latencies) / seconds
+        mix_rate = len(mix_latencies) / seconds
+        print(f"  {authors:2d} authors  reference  {_summary(ref_latencies, ref_errors, seconds)}")
+        print(f"  {authors:2d} authors  mix        {_summary(mix_latencies, mix_errors, seconds)}"
+              f"  throughput ratio {mix_rate / ref_rate:.3f}  p50 ratio "
+              f"{statistics.median(mix_latencies) / statistics.median(ref_latencies):.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    if args.database in ("sqlite", "both"):
+        print("SQLite")
+        with gunicorn(None) as base:
+            measure(base, args.seconds)
+    if args.database in ("postgresql", "both"):
+        sys.path.insert(0, str(ROOT))
+        from tests.databases import PostgresServer
+
+        server = PostgresServer()
+        server.start()
+        try:
+            print("PostgreSQL")
+            with gunicorn(server.new_database()) as base:
+                measure(base, args.seconds)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
