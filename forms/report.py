@@ -24,7 +24,7 @@ from reports.model import (
     TimelineEvent,
 )
 
-from .fields import LocalDateField, LocalDateTimeField, NamesField
+from .fields import LocalDateField, LocalDateTimeField, NamesField, bind_clean_field
 from .links import FactorLinksField
 from .rows import RowList
 
@@ -44,6 +44,9 @@ def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[Selec
 
 
 class TimelineEventForm(Form):
+    class Meta:
+        bind_field = bind_clean_field
+
     at = LocalDateTimeField("Time")
     kind = SelectField("What kind of event", choices=_choices(EVENT_KINDS), default="other")
     description = TextAreaField("What happened", validators=[LONG])
@@ -52,11 +55,17 @@ class TimelineEventForm(Form):
 
 
 class FactorForm(Form):
+    class Meta:
+        bind_field = bind_clean_field
+
     description = TextAreaField("Contributing factor", validators=[LONG])
     root_cause = BooleanField("This is a root cause")
 
 
 class ActionItemForm(Form):
+    class Meta:
+        bind_field = bind_clean_field
+
     description = TextAreaField("What we will do", validators=[LONG])
     owner = StringField("Owner", validators=[SHORT])
     priority = SelectField("Priority", choices=_choices(PRIORITIES, "Not set yet"), default="")
@@ -74,6 +83,9 @@ class ActionItemForm(Form):
 
 
 class ReportForm(FlaskForm):
+    class Meta:
+        bind_field = bind_clean_field
+
     # About the incident
     title = StringField("Title", validators=[SHORT])
     service = StringField("Service or system affected", validators=[SHORT])
