@@ -141,13 +141,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseId
     csrf.init_app(app)
 
-    from views import api, auth, editor, errors, exports, history, security
+    from views import api, auth, editor, errors, exports, history, library, security
 
     app.register_blueprint(editor.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(__import__("views.guidance", fromlist=["bp"]).bp)  # live guidance
     app.register_blueprint(history.bp)
+    app.register_blueprint(library.bp)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)
     auth.register(app)

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,6 +45,29 @@ class ReportRow(Base):
     document: Mapped[str] = mapped_column(sa.Text)
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    # Copies of parts of the document that the library filters, sorts and searches on.
+    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    authors: Mapped[str] = mapped_column(sa.String(2000), default="")
+    follow_up_review_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ActionItemRow(Base):
+    """A report's action items, copied out of its document so they can be listed across reports."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    priority: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    due: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    ticket: Mapped[str] = mapped_column(sa.String(2000))
 
 
 class RevisionRow(Base):
@@ -82,6 +105,26 @@ class ExportRow(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     ok: Mapped[bool] = mapped_column(default=True)
     message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+def search_text(report: Report) -> str:
+    """Every word of a report, for full-text search."""
+    parts = [report.title, report.service, report.audience, " ".join(report.authors),
+             report.apology, report.summary, report.impact, report.lessons.went_well,
+             report.lessons.went_wrong, report.lessons.lucky]
+    parts += [event.description for event in report.timeline]
+    parts += [factor.description for factor in report.factors]
+    parts += [f"{action.description} {action.owner}" for action in report.actions]
+    return "\n".join(part for part in parts if part)
+
+
+def _derived_columns(report: Report) -> dict[str, object]:
+    return {
+        "resolved_at": _utc(report.resolved_at),
+        "authors": ", ".join(report.authors)[:2000],
+        "follow_up_review_on": report.follow_up_review_on,
+        "search_text": search_text(report),
+    }
 
 
 class VersionConflict(Exception):
@@ -160,6 +203,39 @@ class ReportStore:
         row.status = report.status
         row.started_at = _utc(report.started_at or report.detected_at)
         row.document = json.dumps(to_document(report), ensure_ascii=False)
+        for column, value in _derived_columns(report).items():
+            setattr(row, column, value)
+
+    @staticmethod
+    def rebuild_derived(
+        connection: sa.Connection, report_id: int, report: Report, columns: bool = True
+    ) -> None:
+        """Refresh what the library reads from a report: columns, action items, search index.
+
+        Saves set the columns through the ORM already (``columns=False``); migrations need all.
+        """
+        if columns:
+            connection.execute(
+                sa.update(ReportRow.__table__).where(ReportRow.__table__.c.id == report_id)
+                .values(**_derived_columns(report))
+            )
+        actions = ActionItemRow.__table__
+        connection.execute(sa.delete(actions).where(actions.c.report_id == report_id))
+        if report.actions:
+            connection.execute(sa.insert(actions), [
+                {"report_id": report_id, "position": position,
+                 "description": action.description, "owner": action.owner,
+                 "priority": action.priority, "due": action.due, "status": action.status,
+                 "ticket": action.ticket}
+                for position, action in enumerate(report.actions)
+            ])
+        if connection.dialect.name == "sqlite":
+            connection.execute(sa.text("DELETE FROM reports_fts WHERE rowid = :id"),
+                               {"id": report_id})
+            connection.execute(
+                sa.text("INSERT INTO reports_fts (rowid, search_text) VALUES (:id, :text)"),
+                {"id": report_id, "text": search_text(report)},
+            )
 
     @staticmethod
     def _summary(row: ReportRow) -> ReportSummary:
@@ -212,6 +288,7 @@ class ReportStore:
             session.add(row)
             session.flush()
             self._keep_revision(session, row, author)
+            self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return self._stored(row)
 
     def team_of(self, report_id: int) -> str | None:
@@ -245,7 +322,19 @@ class ReportStore:
             row.updated_at = _now()
             session.flush()
             self._keep_revision(session, row, author, note)
+            self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return self._stored(row)
+
+    def set_action_status(
+        self, report_id: int, position: int, status: str, author: str | None = None
+    ) -> StoredReport | None:
+        """Change one action item's status (e.g. from the action items page): a new version."""
+        stored = self.get(report_id)
+        if stored is None or not 0 <= position < len(stored.report.actions):
+            return None
+        stored.report.actions[position].status = status
+        return self.save(report_id, stored.report, expected_version=stored.version,
+                         author=author, note=f"Action item {position + 1} marked {status}")
 
     def revisions(self, report_id: int) -> list[RevisionSummary]:
         """Every saved version of a report, the newest first."""
@@ -306,6 +395,9 @@ class ReportStore:
             session.execute(
                 sa.delete(ReportRow).where(ReportRow.deleted_at < now - BIN_PERIOD)
             )
+            if session.bind.dialect.name == "sqlite":  # the search index has no foreign key
+                session.execute(sa.text(
+                    "DELETE FROM reports_fts WHERE rowid NOT IN (SELECT id FROM reports)"))
             rows = session.scalars(
                 sa.select(ReportRow).where(ReportRow.deleted_at.is_not(None))
                 .order_by(ReportRow.deleted_at.desc())

@@ -73,9 +73,9 @@ class PostgresServer:
         self.made.append(name)
         return self.url(name)
 
-    def drop_databases(self) -> None:
-        """Drop this test's databases, closing whatever connections the test left open."""
-        while self.made:
+    def drop_databases(self, keep: int = 0) -> None:
+        """Drop the databases made after the first ``keep``, closing what is left connected."""
+        while len(self.made) > keep:
             self._admin(f'DROP DATABASE IF EXISTS "{self.made.pop()}" WITH (FORCE)')
 
 
@@ -116,7 +116,8 @@ def database_for_this_test(
         monkeypatch.delenv("HINDSIGHT_DATABASE_URL", raising=False)
         yield None
         return
+    keep = len(postgres_server.made)  # databases of wider-scoped fixtures stay
     url = postgres_server.new_database()
     monkeypatch.setenv("HINDSIGHT_DATABASE_URL", url)
     yield url
-    postgres_server.drop_databases()
+    postgres_server.drop_databases(keep)

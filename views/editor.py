@@ -153,7 +153,10 @@ def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: b
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", reports=get_store().list(), statuses=STATUSES)
+    """The front page is the library (views/library.py)."""
+    from views.library import library_page
+
+    return library_page()
 
 
 @bp.post("/reports")

@@ -1,0 +1,296 @@
+"""The library: every report in one place, searched, filtered, sorted and counted.
+
+Read-only queries over what the store keeps. Full-text search uses SQLite's FTS5 or
+PostgreSQL's text search; any other database falls back to matching every word with LIKE.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .model import SEVERITIES
+from .store import ActionItemRow, ReportRow, _utc
+
+PAGE_SIZE = 25
+OPEN_STATUSES = ("proposed", "agreed", "in_progress")
+SORTS = {"incident": "Incident date, newest first", "edited": "Last edited, newest first"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    text: str = ""
+    service: str = ""
+    severity: str = ""
+    status: str = ""
+    year: int | None = None
+    sort: str = "incident"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    id: int
+    title: str
+    service: str
+    severity: str | None
+    status: str
+    started_at: datetime | None
+    resolved_at: datetime | None
+    updated_at: datetime
+    authors: str
+    open_actions: int
+    follow_up_review_on: date | None
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at and self.resolved_at and self.resolved_at >= self.started_at:
+            return self.resolved_at - self.started_at
+        return None
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    entries: list[LibraryEntry]
+    total: int
+    page: int
+    pages: int
+    services: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())[:12]
+
+
+def _search_condition(engine: Engine, text: str) -> sa.ColumnElement[bool] | None:
+    terms = words(text)
+    if not terms:
+        return None
+    if engine.dialect.name == "sqlite":
+        match = " AND ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+        return ReportRow.id.in_(
+            sa.select(sa.literal_column("rowid")).select_from(sa.table("reports_fts"))
+            .where(sa.text("reports_fts MATCH :match").bindparams(match=match))
+        )
+    if engine.dialect.name == "postgresql":
+        query = " & ".join(f"{term}:*" for term in terms)
+        return sa.func.to_tsvector("simple", ReportRow.search_text).op("@@")(
+            sa.func.to_tsquery("simple", query)
+        )
+    return sa.and_(*(ReportRow.search_text.ilike(f"%{term}%") for term in terms))
+
+
+def _open_actions() -> sa.ScalarSelect[int]:
+    return (
+        sa.select(sa.func.count(ActionItemRow.id))
+        .where(ActionItemRow.report_id == ReportRow.id,
+               ActionItemRow.status.in_(OPEN_STATUSES))
+        .scalar_subquery()
+    )
+
+
+def _entry(row: sa.Row) -> LibraryEntry:
+    return LibraryEntry(
+        id=row.id, title=row.title, service=row.service, severity=row.severity,
+        status=row.status, started_at=_utc(row.started_at), resolved_at=_utc(row.resolved_at),
+        updated_at=_utc(row.updated_at), authors=row.authors,  # type: ignore[arg-type]
+        open_actions=row.open_actions, follow_up_review_on=row.follow_up_review_on,
+    )
+
+
+def _columns() -> tuple[sa.ColumnElement, ...]:
+    return (
+        ReportRow.id, ReportRow.title, ReportRow.service, ReportRow.severity, ReportRow.status,
+        ReportRow.started_at, ReportRow.resolved_at, ReportRow.updated_at, ReportRow.authors,
+        ReportRow.follow_up_review_on, _open_actions().label("open_actions"),
+    )
+
+
+def find(engine: Engine, query: LibraryQuery) -> LibraryPage:
+    conditions: list[sa.ColumnElement[bool]] = [ReportRow.deleted_at.is_(None)]
+    if (search := _search_condition(engine, query.text)) is not None:
+        conditions.append(search)
+    if query.service:
+        conditions.append(ReportRow.service == query.service)
+    if query.severity:
+        conditions.append(ReportRow.severity == query.severity)
+    if query.status:
+        conditions.append(ReportRow.status == query.status)
+    if query.year:
+        start = datetime(query.year, 1, 1, tzinfo=UTC)
+        conditions.append(ReportRow.started_at >= start)
+        conditions.append(ReportRow.started_at < start.replace(year=query.year + 1))
+    if query.sort == "edited":
+        order = (ReportRow.updated_at.desc(), ReportRow.id.desc())
+    else:
+        order = (ReportRow.started_at.desc().nulls_last(), ReportRow.updated_at.desc(),
+                 ReportRow.id.desc())
+    with engine.connect() as connection:
+        total = connection.scalar(
+            sa.select(sa.func.count()).select_from(ReportRow).where(*conditions)
+        ) or 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, query.page), pages)
+        rows = connection.execute(
+            sa.select(*_columns()).where(*conditions).order_by(*order)
+            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).all()
+        services = list(connection.scalars(
+            sa.select(ReportRow.service).where(ReportRow.deleted_at.is_(None),
+                                               ReportRow.service != "")
+            .distinct().order_by(ReportRow.service)
+        ))
+        starts = connection.scalars(
+            sa.select(ReportRow.started_at).where(ReportRow.deleted_at.is_(None),
+                                                  ReportRow.started_at.is_not(None))
+        )
+        years = sorted({_utc(moment).year for moment in starts}, reverse=True)  # type: ignore[union-attr]
+    return LibraryPage([_entry(r) for r in rows], total, page, pages, services, years)
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    report_id: int
+    report_title: str
+    position: int
+    description: str
+    owner: str
+    priority: str | None
+    due: date | None
+    status: str
+
+    def overdue(self, today: date) -> bool:
+        return self.due is not None and self.due < today
+
+
+def open_actions(engine: Engine, today: date, owner: str = "") -> list[OpenAction]:
+    """Every open action item, overdue first (oldest due date first), then by due date."""
+    overdue_first = sa.case((ActionItemRow.due < today, 0), else_=1)
+    statement = (
+        sa.select(ActionItemRow, ReportRow.title)
+        .join(ReportRow, ReportRow.id == ActionItemRow.report_id)
+        .where(ReportRow.deleted_at.is_(None), ActionItemRow.status.in_(OPEN_STATUSES))
+        .order_by(overdue_first, ActionItemRow.due.asc().nulls_last(), ReportRow.id,
+                  ActionItemRow.position)
+    )
+    if owner:
+        statement = statement.where(sa.func.lower(ActionItemRow.owner) == owner.lower())
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return [
+        OpenAction(report_id=r.report_id, report_title=r.title or "Untitled report",
+                   position=r.position, description=r.description, owner=r.owner,
+                   priority=r.priority, due=r.due, status=r.status)
+        for r in rows
+    ]
+
+
+def action_owners(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.scalars(
+            sa.select(ActionItemRow.owner).where(ActionItemRow.owner != "",
+                                                 ActionItemRow.status.in_(OPEN_STATUSES))
+            .distinct().order_by(ActionItemRow.owner)
+        ))
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    entry: LibraryEntry
+    due_on: date
+    total_actions: int
+
+
+def follow_ups_due(engine: Engine, today: date) -> list[FollowUp]:
+    """Reports whose follow-up review date has come, the longest waiting first."""
+    total = (
+        sa.select(sa.func.count(ActionItemRow.id))
+        .where(ActionItemRow.report_id == ReportRow.id).scalar_subquery()
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(*_columns(), total.label("total_actions"))
+            .where(ReportRow.deleted_at.is_(None), ReportRow.follow_up_review_on <= today)
+            .order_by(ReportRow.follow_up_review_on, ReportRow.id)
+        ).all()
+    return [FollowUp(_entry(r), r.follow_up_review_on, r.total_actions) for r in rows]
+
+
+@dataclass(frozen=True)
+class Figures:
+    this_quarter: int
+    median_time_to_resolve: timedelta | None
+    open_actions: int
+    overdue_actions: int
+
+
+def quarter_start(today: date) -> date:
+    return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+
+
+def figures(engine: Engine, today: date) -> Figures:
+    start = datetime.combine(quarter_start(today), datetime.min.time(), UTC)
+    live = ReportRow.deleted_at.is_(None)
+    with engine.connect() as connection:
+        this_quarter = connection.scalar(
+            sa.select(sa.func.count()).select_from(ReportRow)
+            .where(live, ReportRow.started_at >= start)
+        ) or 0
+        spans = connection.execute(
+            sa.select(ReportRow.started_at, ReportRow.resolved_at)
+            .where(live, ReportRow.started_at.is_not(None), ReportRow.resolved_at.is_not(None))
+        ).all()
+        actions = sa.select(sa.func.count(ActionItemRow.id)).join(
+            ReportRow, ReportRow.id == ActionItemRow.report_id
+        ).where(live, ActionItemRow.status.in_(OPEN_STATUSES))
+        open_count = connection.scalar(actions) or 0
+        overdue = connection.scalar(actions.where(ActionItemRow.due < today)) or 0
+    durations = [
+        (_utc(resolved) - _utc(started)).total_seconds()  # type: ignore[operator]
+        for started, resolved in spans
+        if _utc(resolved) >= _utc(started)  # type: ignore[operator]
+    ]
+    median = timedelta(seconds=statistics.median(durations)) if durations else None
+    return Figures(this_quarter, median, open_count, overdue)
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: date
+    by_severity: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_severity.values())
+
+
+def incidents_per_month(engine: Engine, today: date, months: int = 12) -> list[MonthCount]:
+    """Incidents that started in each of the last ``months`` months, by severity."""
+    first = date(today.year, today.month, 1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start = datetime.combine(first, datetime.min.time(), UTC)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(ReportRow.started_at, ReportRow.severity)
+            .where(ReportRow.deleted_at.is_(None), ReportRow.started_at >= start)
+        ).all()
+    counts: list[MonthCount] = []
+    month = first
+    for _ in range(months):
+        counts.append(MonthCount(month, {key: 0 for key in [*SEVERITIES, "unrated"]}))
+        month = (month + timedelta(days=32)).replace(day=1)
+    index = {(c.month.year, c.month.month): c for c in counts}
+    for started, severity in rows:
+        moment = _utc(started)
+        bucket = index.get((moment.year, moment.month))  # type: ignore[union-attr]
+        if bucket is not None:
+            bucket.by_severity[severity or "unrated"] += 1
+    return counts

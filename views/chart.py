@@ -1,0 +1,58 @@
+"""Incidents per month by severity as an inline SVG bar chart, drawn on the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reports.library import MonthCount
+
+COLOURS = {"SEV1": "#8f1d1d", "SEV2": "#c2410c", "SEV3": "#a16207", "SEV4": "#3f6212",
+           "unrated": "#6b7280"}
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 36, 28, 12
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    months: list[tuple[float, str]]  # x of the label, text
+    ticks: list[tuple[float, int]]  # y, value
+    months_data: list[MonthCount]
+    colours: dict[str, str]
+    plot_left: int
+    plot_bottom: float
+
+
+def month_chart(months: list[MonthCount]) -> Chart:
+    highest = max((m.total for m in months), default=0)
+    scale_max = max(4, highest + (-highest % 4))
+    plot_height = HEIGHT - BOTTOM - TOP
+    slot = (WIDTH - LEFT) / max(1, len(months))
+    bars: list[Bar] = []
+    labels: list[tuple[float, str]] = []
+    for index, month in enumerate(months):
+        x = LEFT + index * slot + slot * 0.15
+        y = HEIGHT - BOTTOM
+        for severity, count in month.by_severity.items():
+            if not count:
+                continue
+            height = plot_height * count / scale_max
+            y -= height
+            bars.append(Bar(round(x, 1), round(y, 1), round(slot * 0.7, 1), round(height, 1),
+                            COLOURS[severity],
+                            f"{month.month:%B %Y}: {count} {severity}"))
+        labels.append((round(LEFT + index * slot + slot / 2, 1), f"{month.month:%b}"))
+    ticks = [(round(HEIGHT - BOTTOM - plot_height * v / scale_max, 1), v)
+             for v in range(0, scale_max + 1, max(1, scale_max // 4))]
+    return Chart(WIDTH, HEIGHT, bars, labels, ticks, months, COLOURS, LEFT, HEIGHT - BOTTOM)

@@ -1,0 +1,171 @@
+"""One place for every report: the library, open action items and follow-ups that are due."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from app import get_store
+from exporters.render import render_html
+from reports import library
+from reports.metrics import format_duration
+from reports.model import ACTION_STATUSES, PRIORITIES, SEVERITIES, STATUSES
+from views.auth import current_user
+from views.chart import month_chart
+from views.editor import author_name
+from views.security import CONTENT_SECURITY_POLICY
+
+bp = Blueprint("library", __name__)
+
+
+def today() -> date:
+    """Today's date in UTC; tests may pin it with the ``TODAY`` setting."""
+    pinned = current_app.config.get("TODAY")
+    return pinned if isinstance(pinned, date) else datetime.now(UTC).date()
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    return get_store().engine
+
+
+def _int(value: str | None, default: int | None) -> int | None:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def library_page() -> str:
+    args = request.args
+    query = library.LibraryQuery(
+        text=args.get("q", "")[:200],
+        service=args.get("service", "")[:200],
+        severity=args.get("severity", "") if args.get("severity") in SEVERITIES else "",
+        status=args.get("status", "") if args.get("status") in STATUSES else "",
+        year=_int(args.get("year"), None),
+        sort=args.get("sort", "incident") if args.get("sort") in library.SORTS else "incident",
+        page=max(1, _int(args.get("page"), 1) or 1),
+    )
+    found = library.find(_engine(), query)
+    day = today()
+    return render_template(
+        "index.html", query=query, found=found, statuses=STATUSES, severities=SEVERITIES,
+        sorts=library.SORTS, figures=library.figures(_engine(), day),
+        chart=month_chart(library.incidents_per_month(_engine(), day)),
+        follow_ups=len(library.follow_ups_due(_engine(), day)), today=day,
+        filtered=any([query.text, query.service, query.severity, query.status, query.year]),
+    )
+
+
+@bp.get("/actions")
+def actions() -> str:
+    owner = request.args.get("owner", "")[:200]
+    day = today()
+    return render_template(
+        "actions.html", items=library.open_actions(_engine(), day, owner=owner), owner=owner,
+        owners=library.action_owners(_engine()), today=day, priorities=PRIORITIES,
+        action_statuses=ACTION_STATUSES,
+    )
+
+
+@bp.get("/actions.csv")
+def actions_csv() -> Response:
+    day = today()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["report_id", "report", "action", "owner", "priority", "due", "status",
+                     "overdue"])
+    for item in library.open_actions(_engine(), day, owner=request.args.get("owner", "")):
+        writer.writerow([
+            item.report_id, _spreadsheet_safe(item.report_title),
+            _spreadsheet_safe(item.description), _spreadsheet_safe(item.owner),
+            item.priority or "", item.due.isoformat() if item.due else "", item.status,
+            "yes" if item.overdue(day) else "no",
+        ])
+    return Response(
+        out.getvalue(), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="open-actions-{day}.csv"'},
+    )
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.post("/actions/done")
+def mark_done() -> BaseResponse:
+    report_id = _int(request.form.get("report_id"), None)
+    position = _int(request.form.get("position"), None)
+    if report_id is None or position is None:
+        abort(400)
+    user = current_user()
+    if user is not None and not user.may_edit_team(get_store().team_of(report_id)):
+        abort(403)
+    stored = get_store().set_action_status(report_id, position, "done", author=author_name())
+    if stored is None:
+        abort(404)
+    action = stored.report.actions[position]
+    flash(f"Marked as done: “{action.description[:80]}” in “{stored.report.display_title}”.")
+    return redirect(url_for("library.actions", owner=request.form.get("owner", "")), code=303)
+
+
+@bp.get("/follow-ups")
+def follow_ups() -> str:
+    day = today()
+    return render_template("follow_ups.html", due=library.follow_ups_due(_engine(), day),
+                           today=day)
+
+
+@bp.app_template_filter("duration")
+def duration_filter(value: timedelta | None) -> str:
+    return format_duration(value) or "—"
+
+
+_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+@bp.get("/reports/<int:report_id>/view")
+def view(report_id: int) -> Response:
+    """The stakeholders' page: the report exactly as the exports show it, with its files.
+
+    The page is the HTML export itself, so it can never say something the PDF does not. Its
+    inline stylesheet is allowed by hash in this response's Content-Security-Policy.
+    """
+    stored = get_store().get(report_id)
+    if stored is None:
+        abort(404)
+    document = render_html(stored.report)
+    banner = render_template("view_banner.html", stored=stored,
+                             share_url=url_for("library.view", report_id=report_id,
+                                               _external=True))
+    head_link = (f'<link rel="stylesheet" href="{url_for("static", filename="view.css")}">'
+                 "</head>")
+    document = document.replace("</head>", head_link, 1)
+    document = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, document, count=1)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+        for css in _STYLE_BLOCK.findall(document)
+    )
+    response = Response(document, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", f"style-src 'self' {hashes}"
+    )
+    return response
