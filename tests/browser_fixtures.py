@@ -1,0 +1,228 @@
+"""Fixtures for the real-browser tests: the real app in its own process, and Chromium.
+
+The app runs in a child process (werkzeug's threaded server, as ``flask run`` uses) on a free
+port of 127.0.0.1, with its own instance folder. A test can stop it and start it again on the
+same port and folder, to play "the server went away and came back".
+
+Loaded from ``tests/conftest.py`` through ``pytest_plugins``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEFAULT_TIMEOUT_MS = 5_000
+
+# Run in the child: the real app factory, configured from the environment only. The child asks
+# Linux to end it when the test process dies, so an interrupted run leaves no server behind.
+_SERVER_SCRIPT = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[2]):
+    sys.exit(0)
+from werkzeug.serving import make_server
+from app import create_app
+
+server = make_server("127.0.0.1", int(sys.argv[1]), create_app(), threaded=True)
+print("ready", flush=True)
+server.serve_forever()
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The app in a child process; ``stop()`` and ``start()`` keep the port and the data."""
+
+    def __init__(self, instance_path: Path, port: int | None = None) -> None:
+        self.instance_path = instance_path
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = instance_path.parent / f"server-{self.port}.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, timeout: float = 20.0) -> None:
+        assert not self.running, "the server is already running"
+        env = {
+            **os.environ,
+            "HINDSIGHT_INSTANCE_PATH": str(self.instance_path),
+            "PYTHONUNBUFFERED": "1",
+        }
+        for variable in ("HINDSIGHT_DATABASE_URL", "HINDSIGHT_SHARED_FOLDER"):
+            env.pop(variable, None)  # everything in the instance folder
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", _SERVER_SCRIPT, str(self.port), str(os.getpid())],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the app exited at start-up:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the app did not answer within {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=5)
+        self._process = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    # Talking to the app directly, as a second client would.
+
+    def api(self, method: str, path: str, document: Any = None) -> tuple[int, Any]:
+        data = None if document is None else json.dumps(document).encode()
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def create_report(self, document: dict[str, Any] | None = None) -> int:
+        status, body = self.api("POST", "/api/reports", document or {})
+        assert status == 201, body
+        return int(body["id"])
+
+    def report(self, report_id: int) -> dict[str, Any]:
+        status, body = self.api("GET", f"/api/reports/{report_id}")
+        assert status == 200, body
+        return body
+
+    def editor_url(self, report_id: int) -> str:
+        return f"{self.url}/reports/{report_id}"
+
+
+def _live_server(instance_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(instance_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One app for the whole session; tests stay independent by each using their own report."""
+    yield from _live_server(tmp_path_factory.mktemp("live") / "instance")
+
+
+@pytest.fixture
+def own_live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """An app for one test only, which the test may stop and start again."""
+    yield from _live_server(tmp_path / "instance")
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def _context(browser: Browser, **options: Any) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", **options
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.set_default_navigation_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    yield from _context(browser)
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def nojs_context(browser: Browser) -> Iterator[BrowserContext]:
+    yield from _context(browser, java_script_enabled=False)
+
+
+@pytest.fixture
+def nojs_page(nojs_context: BrowserContext) -> Page:
+    return nojs_context.new_page()
+
+
+@pytest.fixture
+def scriptless_page(context: BrowserContext) -> Page:
+    """JavaScript on, but the app's own scripts never load: the no-JS page, for axe.
+
+    axe-core cannot run with ``java_script_enabled=False`` (its promise never settles, so
+    ``page.evaluate`` waits for ever); here the page is what a no-JS browser gets while the test
+    can still run scripts in it.
+    """
+    page = context.new_page()
+    page.route("**/*.js", lambda route: route.abort())
+    return page
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
