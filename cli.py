@@ -70,7 +70,7 @@ def register_cli(app: Flask) -> None:
         goes to both and prints the path, then the link.
         """
         from views.drive import drive_configured, export_saved_to_drive, is_drive_only
-        from views.exports import export_saved
+        from views.exports import export_saved, refresh_shared_index
 
         def echo_drive(sent: DriveExport | None) -> None:
             if sent is None:
@@ -82,7 +82,9 @@ def register_cli(app: Flask) -> None:
             click.echo(sent.file.link)
 
         if is_drive_only(fmt):
-            echo_drive(export_saved_to_drive(report_id, fmt))
+            sent = export_saved_to_drive(report_id, fmt)
+            refresh_shared_index()
+            echo_drive(sent)
             return
         try:
             done = export_saved(report_id, fmt)
@@ -92,8 +94,10 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"There is no report {report_id}.")
         click.echo(done.path)
         if fmt == "pdf" and drive_configured():
-            echo_drive(export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
-                                             version=done.record.report_version))
+            sent = export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
+                                         version=done.record.report_version)
+            refresh_shared_index()
+            echo_drive(sent)
 
     @reports.command("backup")
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from reports.exports_log import LOCAL, ExportLog, ExportRecord
 from reports.model import StoredReport
+from reports.store import ReportStore
 
 from . import FORMATS
 from .folder import SharedFolder
+from .folder_index import refresh_index
 from .naming import ExportNames, export_names
 
 
@@ -41,8 +43,12 @@ def choose_location(
 
 def export_to_folder(
     stored: StoredReport, fmt: str, folder: SharedFolder, log: ExportLog,
+    *, store: ReportStore | None = None,
 ) -> LocalExport:
-    """Render ``stored`` as ``fmt``, write it into ``folder``, record it in ``log``."""
+    """Render ``stored`` as ``fmt``, write it into ``folder``, record it in ``log``.
+
+    With ``store``, the folder's index.html and index.md are rewritten too.
+    """
     exporter = FORMATS[fmt]
     if getattr(exporter, "destination", "local") != LOCAL:
         raise ValueError(f"{fmt!r} is not written to the local folder")
@@ -71,6 +77,8 @@ def export_to_folder(
                 report_id=stored.id, format=fmt, destination=LOCAL, location=location,
                 report_version=stored.version,
             )
+            if store is not None:
+                refresh_index(folder, log, store)
     except OSError as error:
         log.record(
             report_id=stored.id, format=fmt, destination=LOCAL, location="",

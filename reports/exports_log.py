@@ -102,6 +102,19 @@ class ExportLog:
                 latest.append(record)
         return latest
 
+    def current_all(self) -> list[ExportRecord]:
+        """The newest successful export of every report, per destination and format."""
+        newest = (
+            sa.select(sa.func.max(ExportRow.id))
+            .where(ExportRow.ok.is_(True))
+            .group_by(ExportRow.report_id, ExportRow.destination, ExportRow.format)
+        )
+        with self._sessions() as session:
+            rows = session.scalars(
+                sa.select(ExportRow).where(ExportRow.id.in_(newest)).order_by(ExportRow.id)
+            )
+            return [_record(row) for row in rows]
+
     def current_location(self, report_id: int, format: str, destination: str) -> str | None:
         """Where the newest successful export of this report in this format went, if any."""
         query = (

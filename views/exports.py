@@ -20,6 +20,7 @@ from markupsafe import Markup
 from app import get_exports, get_store
 from exporters import FORMATS
 from exporters.folder import OutsideFolder, SharedFolder
+from exporters.folder_index import refresh_index
 from exporters.publish import ExportFailed, LocalExport, export_to_folder
 from reports.exports_log import LOCAL, ExportRecord
 from views.drive import drive_configured, export_saved_to_drive, flash_drive, is_drive_only
@@ -36,7 +37,14 @@ def export_saved(report_id: int, fmt: str) -> LocalExport | None:
     stored = get_store().get(report_id)
     if stored is None:
         return None
-    return export_to_folder(stored, fmt, shared_folder(), get_exports())
+    return export_to_folder(stored, fmt, shared_folder(), get_exports(), store=get_store())
+
+
+def refresh_shared_index() -> None:
+    """Bring the shared folder's index up to date (after an export that wrote no local file)."""
+    folder = shared_folder()
+    with folder.lock():
+        refresh_index(folder, get_exports(), get_store())
 
 
 def download_url(record: ExportRecord) -> str | None:
@@ -73,6 +81,7 @@ def export(report_id: int, fmt: str) -> Response:
         sent = export_saved_to_drive(report_id, fmt)
         if sent is None:
             abort(404)
+        refresh_shared_index()
         flash_drive(sent)
         return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
     try:
@@ -89,6 +98,7 @@ def export(report_id: int, fmt: str) -> Response:
         if fmt == "pdf" and drive_configured():  # the Drive folder gets the same PDF
             sent = export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
                                          version=done.record.report_version)
+            refresh_shared_index()
             if sent is not None:
                 flash_drive(sent)
     # The notice with the download link is at the top of the editor.

@@ -1,0 +1,136 @@
+"""The shared folder's own table of contents: index.html and index.md, rewritten on every export.
+
+So the folder makes sense without the app: every exported report, newest incident first, with
+links to its files (relative, so they work wherever the folder is copied or mounted) and to its
+Google Doc. Only files that are really there are listed; both indexes are written atomically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+
+from reports.exports_log import DRIVE, LOCAL, ExportLog, ExportRecord
+from reports.store import ReportStore
+
+from . import FORMATS
+from .folder import SharedFolder
+
+INDEX_FILES = ("index.html", "index.md")
+
+
+@dataclass
+class IndexEntry:
+    report_id: int
+    title: str
+    service: str
+    started_at: datetime | None
+    status: str
+    files: list[tuple[str, str]] = field(default_factory=list)  # (label, relative link or URL)
+
+
+def _label(record: ExportRecord) -> str:
+    label = FORMATS[record.format].label if record.format in FORMATS else record.format
+    label = label[:1].upper() + label[1:]
+    return f"{label} (Google Drive)" if record.destination == DRIVE else label
+
+
+def collect(folder: SharedFolder, log: ExportLog, store: ReportStore) -> list[IndexEntry]:
+    entries: dict[int, IndexEntry] = {}
+    for record in log.current_all():
+        if record.destination == LOCAL and not folder.exists(record.location):
+            continue  # removed by hand or replaced: never list a file that is not there
+        if record.destination == DRIVE and not record.link:
+            continue
+        entry = entries.get(record.report_id)
+        if entry is None:
+            stored = store.get(record.report_id)
+            if stored is None:  # in the bin
+                continue
+            report = stored.report
+            entry = entries[record.report_id] = IndexEntry(
+                record.report_id, report.display_title, report.service,
+                report.started_at or report.detected_at, report.status,
+            )
+        link = record.location if record.destination == LOCAL else record.link
+        entry.files.append((_label(record), link or ""))
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(entries.values(), key=lambda e: (e.started_at or oldest, e.report_id),
+                     reverse=True)
+    for entry in ordered:
+        entry.files.sort()
+    return ordered
+
+
+def _html(entries: list[IndexEntry], now: datetime) -> str:
+    rows = []
+    for e in entries:
+        when = e.started_at.strftime("%Y-%m-%d") if e.started_at else "—"
+        links = " · ".join(f'<a href="{escape(href)}">{escape(label)}</a>'
+                           for label, href in e.files)
+        rows.append(f"<tr><td>{escape(when)}</td><td>{escape(e.title)}</td>"
+                    f"<td>{escape(e.service or '—')}</td><td>{escape(e.status)}</td>"
+                    f"<td>{links}</td></tr>")
+    body = "\n".join(rows) or '<tr><td colspan="5">No report has been exported yet.</td></tr>'
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Incident reports</title>
+<style>
+body {{ font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; margin: 2rem auto;
+       max-width: 60rem; padding: 0 1rem; color: #1b1f24; line-height: 1.5; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: .5rem; border-bottom: 1px solid #b8c0cc;
+          vertical-align: top; }}
+a {{ color: #1a56a6; }}
+</style>
+</head>
+<body>
+<h1>Incident reports</h1>
+<p>Every report exported from Hindsight into this folder, the most recent incident first.
+Updated {escape(now.strftime("%Y-%m-%d %H:%M"))} UTC.</p>
+<table>
+<thead><tr><th scope="col">Incident date</th><th scope="col">Report</th>
+<th scope="col">Service</th><th scope="col">Status</th><th scope="col">Files</th></tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def _md_text(text: str) -> str:
+    """Text safe inside a Markdown table cell: no pipes, brackets or HTML."""
+    for char in "\\|[]<>*_`":
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())
+
+
+def _markdown(entries: list[IndexEntry], now: datetime) -> str:
+    lines = ["# Incident reports", "",
+             "Every report exported from Hindsight into this folder, the most recent incident "
+             f"first. Updated {now:%Y-%m-%d %H:%M} UTC.", "",
+             "| Incident date | Report | Service | Status | Files |",
+             "| --- | --- | --- | --- | --- |"]
+    for e in entries:
+        when = e.started_at.strftime("%Y-%m-%d") if e.started_at else "—"
+        links = " · ".join(f"[{_md_text(label)}](<{href.replace('>', '%3E')}>)"
+                           for label, href in e.files)
+        lines.append(f"| {when} | {_md_text(e.title)} | {_md_text(e.service or '—')} | "
+                     f"{e.status} | {links} |")
+    if not entries:
+        lines.append("| | No report has been exported yet. | | | |")
+    return "\n".join(lines) + "\n"
+
+
+def refresh_index(folder: SharedFolder, log: ExportLog, store: ReportStore) -> None:
+    """Rewrite index.html and index.md from the export log; call with the folder's lock held."""
+    entries = collect(folder, log, store)
+    now = datetime.now(UTC)
+    folder.write("index.html", _html(entries, now).encode("utf-8"))
+    folder.write("index.md", _markdown(entries, now).encode("utf-8"))
