@@ -133,6 +133,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     upgrade(engine)
     app.extensions["hindsight.store"] = ReportStore(engine)
+    app.extensions["hindsight.store"].refresh_statistics()
     app.extensions["hindsight.exports"] = ExportLog(engine)
 
     app.extensions["hindsight.users"] = UserStore(engine)

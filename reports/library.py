@@ -130,28 +130,39 @@ def find(engine: Engine, query: LibraryQuery) -> LibraryPage:
     if query.sort == "edited":
         order = (ReportRow.updated_at.desc(), ReportRow.id.desc())
     else:
-        order = (ReportRow.started_at.desc().nulls_last(), ReportRow.updated_at.desc(),
-                 ReportRow.id.desc())
+        newest = ReportRow.started_at.desc()
+        # SQLite already puts NULLs last when descending; saying so would stop it using the index.
+        if engine.dialect.name != "sqlite":
+            newest = newest.nulls_last()
+        order = (newest, ReportRow.id.desc())
     with engine.connect() as connection:
         total = connection.scalar(
             sa.select(sa.func.count()).select_from(ReportRow).where(*conditions)
         ) or 0
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(1, query.page), pages)
-        rows = connection.execute(
-            sa.select(*_columns()).where(*conditions).order_by(*order)
+        # First the page's ids, using the indexes; then the details of those rows alone.
+        ids = list(connection.scalars(
+            sa.select(ReportRow.id).where(*conditions).order_by(*order)
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        ).all()
+        ))
+        details = {row.id: row for row in connection.execute(
+            sa.select(*_columns()).where(ReportRow.id.in_(ids))
+        )}
+        rows = [details[report_id] for report_id in ids]
         services = list(connection.scalars(
             sa.select(ReportRow.service).where(ReportRow.deleted_at.is_(None),
                                                ReportRow.service != "")
             .distinct().order_by(ReportRow.service)
         ))
-        starts = connection.scalars(
-            sa.select(ReportRow.started_at).where(ReportRow.deleted_at.is_(None),
-                                                  ReportRow.started_at.is_not(None))
+        year = sa.extract("year", ReportRow.started_at)
+        years = sorted(
+            {int(y) for y in connection.scalars(
+                sa.select(year).where(ReportRow.deleted_at.is_(None),
+                                      ReportRow.started_at.is_not(None)).distinct()
+            ) if y is not None},
+            reverse=True,
         )
-        years = sorted({_utc(moment).year for moment in starts}, reverse=True)  # type: ignore[union-attr]
     return LibraryPage([_entry(r) for r in rows], total, page, pages, services, years)
 
 
@@ -208,6 +219,14 @@ class FollowUp:
     total_actions: int
 
 
+def follow_ups_due_count(engine: Engine, today: date) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(
+            sa.select(sa.func.count()).select_from(ReportRow)
+            .where(ReportRow.deleted_at.is_(None), ReportRow.follow_up_review_on <= today)
+        ) or 0
+
+
 def follow_ups_due(engine: Engine, today: date) -> list[FollowUp]:
     """Reports whose follow-up review date has come, the longest waiting first."""
     total = (
@@ -235,6 +254,31 @@ def quarter_start(today: date) -> date:
     return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
 
 
+def _seconds_between(engine: Engine, start: sa.ColumnElement, end: sa.ColumnElement
+                     ) -> sa.ColumnElement[float]:
+    """``end - start`` in seconds, computed by the database."""
+    if engine.dialect.name == "sqlite":
+        return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+    return sa.extract("epoch", end - start)
+
+
+def median_time_to_resolve(engine: Engine) -> timedelta | None:
+    """The median of resolved minus started, over reports that have both (in the database)."""
+    seconds = _seconds_between(engine, ReportRow.started_at, ReportRow.resolved_at)
+    where = (ReportRow.deleted_at.is_(None), ReportRow.started_at.is_not(None),
+             ReportRow.resolved_at.is_not(None), ReportRow.resolved_at >= ReportRow.started_at)
+    with engine.connect() as connection:
+        count = connection.scalar(sa.select(sa.func.count()).select_from(ReportRow)
+                                  .where(*where)) or 0
+        if not count:
+            return None
+        middle = list(connection.scalars(
+            sa.select(seconds).where(*where).order_by(seconds)
+            .limit(2 - count % 2).offset((count - 1) // 2)
+        ))
+    return timedelta(seconds=round(statistics.fmean(float(s) for s in middle), 3))
+
+
 def figures(engine: Engine, today: date) -> Figures:
     start = datetime.combine(quarter_start(today), datetime.min.time(), UTC)
     live = ReportRow.deleted_at.is_(None)
@@ -243,22 +287,12 @@ def figures(engine: Engine, today: date) -> Figures:
             sa.select(sa.func.count()).select_from(ReportRow)
             .where(live, ReportRow.started_at >= start)
         ) or 0
-        spans = connection.execute(
-            sa.select(ReportRow.started_at, ReportRow.resolved_at)
-            .where(live, ReportRow.started_at.is_not(None), ReportRow.resolved_at.is_not(None))
-        ).all()
-        actions = sa.select(sa.func.count(ActionItemRow.id)).join(
-            ReportRow, ReportRow.id == ActionItemRow.report_id
-        ).where(live, ActionItemRow.status.in_(OPEN_STATUSES))
+        # Reports in the bin have no rows in action_items, so no join is needed here.
+        actions = sa.select(sa.func.count()).select_from(ActionItemRow).where(
+            ActionItemRow.status.in_(OPEN_STATUSES))
         open_count = connection.scalar(actions) or 0
         overdue = connection.scalar(actions.where(ActionItemRow.due < today)) or 0
-    durations = [
-        (_utc(resolved) - _utc(started)).total_seconds()  # type: ignore[operator]
-        for started, resolved in spans
-        if _utc(resolved) >= _utc(started)  # type: ignore[operator]
-    ]
-    median = timedelta(seconds=statistics.median(durations)) if durations else None
-    return Figures(this_quarter, median, open_count, overdue)
+    return Figures(this_quarter, median_time_to_resolve(engine), open_count, overdue)
 
 
 @dataclass(frozen=True)

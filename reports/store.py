@@ -190,6 +190,18 @@ class ReportStore:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
+    def refresh_statistics(self) -> None:
+        """Let SQLite's query planner know the tables' sizes (PostgreSQL does this itself).
+
+        Without statistics SQLite may walk an index row by row where a scan is cheaper; run at
+        start-up, with a sampling limit so it takes milliseconds even on a large database.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+            connection.exec_driver_sql("ANALYZE")
+
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
@@ -378,6 +390,8 @@ class ReportStore:
             if row is None or row.deleted_at is not None:
                 return False
             row.deleted_at = _now()
+            # Its action items leave the lists that span reports until it is put back.
+            session.execute(sa.delete(ActionItemRow).where(ActionItemRow.report_id == report_id))
             return True
 
     def undelete(self, report_id: int) -> bool:
@@ -386,6 +400,8 @@ class ReportStore:
             if row is None or row.deleted_at is None:
                 return False
             row.deleted_at = None
+            report = from_document(json.loads(row.document))
+            self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return True
 
     def bin(self, now: datetime | None = None) -> list[tuple[ReportSummary, datetime]]:

@@ -69,7 +69,7 @@ def library_page() -> str:
         "index.html", query=query, found=found, statuses=STATUSES, severities=SEVERITIES,
         sorts=library.SORTS, figures=library.figures(_engine(), day),
         chart=month_chart(library.incidents_per_month(_engine(), day)),
-        follow_ups=len(library.follow_ups_due(_engine(), day)), today=day,
+        follow_ups=library.follow_ups_due_count(_engine(), day), today=day,
         filtered=any([query.text, query.service, query.severity, query.status, query.year]),
     )
 
