@@ -451,7 +451,15 @@
     setStatus("Restored changes kept in this browser — saving…", "pending");
     save();
   } else {
-    setStatus(status.textContent.trim(), "saved");
+    // The server wrote the time in UTC; say it in the author's own time, like "Saved at".
+    var savedAt = new Date(form.dataset.savedAt);
+    if (!isNaN(savedAt.getTime())) {
+      var sameDay = savedAt.toDateString() === new Date().toDateString();
+      setStatus("Last saved " + (sameDay ? "today" : savedAt.toLocaleDateString(undefined,
+        { day: "numeric", month: "short", year: "numeric" })) + " at " + clock(savedAt), "saved");
+    } else {
+      setStatus(status.textContent.trim(), "saved");
+    }
   }
   if (summary && !summary.hidden) { summary.focus(); }
 })();
