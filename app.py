@@ -148,6 +148,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(__import__("views.guidance", fromlist=["bp"]).bp)  # live guidance
+    app.register_blueprint(__import__("views.workflow", fromlist=["bp"]).bp)  # draft → published
     app.register_blueprint(history.bp)
     app.register_blueprint(library.bp)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why

@@ -232,6 +232,32 @@
     if (focusable) { focusable.focus({ preventScroll: true }); }
   });
 
+  /* A status button (send for review, publish, reopen) posts the page to another address.
+   * Let the autosave finish first, so the page is not left with changes the server lacks. */
+  function whenSaved(tries) {
+    var editor = window.hindsightEditor;
+    return editor.saveNow().then(function () {
+      if (!editor.hasUnsavedChanges() || tries <= 0) { return !editor.hasUnsavedChanges(); }
+      return new Promise(function (done) { setTimeout(done, 200); }).then(function () {
+        return whenSaved(tries - 1);
+      });
+    });
+  }
+
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest('button[name="transition"]');
+    if (!button || !window.hindsightEditor || button.dataset.saved === "1") { return; }
+    event.preventDefault();
+    whenSaved(25).then(function (saved) {
+      if (!saved) { return; }  // the autosave shows what stops the save
+      button.dataset.saved = "1";
+      if (form.requestSubmit) { form.requestSubmit(button); } else { button.click(); }
+    });
+  });
+
+  var blockers = document.getElementById("review-summary");
+  if (blockers) { blockers.focus(); }
+
   window.hindsightGuidance = { refresh: refresh };
   syncFactorLinks();
   refresh();  // the page may hold changes restored from this browser

@@ -142,3 +142,26 @@ def test_axe_with_hints_and_panel_visible(
     page.locator("#readiness").screenshot(path=str(screenshots / "guidance-panel.png"))
     page.locator("#understand").screenshot(path=str(screenshots / "guidance-hints.png"))
     page.screenshot(path=str(screenshots / "editor-guidance.png"), full_page=True)
+
+
+def test_send_for_review_lists_what_blocks_it_then_publish_locks_the_page(
+    page: Page, live_server: LiveServer, sample_document: dict[str, Any]
+) -> None:
+    report_id = open_report(page, live_server, copy.deepcopy(sample_document))
+    page.get_by_role("button", name="Send for review").click()
+    summary = page.locator("#review-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    summary.get_by_role("link").click()  # to the factor links of the first action
+    page.locator("#actions-0-addresses").get_by_label("Factor 1", exact=False).check()
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.locator(".page-heading .tag")).to_have_text("In review")
+    assert live_server.report(report_id)["actions"][0]["addresses"] == [0]
+
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".page-heading .tag")).to_have_text("Published")
+    expect(page.locator("#summary")).to_be_disabled()
+    assert Axe().run(page).violations_count == 0
+    page.get_by_role("button", name="Reopen to make changes").click()
+    expect(page.locator("#summary")).to_be_enabled()
+    assert live_server.report(report_id)["status"] == "draft"

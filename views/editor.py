@@ -37,6 +37,7 @@ from reports.model import (
 from reports.store import VersionConflict
 from views.auth import current_user
 from views.conflicts import LABELS, FieldDifference, differences, form_entries, report_texts
+from views.workflow import published_is_read_only
 
 bp = Blueprint("editor", __name__)
 
@@ -184,6 +185,9 @@ def edit(report_id: int) -> tuple[str, int]:
 def save(report_id: int) -> Any:
     stored = _stored_or_404(report_id)
     autosave = request.headers.get("X-Hindsight-Autosave") == "1"
+    refused = published_is_read_only(stored, autosave)
+    if refused is not None:
+        return refused
     base_version = _base_version()
     formdata = request.form
     if len(formdata) > current_app.config["MAX_FORM_PARTS"]:
