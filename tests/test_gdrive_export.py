@@ -79,8 +79,10 @@ def page(client: FlaskClient, report_id: int) -> Page:
 
 
 def notices(body: str) -> str:
-    found = re.search(r'<div class="notice"[^>]*>(.*?)</div>', body, re.S)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found[1]))) if found else ""
+    """Every notice at the top of the page (one box each), as plain text."""
+    found = re.findall(r'<div class="notice[^"]*"[^>]*>(.*?)</div>', body, re.S)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html.unescape(part)) for part in found)
+    return re.sub(r"\s+", " ", text)
 
 
 def snapshot(app: Flask, report_id: int) -> tuple[int, dict[str, Any]]:
