@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ def password_app(tmp_path: Path) -> Flask:
     accounts.add("dana", role="author", password=PASSWORD, display_name="Dana Lee", team="pay")
     accounts.add("sam", role="author", password=PASSWORD, team="search")
     accounts.add("val", role="viewer", password=PASSWORD)
+    accounts.add("rey", role="reviewer", password=PASSWORD)
     return app
 
 
@@ -80,15 +82,18 @@ def test_password_sign_in_and_roles(password_app: Flask) -> None:
     # Another team's author may read it but not change it; a viewer only reads.
     for username in ("sam", "val"):
         other, _ = _login(password_app, username)
-        page = other.get(url, base_url="https://localhost")
+        page = other.get(url, base_url="https://localhost", follow_redirects=True)
         assert page.status_code == 200
-        assert "Only its team's authors can change it" in page.get_data(as_text=True)
-        token = csrf_token_from(page.get_data(as_text=True))
+        assert "read-only view for stakeholders" in page.get_data(as_text=True)
+        home = other.get("/", base_url="https://localhost").get_data(as_text=True)
+        token = csrf_token_from(home)
         refused = other.post(url, base_url="https://localhost",
                              data={"csrf_token": token, "title": "Theirs"})
         assert refused.status_code == 403
     viewer, _ = _login(password_app, "val")
-    token = csrf_token_from(viewer.get("/", base_url="https://localhost").get_data(as_text=True))
+    home = viewer.get("/", base_url="https://localhost").get_data(as_text=True)
+    assert "Start a new report" not in home  # viewers only read
+    token = csrf_token_from(home)
     assert viewer.post("/reports", base_url="https://localhost",
                        data={"csrf_token": token}).status_code == 403
     assert store.get(report_id).report.title == "Ours"  # type: ignore[union-attr]
@@ -167,3 +172,37 @@ def test_failure_limit_window() -> None:
     limit.failed("a", now=1)
     assert limit.blocked_for("a", now=2) == pytest.approx(8)
     assert limit.blocked_for("a", now=11) == 0
+
+
+def test_reviewers_publish_and_send_back_but_never_edit(password_app: Flask) -> None:
+    dana, _ = _login(password_app, "dana")
+    token = csrf_token_from(dana.get("/", base_url="https://localhost").get_data(as_text=True))
+    url = dana.post("/reports", base_url="https://localhost",
+                    data={"csrf_token": token}).headers["Location"]
+    report_id = int(url.rsplit("/", 1)[1])
+    store = password_app.extensions["hindsight.store"]
+    stored = store.get(report_id)
+    store.save(report_id, replace(stored.report, status="in_review", title="Ready"))
+
+    rey, _ = _login(password_app, "rey")
+    view = rey.get(url, base_url="https://localhost", follow_redirects=True)
+    html = view.get_data(as_text=True)
+    assert "You are reviewing this report" in html and 'value="publish"' in html
+    token = csrf_token_from(html)
+    refused = rey.post(url, base_url="https://localhost",
+                       data={"csrf_token": token, "title": "Changed by a reviewer"})
+    assert refused.status_code == 403
+    guidance = rey.post(f"{url}/guidance", base_url="https://localhost",
+                        data={"csrf_token": token, "title": "x"},
+                        headers={"Accept": "application/json"})
+    assert guidance.status_code == 200
+    published = rey.post(f"{url}/status", base_url="https://localhost",
+                         data={"csrf_token": token, "transition": "reopen"})
+    assert published.status_code == 303
+    assert store.get(report_id).report.status == "draft"  # type: ignore[union-attr]
+    assert store.get(report_id).report.title == "Ready"  # type: ignore[union-attr]
+
+    val, _ = _login(password_app, "val")
+    token = csrf_token_from(val.get("/", base_url="https://localhost").get_data(as_text=True))
+    assert val.post(f"{url}/status", base_url="https://localhost",
+                    data={"csrf_token": token, "transition": "submit"}).status_code == 403

@@ -106,16 +106,27 @@ def _report_team(report_id: int) -> str | None:
     return get_store().team_of(report_id)
 
 
+# POSTs that change nothing: the live writing advice computes from what is posted.
+COMPUTE_ONLY_ENDPOINTS = {"guidance.live"}
+# Moving a report along draft → in review → published: its team's authors, or any reviewer.
+STATUS_ENDPOINTS = {"workflow.change_status"}
+
+
 def _allowed(user: CurrentUser) -> bool:
     """May this user make this request? Reading is open to every signed-in role."""
     if request.method in READ_METHODS or request.endpoint in PUBLIC_ENDPOINTS:
         return True
     endpoint = request.endpoint or ""
+    if endpoint in COMPUTE_ONLY_ENDPOINTS:
+        return True
+    report_id = (request.view_args or {}).get("report_id")
+    team = _report_team(report_id) if report_id is not None else None
+    if endpoint in STATUS_ENDPOINTS:
+        return user.role == REVIEWER or user.may_edit_team(team)
     if "review" in endpoint or "comment" in endpoint:
         return user.can_review
-    report_id = (request.view_args or {}).get("report_id")
     if report_id is not None:
-        return user.may_edit_team(_report_team(report_id))
+        return user.may_edit_team(team)
     return user.can_edit
 
 

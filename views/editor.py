@@ -36,7 +36,7 @@ from reports.model import (
 )
 from reports.store import VersionConflict
 from views.auth import current_user
-from views.conflicts import LABELS, FieldDifference, differences, form_entries, report_texts
+from views.conflicts import FieldDifference, differences, form_entries
 from views.workflow import published_is_read_only
 
 bp = Blueprint("editor", __name__)
@@ -172,10 +172,8 @@ def edit(report_id: int) -> tuple[str, int]:
     stored = _stored_or_404(report_id)
     user = current_user()
     if user is not None and not user.may_edit_team(get_store().team_of(report_id)):
-        return render_template(
-            "report_readonly.html", stored=stored, report=stored.report,
-            texts=report_texts(stored.report), labels=LABELS,
-        ), 200
+        # Readers (and reviewers) get the report as its exports show it.
+        return redirect(url_for("library.view", report_id=report_id))  # type: ignore[return-value]
     shown = replace(stored.report, timeline=stored.report.sorted_timeline())
     form = ReportForm.for_report(shown)
     return _render(stored, form, check_report(shown))
