@@ -145,15 +145,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseId
     csrf.init_app(app)
 
-    from views import api, auth, editor, errors, exports, history, library, security
+    from views import (
+        api,
+        auth,
+        editor,
+        errors,
+        exports,
+        guidance,
+        history,
+        library,
+        security,
+        workflow,
+    )
 
-    app.register_blueprint(editor.bp)
-    app.register_blueprint(exports.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(__import__("views.guidance", fromlist=["bp"]).bp)  # live guidance
-    app.register_blueprint(__import__("views.workflow", fromlist=["bp"]).bp)  # draft → published
-    app.register_blueprint(history.bp)
-    app.register_blueprint(library.bp)
+    for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
+                      library.bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)
     auth.register(app)
