@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from tests.databases import PostgresServer
+
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -64,8 +66,10 @@ def free_port() -> int:
 class LiveServer:
     """The app in a child process; ``stop()`` and ``start()`` keep the port and the data."""
 
-    def __init__(self, instance_path: Path, port: int | None = None) -> None:
+    def __init__(self, instance_path: Path, port: int | None = None,
+                 database_url: str | None = None) -> None:
         self.instance_path = instance_path
+        self.database_url = database_url
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = instance_path.parent / f"server-{self.port}.log"
@@ -83,7 +87,9 @@ class LiveServer:
             "PYTHONUNBUFFERED": "1",
         }
         for variable in ("HINDSIGHT_DATABASE_URL", "HINDSIGHT_SHARED_FOLDER"):
-            env.pop(variable, None)  # everything in the instance folder
+            env.pop(variable, None)  # everything in the instance folder...
+        if self.database_url:  # ...but the database, on a PostgreSQL run
+            env["HINDSIGHT_DATABASE_URL"] = self.database_url
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 [sys.executable, "-c", _SERVER_SCRIPT, str(self.port), str(os.getpid())],
@@ -145,8 +151,9 @@ class LiveServer:
         return f"{self.url}/reports/{report_id}"
 
 
-def _live_server(instance_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(instance_path)
+def _live_server(instance_path: Path, postgres: PostgresServer | None) -> Iterator[LiveServer]:
+    server = LiveServer(instance_path,
+                        database_url=postgres.new_database() if postgres else None)
     server.start()
     try:
         yield server
@@ -155,15 +162,19 @@ def _live_server(instance_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, postgres_server: PostgresServer | None
+) -> Iterator[LiveServer]:
     """One app for the whole session; tests stay independent by each using their own report."""
-    yield from _live_server(tmp_path_factory.mktemp("live") / "instance")
+    yield from _live_server(tmp_path_factory.mktemp("live") / "instance", postgres_server)
 
 
 @pytest.fixture
-def own_live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def own_live_server(
+    tmp_path: Path, postgres_server: PostgresServer | None
+) -> Iterator[LiveServer]:
     """An app for one test only, which the test may stop and start again."""
-    yield from _live_server(tmp_path / "instance")
+    yield from _live_server(tmp_path / "instance", postgres_server)
 
 
 @pytest.fixture(scope="session")
