@@ -17,6 +17,7 @@ from exporters.drive_publish import DriveExport
 from exporters.publish import ExportFailed
 from reports.backup import BackupError, backup, restore
 from reports.exchange import DocumentError, from_document, to_document
+from reports.model import CLIENT_COPY, COPIES
 
 
 def register_cli(app: Flask) -> None:
@@ -63,11 +64,15 @@ def register_cli(app: Flask) -> None:
     @click.argument("report_id", type=int)
     @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="pdf",
                   show_default=True, help="The kind of file to write.")
-    def export(report_id: int, fmt: str) -> None:
+    @click.option("--copy", "copy", type=click.Choice(COPIES), default=CLIENT_COPY,
+                  show_default=True,
+                  help="client: internal items left out; internal: everything, marked INTERNAL.")
+    def export(report_id: int, fmt: str, copy: str) -> None:
         """Export a saved report into the shared folder; prints the path written.
 
         A Google Doc goes to the Drive folder and prints its link; with Drive set up, a PDF
-        goes to both and prints the path, then the link.
+        goes to both and prints the path, then the link. The internal copy is a file of its
+        own, next to the client copy.
         """
         from views.drive import drive_configured, export_saved_to_drive, is_drive_only
         from views.exports import export_saved, refresh_shared_index
@@ -82,12 +87,12 @@ def register_cli(app: Flask) -> None:
             click.echo(sent.file.link)
 
         if is_drive_only(fmt):
-            sent = export_saved_to_drive(report_id, fmt)
+            sent = export_saved_to_drive(report_id, fmt, copy=copy)
             refresh_shared_index()
             echo_drive(sent)
             return
         try:
-            done = export_saved(report_id, fmt)
+            done = export_saved(report_id, fmt, copy)
         except ExportFailed as error:
             raise click.ClickException(f"{error} Cause: {error.__cause__}") from None
         if done is None:
@@ -95,7 +100,7 @@ def register_cli(app: Flask) -> None:
         click.echo(done.path)
         if fmt == "pdf" and drive_configured():
             sent = export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
-                                         version=done.record.report_version)
+                                         version=done.record.report_version, copy=copy)
             refresh_shared_index()
             echo_drive(sent)
 

@@ -2,7 +2,8 @@
 
 The export log remembers which Drive file holds each report's Doc and PDF, so exporting again
 updates that file; the file is also tagged with a key made from the report, so a lost record
-finds it again instead of making a copy. A failure never raises: it is recorded and returned
+finds it again instead of making a copy. The internal copy is a file of its own, named
+"… (internal)", with its own record and key. A failure never raises: it is recorded and returned
 with its explanation, and nothing about the report changes.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from reports.exchange import zone
 from reports.exports_log import DRIVE, ExportLog, ExportRecord
-from reports.model import Report, StoredReport
+from reports.model import CLIENT_COPY, INTERNAL_COPY, Report, StoredReport
 
 from .drive_errors import ADMIN, DriveError
 from .gdrive import DriveClient, DriveFile
@@ -28,7 +29,7 @@ MAX_TITLE = 150
 DRIVE_FORMATS = ("gdoc", "pdf")
 WHAT = {"gdoc": "Google Doc", "pdf": "PDF"}
 
-_locks: dict[tuple[int, str], threading.Lock] = {}
+_locks: dict[tuple[int, str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
@@ -40,19 +41,23 @@ def _one_line(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def drive_name(report: Report, extension: str = "") -> str:
-    """The shared-folder name: ``YYYY-MM service — title``, plus ``.ext`` for a file."""
+def drive_name(report: Report, extension: str = "", copy: str = CLIENT_COPY) -> str:
+    """The shared-folder name: ``YYYY-MM service — title``, `` (internal)`` for the internal
+    copy, plus ``.ext`` for a file."""
     moment = incident_moment(report)
     month = moment.astimezone(zone(report)).strftime("%Y-%m") if moment else "Undated"
     service = _one_line(report.service, MAX_SERVICE)
     title = _one_line(report.title, MAX_TITLE) or "Untitled report"
     name = f"{month} {service} — {title}" if service else f"{month} — {title}"
+    if copy == INTERNAL_COPY:
+        name += " (internal)"
     return f"{name}.{extension}" if extension else name
 
 
-def drive_key(stored: StoredReport, fmt: str) -> str:
-    """A tag unique to this report and format, kept on the Drive file."""
-    return f"hindsight:{stored.id}:{stored.created_at.strftime('%Y%m%dT%H%M%S.%f')}:{fmt}"
+def drive_key(stored: StoredReport, fmt: str, copy: str = CLIENT_COPY) -> str:
+    """A tag unique to this report, format and copy, kept on the Drive file."""
+    key = f"hindsight:{stored.id}:{stored.created_at.strftime('%Y%m%dT%H%M%S.%f')}:{fmt}"
+    return f"{key}:{copy}" if copy != CLIENT_COPY else key
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class DriveExport:
     record: ExportRecord
     file: DriveFile | None = None
     error: DriveError | None = None
+    copy: str = CLIENT_COPY
 
     @property
     def ok(self) -> bool:
@@ -71,12 +77,13 @@ class DriveExport:
     @property
     def notice(self) -> str:
         """One or two sentences for the author, in plain words."""
-        return notice(self.fmt, self.file, self.error)
+        return notice(self.fmt, self.file, self.error, self.copy)
 
 
-def notice(fmt: str, file: DriveFile | None, error: DriveError | None) -> str:
+def notice(fmt: str, file: DriveFile | None, error: DriveError | None,
+           copy: str = CLIENT_COPY) -> str:
     """What became of an upload, for the author."""
-    what = WHAT[fmt]
+    what = WHAT[fmt] + (" (internal copy)" if copy == INTERNAL_COPY else "")
     if error is not None:
         return (f"The {what} could not be put in Google Drive. {error} "
                 "Your report has not changed.")
@@ -92,49 +99,53 @@ def notice(fmt: str, file: DriveFile | None, error: DriveError | None) -> str:
     return f"The {what} in the team's Google Drive folder is updated; its link is the same."
 
 
-def _lock_for(report_id: int, fmt: str) -> threading.Lock:
+def _lock_for(report_id: int, fmt: str, copy: str) -> threading.Lock:
     """Two exports of one report at once in this process would both create: take turns."""
     with _locks_guard:
-        return _locks.setdefault((report_id, fmt), threading.Lock())
+        return _locks.setdefault((report_id, fmt, copy), threading.Lock())
 
 
 def export_to_drive(
     stored: StoredReport, fmt: str, log: ExportLog, connect: Callable[[], DriveClient],
-    pdf: bytes | None = None,
+    pdf: bytes | None = None, copy: str = CLIENT_COPY,
 ) -> DriveExport:
-    """Upload ``stored`` as a Doc (``gdoc``) or upload ``pdf`` (``pdf``), and record it."""
+    """Upload ``stored`` as a Doc (``gdoc``) or upload ``pdf`` (``pdf``), and record it.
+
+    ``copy`` says which copy this is; for a PDF, ``pdf`` must already be that copy.
+    """
     if fmt not in DRIVE_FORMATS or (fmt == "pdf" and pdf is None):
         raise ValueError(f"cannot put {fmt!r} in Drive this way")
-    with _lock_for(stored.id, fmt):
-        previous = log.current_location(stored.id, fmt, DRIVE)
+    with _lock_for(stored.id, fmt, copy):
+        previous = log.current_location(stored.id, fmt, DRIVE, copy)
         try:
             client = connect()
-            key = drive_key(stored, fmt)
+            key = drive_key(stored, fmt, copy)
             if fmt == "gdoc":
-                html = _render(stored.report)
-                file = client.upload_doc(drive_name(stored.report), html, previous, key=key)
+                html = _render(stored.report, copy)
+                file = client.upload_doc(drive_name(stored.report, copy=copy), html, previous,
+                                         key=key)
             else:
                 assert pdf is not None
-                file = client.upload_pdf(drive_name(stored.report, "pdf"), pdf, previous,
+                file = client.upload_pdf(drive_name(stored.report, "pdf", copy), pdf, previous,
                                          key=key)
         except DriveError as error:
             record = log.record(
                 report_id=stored.id, format=fmt, destination=DRIVE, location=previous or "",
-                report_version=stored.version, ok=False, message=str(error),
+                report_version=stored.version, ok=False, message=str(error), copy=copy,
             )
-            return DriveExport(fmt, record, error=error)
+            return DriveExport(fmt, record, error=error, copy=copy)
         record = log.record(
             report_id=stored.id, format=fmt, destination=DRIVE, location=file.id,
-            link=file.link, report_version=stored.version,
+            link=file.link, report_version=stored.version, copy=copy,
             # Keep the explanation with the record when the earlier file was gone.
-            message=notice(fmt, file, None) if file.replaced_missing else None,
+            message=notice(fmt, file, None, copy) if file.replaced_missing else None,
         )
-        return DriveExport(fmt, record, file=file)
+        return DriveExport(fmt, record, file=file, copy=copy)
 
 
-def _render(report: Report) -> str:
+def _render(report: Report, copy: str = CLIENT_COPY) -> str:
     try:
-        return render_html(report)
+        return render_html(report, copy=copy)
     except Exception as error:
         raise DriveError(
             "Hindsight could not turn the report into a document.",

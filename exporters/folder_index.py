@@ -3,6 +3,7 @@
 So the folder makes sense without the app: every exported report, newest incident first, with
 links to its files (relative, so they work wherever the folder is copied or mounted) and to its
 Google Doc. Only files that are really there are listed; both indexes are written atomically.
+Each file says which copy it is: the client copy, or the internal copy that is not for clients.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from html import escape
 
 from reports.exports_log import DRIVE, LOCAL, ExportLog, ExportRecord
+from reports.model import INTERNAL_COPY
 from reports.store import ReportStore
 
 from . import FORMATS
@@ -30,15 +32,26 @@ class IndexEntry:
     files: list[tuple[str, str]] = field(default_factory=list)  # (label, relative link or URL)
 
 
-def _label(record: ExportRecord) -> str:
+CLIENT_LABEL = "client copy"
+INTERNAL_LABEL = "INTERNAL copy, not for clients"
+
+
+def _kind(record: ExportRecord) -> str:
     label = FORMATS[record.format].label if record.format in FORMATS else record.format
     label = label[:1].upper() + label[1:]
     return f"{label} (Google Drive)" if record.destination == DRIVE else label
 
 
+def _label(record: ExportRecord) -> str:
+    """E.g. "PDF, client copy" or "PDF (Google Drive), INTERNAL copy, not for clients"."""
+    return f"{_kind(record)}, {INTERNAL_LABEL if record.copy == INTERNAL_COPY else CLIENT_LABEL}"
+
+
 def collect(folder: SharedFolder, log: ExportLog, store: ReportStore) -> list[IndexEntry]:
     entries: dict[int, IndexEntry] = {}
-    for record in log.current_all():
+    # By kind of file, each client copy just before its internal copy.
+    records = sorted(log.current_all(), key=lambda r: (_kind(r), r.copy == INTERNAL_COPY))
+    for record in records:
         if record.destination == LOCAL and not folder.exists(record.location):
             continue  # removed by hand or replaced: never list a file that is not there
         if record.destination == DRIVE and not record.link:
@@ -58,8 +71,6 @@ def collect(folder: SharedFolder, log: ExportLog, store: ReportStore) -> list[In
     oldest = datetime.min.replace(tzinfo=UTC)
     ordered = sorted(entries.values(), key=lambda e: (e.started_at or oldest, e.report_id),
                      reverse=True)
-    for entry in ordered:
-        entry.files.sort()
     return ordered
 
 

@@ -6,7 +6,7 @@ It has no local file: ``destination`` tells the views and the command line to se
 
 from __future__ import annotations
 
-from reports.model import Report
+from reports.model import CLIENT_COPY, Report
 
 from .render import render_html
 
@@ -19,5 +19,5 @@ class GdocExporter:
     mimetype = "text/html; charset=utf-8"
     destination = "drive"
 
-    def render(self, report: Report) -> bytes:
-        return render_html(report).encode("utf-8")
+    def render(self, report: Report, copy: str = CLIENT_COPY) -> bytes:
+        return render_html(report, copy=copy).encode("utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.model import Report
+from reports.model import CLIENT_COPY, Report
 
 from .render import render_html
 
@@ -14,5 +14,5 @@ class HtmlExporter:
     mimetype = "text/html; charset=utf-8"
     destination = "local"
 
-    def render(self, report: Report) -> bytes:
-        return render_html(report).encode("utf-8")
+    def render(self, report: Report, copy: str = CLIENT_COPY) -> bytes:
+        return render_html(report, copy=copy).encode("utf-8")

@@ -8,6 +8,10 @@ such a name falls back to a readable word plus the report id.
 Two reports can slug the same; the one that comes second gets the id form of its name,
 ``MM.service.event--r42.ext``. A slug never holds ``--``, so the id form belongs to that one
 report and can never be the plain name of another.
+
+The internal copy of an export adds ``.internal`` before the extension:
+``MM.service.event.internal.pdf``. A slug never holds a dot, so no client copy's name can be an
+internal copy's, and re-exporting one copy never touches the other's file.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reports.exchange import zone
-from reports.model import Report
+from reports.model import COPIES, INTERNAL_COPY, Report
 
 MAX_SERVICE = 40
 MAX_EVENT = 60
@@ -119,10 +123,16 @@ class ExportNames:
     with_id: str
 
 
-def export_names(report: Report, report_id: int, extension: str) -> ExportNames:
-    """Both candidate paths (relative, with ``/``) for one report in one format."""
+def export_names(
+    report: Report, report_id: int, extension: str, copy: str = "client"
+) -> ExportNames:
+    """Both candidate paths (relative, with ``/``) for one report in one format and copy."""
     if not _EXTENSION.match(extension):
         raise ValueError(f"not a file extension: {extension!r}")
+    if copy not in COPIES:
+        raise ValueError(f"unknown copy {copy!r}")
+    if copy == INTERNAL_COPY:
+        extension = f"internal.{extension}"
     if report_id < 0:
         raise ValueError("a report id is never negative")
     moment = incident_moment(report)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reports.model import Report
+from reports.model import CLIENT_COPY, Report
 
 from .render import render_html
 
@@ -42,5 +42,5 @@ class PdfExporter:
     mimetype = "application/pdf"
     destination = "local"
 
-    def render(self, report: Report) -> bytes:
-        return html_to_pdf(render_html(report, for_pdf=True))
+    def render(self, report: Report, copy: str = CLIENT_COPY) -> bytes:
+        return html_to_pdf(render_html(report, for_pdf=True, copy=copy))

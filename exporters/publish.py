@@ -2,7 +2,8 @@
 
 A re-export replaces that report's file in place; if the report's name changed (a new title, a
 corrected date) its old file is removed. A name already held by another report's file is left
-alone and this report takes the id form of the name instead.
+alone and this report takes the id form of the name instead. The client copy and the internal
+copy are separate files with separate names: exporting one never replaces the other.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reports.exports_log import LOCAL, ExportLog, ExportRecord
-from reports.model import StoredReport
+from reports.model import CLIENT_COPY, StoredReport
 from reports.store import ReportStore
 
 from . import FORMATS
@@ -43,9 +44,9 @@ def choose_location(
 
 def export_to_folder(
     stored: StoredReport, fmt: str, folder: SharedFolder, log: ExportLog,
-    *, store: ReportStore | None = None,
+    *, store: ReportStore | None = None, copy: str = CLIENT_COPY,
 ) -> LocalExport:
-    """Render ``stored`` as ``fmt``, write it into ``folder``, record it in ``log``.
+    """Render ``stored`` as ``fmt`` in ``copy``, write it into ``folder``, record it in ``log``.
 
     With ``store``, the folder's index.html and index.md are rewritten too.
     """
@@ -53,29 +54,30 @@ def export_to_folder(
     if getattr(exporter, "destination", "local") != LOCAL:
         raise ValueError(f"{fmt!r} is not written to the local folder")
     try:
-        data = exporter.render(stored.report)
+        data = exporter.render(stored.report, copy=copy)
     except Exception as error:
         log.record(
             report_id=stored.id, format=fmt, destination=LOCAL, location="",
             report_version=stored.version, ok=False, message=f"Rendering failed: {error}",
+            copy=copy,
         )
         raise ExportFailed(f"The {exporter.label} could not be made.") from error
 
-    names = export_names(stored.report, stored.id, exporter.extension)
+    names = export_names(stored.report, stored.id, exporter.extension, copy)
 
     def is_free(location: str) -> bool:
         return not folder.exists(location) or log.owner_of(LOCAL, location) == stored.id
 
     try:
         with folder.lock():
-            previous = log.current_location(stored.id, fmt, LOCAL)
+            previous = log.current_location(stored.id, fmt, LOCAL, copy)
             location = choose_location(names, stored.id, previous, is_free)
             path = folder.write(location, data)
             if previous and previous != location and log.owner_of(LOCAL, previous) == stored.id:
                 folder.remove(previous)
             record = log.record(
                 report_id=stored.id, format=fmt, destination=LOCAL, location=location,
-                report_version=stored.version,
+                report_version=stored.version, copy=copy,
             )
             if store is not None:
                 refresh_index(folder, log, store)
@@ -83,6 +85,7 @@ def export_to_folder(
         log.record(
             report_id=stored.id, format=fmt, destination=LOCAL, location="",
             report_version=stored.version, ok=False, message=f"Writing failed: {error}",
+            copy=copy,
         )
         raise ExportFailed(
             f"The {exporter.label} could not be written to the shared folder "

@@ -1,7 +1,8 @@
 """The one renderer: a report's view-model through a document template per format.
 
 ``render_html`` is the stable entry point other exporters (PDF, Google Docs) build on. It returns
-a complete HTML document with its CSS inlined and no reference to anything outside it.
+a complete HTML document with its CSS inlined and no reference to anything outside it. ``copy``
+is ``"client"`` (the default: internal items left out) or ``"internal"`` (everything, marked).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports.model import Report
+from reports.model import CLIENT_COPY, Report
 
 from .text import markdown_inline
 from .viewmodel import build
@@ -52,16 +53,22 @@ def environment() -> Environment:
     return env
 
 
-def render_html(report: Report, *, for_pdf: bool = False, exported_on: date | None = None) -> str:
+def render_html(
+    report: Report, *, for_pdf: bool = False, exported_on: date | None = None,
+    copy: str = CLIENT_COPY,
+) -> str:
     """The report as one self-contained HTML document (``for_pdf`` adds page rules for print)."""
     return environment().get_template("report.html").render(
-        r=build(report, exported_on=exported_on),
+        r=build(report, exported_on=exported_on, copy=copy),
         for_pdf=for_pdf,
         running_title_limit=RUNNING_TITLE_LIMIT,
     )
 
 
-def render_markdown_document(report: Report, *, exported_on: date | None = None) -> str:
+def render_markdown_document(
+    report: Report, *, exported_on: date | None = None, copy: str = CLIENT_COPY
+) -> str:
     """The report as a Markdown document with the same content as the HTML one."""
-    text = environment().get_template("report.md").render(r=build(report, exported_on=exported_on))
+    view = build(report, exported_on=exported_on, copy=copy)
+    text = environment().get_template("report.md").render(r=view)
     return text.strip() + "\n"

@@ -3,10 +3,16 @@
 One view-model feeds the HTML (and so the PDF) and the Markdown templates, so the formats carry
 the same content. Free text is held twice: as sanitised HTML (``reports.markdown``) and as the
 author's Markdown with HTML escaped (``exporters.text``).
+
+Items marked internal are dropped here, and only here, for the client copy: the templates never
+see them, factors are renumbered and actions' links to dropped factors go. A part whose whole
+content is internal is listed in ``left_out`` so its heading goes too: the client copy says
+nothing about what it does not contain. The internal copy keeps everything and tags it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -17,11 +23,16 @@ from reports.exchange import is_web_link, zone
 from reports.markdown import render_markdown
 from reports.model import (
     ACTION_STATUSES,
+    CLIENT_COPY,
+    COPIES,
     EVENT_KINDS,
+    INTERNAL_COPY,
+    INTERNAL_PARTS,
     PRIORITIES,
     SEVERITIES,
     STATUSES,
     Report,
+    TimelineEvent,
 )
 
 from .text import clean, markdown_block, markdown_cell, one_line
@@ -58,6 +69,7 @@ class EventView:
     kind: str
     description: Prose
     contributing: bool
+    internal: bool = False  # only ever True in the internal copy
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ class FactorView:
     number: int
     description: Prose
     root_cause: bool
+    internal: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,14 @@ class ActionView:
     ticket: str  # a web link, or "" (anything else the author typed is dropped)
     ticket_label: str
     addresses: str  # "factor 2", "factors 1 and 3", or ""
+    internal: bool = False
+
+
+@dataclass(frozen=True)
+class LessonView:
+    heading: str
+    text: Prose
+    internal: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +139,20 @@ class ReportView:
     follow_up: str
     exported_on: str
     description: str  # one line for the document's metadata
+    copy: str = CLIENT_COPY
+    # Parts of this copy left out whole, heading and all: "impact", "lessons.lucky", "lessons",
+    # "timeline", "factors", "actions". Only ever set in the client copy.
+    left_out: frozenset[str] = frozenset()
+    # Free-text parts tagged internal; only ever set in the internal copy.
+    internal_parts: frozenset[str] = frozenset()
+    # Whether a root cause is marked anywhere in the report, shown or not.
+    has_root_cause: bool = False
+    lessons: tuple[LessonView, ...] = ()  # the lessons this copy shows, in order
     not_written: str = NOT_WRITTEN
+
+    @property
+    def is_internal_copy(self) -> bool:
+        return self.copy == INTERNAL_COPY
 
     @property
     def lessons_written(self) -> bool:
@@ -166,9 +200,9 @@ def _ticket_label(url: str) -> str:
     return one_line(label)[:24] or one_line(url.split("/")[2])[:40]
 
 
-def _addresses(positions: list[int], count: int) -> str:
-    """Which factors an action deals with, by their number in the report: "factors 1 and 3"."""
-    numbers = sorted({p + 1 for p in positions if 0 <= p < count})
+def _addresses(positions: list[int], numbers_by_position: dict[int, int]) -> str:
+    """Which factors an action deals with, by their number in this copy: "factors 1 and 3"."""
+    numbers = sorted({numbers_by_position[p] for p in positions if p in numbers_by_position})
     if not numbers:
         return ""
     if len(numbers) == 1:
@@ -182,8 +216,7 @@ def _ticket(url: str) -> str:
     return cleaned if cleaned == url.strip() and " " not in cleaned and is_web_link(cleaned) else ""
 
 
-def _timeline(report: Report, tz: ZoneInfo) -> tuple[list[EventView], str]:
-    events = report.sorted_timeline()
+def _timeline(events: list[TimelineEvent], tz: ZoneInfo) -> tuple[list[EventView], str]:
     days = {e.at.astimezone(tz).date() for e in events if e.at is not None}
     one_day = len(days) == 1
     views = []
@@ -197,18 +230,48 @@ def _timeline(report: Report, tz: ZoneInfo) -> tuple[list[EventView], str]:
             EventView(
                 time=time, iso=iso, kind=EVENT_KINDS.get(event.kind, "Other"),
                 description=prose(event.description), contributing=event.contributing,
+                internal=event.internal,
             )
         )
     return views, (_day(next(iter(days))) if one_day else "")
 
 
-def build(report: Report, *, exported_on: date | None = None) -> ReportView:
-    """The view-model of one report; never fails on a half-written one."""
+def _left_out(report: Report, kept: dict[str, Sequence[object]]) -> set[str]:
+    """What the client copy leaves out whole: internal parts, and lists or lessons that are
+    written but hold nothing for the client."""
+    left_out = set(report.internal_parts)
+    lists = {"timeline": report.timeline, "factors": report.factors, "actions": report.actions}
+    left_out |= {name for name, rows in lists.items() if rows and not kept[name]}
+    lessons = {"went_well": report.lessons.went_well, "went_wrong": report.lessons.went_wrong,
+               "lucky": report.lessons.lucky}
+    shown = [text for name, text in lessons.items() if f"lessons.{name}" not in left_out]
+    if len(shown) < len(lessons) and not any(clean(text).strip() for text in shown):
+        left_out.add("lessons")
+    return left_out
+
+
+def build(
+    report: Report, *, exported_on: date | None = None, copy: str = CLIENT_COPY
+) -> ReportView:
+    """The view-model of one report in one copy; never fails on a half-written one."""
+    if copy not in COPIES:
+        raise ValueError(f"unknown copy {copy!r}")
+    internal_copy = copy == INTERNAL_COPY
+    events = [e for e in report.sorted_timeline() if internal_copy or not e.internal]
+    kept_factors = [(p, f) for p, f in enumerate(report.factors) if internal_copy or not f.internal]
+    kept_actions = [a for a in report.actions if internal_copy or not a.internal]
+    left_out = set() if internal_copy else _left_out(
+        report, {"timeline": events, "factors": kept_factors, "actions": kept_actions}
+    )
+
+    def part(name: str, text: str) -> Prose:
+        return prose("" if name in left_out else text)
+
     tz = zone(report)
     title = one_line(report.title)
     severity_label, severity_meaning = SEVERITIES.get(report.severity or "", ("", ""))
     status_label = STATUSES.get(report.status, "Draft")
-    timeline, timeline_day = _timeline(report, tz)
+    timeline, timeline_day = _timeline(events, tz)
     authors = [name for name in (one_line(a) for a in report.authors) if name]
     facts = [
         Fact("Service", one_line(report.service)),
@@ -223,6 +286,7 @@ def build(report: Report, *, exported_on: date | None = None) -> ReportView:
         Fact("Noticed after", _duration(report.started_at, report.detected_at)),
         Fact("Time zone", report.timezone),
     ]
+    numbers_by_position = {p: n for n, (p, _) in enumerate(kept_factors, start=1)}
     actions = [
         ActionView(
             number=number,
@@ -233,13 +297,14 @@ def build(report: Report, *, exported_on: date | None = None) -> ReportView:
             status=ACTION_STATUSES.get(action.status, ""),
             ticket=_ticket(action.ticket),
             ticket_label=_ticket_label(_ticket(action.ticket)) if _ticket(action.ticket) else "",
-            addresses=_addresses(action.addresses, len(report.factors)),
+            addresses=_addresses(action.addresses, numbers_by_position),
+            internal=action.internal,
         )
-        for number, action in enumerate(report.actions, start=1)
+        for number, action in enumerate(kept_actions, start=1)
     ]
     factors = [
-        FactorView(number, prose(f.description), f.root_cause)
-        for number, f in enumerate(report.factors, start=1)
+        FactorView(number, prose(f.description), f.root_cause, internal=f.internal)
+        for number, (_, f) in enumerate(kept_factors, start=1)
     ]
     display_title = title or "Untitled report"
     service = one_line(report.service)
@@ -259,18 +324,30 @@ def build(report: Report, *, exported_on: date | None = None) -> ReportView:
         facts=facts,
         apology=prose(report.apology),
         summary=prose(report.summary),
-        impact=prose(report.impact),
+        impact=part("impact", report.impact),
         timeline=timeline,
         timeline_day=timeline_day,
         contributing_count=sum(1 for e in timeline if e.contributing),
         factors=factors,
         root_cause_count=sum(1 for f in factors if f.root_cause),
         no_single_root_cause=report.no_single_root_cause,
-        went_well=prose(report.lessons.went_well),
-        went_wrong=prose(report.lessons.went_wrong),
-        lucky=prose(report.lessons.lucky),
+        went_well=part("lessons.went_well", report.lessons.went_well),
+        went_wrong=part("lessons.went_wrong", report.lessons.went_wrong),
+        lucky=part("lessons.lucky", report.lessons.lucky),
         actions=actions,
         follow_up=_day(report.follow_up_review_on) if report.follow_up_review_on else "",
         exported_on=_day(exported_on or date.today()),
         description=f"Incident report{f' on {service}' if service else ''}: {display_title}",
+        copy=copy,
+        left_out=frozenset(left_out),
+        internal_parts=frozenset(report.internal_parts if internal_copy else ()),
+        has_root_cause=any(f.root_cause for f in report.factors),
+        lessons=tuple(
+            LessonView(INTERNAL_PARTS[name], part(name, text),
+                       internal=internal_copy and report.is_internal(name))
+            for name, text in (("lessons.went_well", report.lessons.went_well),
+                               ("lessons.went_wrong", report.lessons.went_wrong),
+                               ("lessons.lucky", report.lessons.lucky))
+            if name not in left_out
+        ),
     )

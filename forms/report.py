@@ -30,6 +30,19 @@ from .rows import RowList
 
 SHORT = Length(max=limits.MAX_SHORT_TEXT, message="Keep this under %(max)d characters.")
 LONG = Length(max=limits.MAX_LONG_TEXT, message="This is too long: at most %(max)d characters.")
+INTERNAL_LABEL = "Internal only — left out of the client copy"
+# The checkbox of each free-text part that can be internal, by the part's name in the report.
+INTERNAL_PART_FIELDS = {
+    "impact": "impact_internal",
+    "lessons.went_well": "went_well_internal",
+    "lessons.went_wrong": "went_wrong_internal",
+    "lessons.lucky": "lucky_internal",
+}
+
+
+def _internal_checkbox() -> BooleanField:
+    """An "internal only" checkbox; ``data-internal`` lets the page's style mark what it holds."""
+    return BooleanField(INTERNAL_LABEL, render_kw={"data-internal": ""})
 
 
 def _text(field: Field, strip: bool = False) -> str:
@@ -52,6 +65,7 @@ class TimelineEventForm(Form):
     description = TextAreaField("What happened", validators=[LONG])
     contributing = BooleanField("This contributed to the incident")
     outside_window = BooleanField("Happened outside the incident window")
+    internal = _internal_checkbox()
 
 
 class FactorForm(Form):
@@ -60,6 +74,7 @@ class FactorForm(Form):
 
     description = TextAreaField("Contributing factor", validators=[LONG])
     root_cause = BooleanField("This is a root cause")
+    internal = _internal_checkbox()
 
 
 class ActionItemForm(Form):
@@ -80,6 +95,7 @@ class ActionItemForm(Form):
     )
     status = SelectField("Status", choices=_choices(ACTION_STATUSES), default="proposed")
     addresses = FactorLinksField("Deals with")
+    internal = _internal_checkbox()
 
 
 class ReportForm(FlaskForm):
@@ -102,15 +118,21 @@ class ReportForm(FlaskForm):
     # 2. Show we understand what happened
     summary = TextAreaField("Summary", validators=[LONG])
     impact = TextAreaField("Impact", validators=[LONG])
+    impact_internal = _internal_checkbox()
     timeline = RowList(FormField(TimelineEventForm))
     factors = RowList(FormField(FactorForm))
     no_single_root_cause = BooleanField("There is no single root cause")
     went_well = TextAreaField("What went well", validators=[LONG])
     went_wrong = TextAreaField("What went wrong", validators=[LONG])
     lucky = TextAreaField("Where we got lucky", validators=[LONG])
+    went_well_internal = _internal_checkbox()
+    went_wrong_internal = _internal_checkbox()
+    lucky_internal = _internal_checkbox()
     # 3. Prevent it happening again
     actions = RowList(FormField(ActionItemForm))
     follow_up_review_on = LocalDateField("Follow-up review date")
+    follow_up_outcome = TextAreaField("Follow-up outcome", validators=[LONG])
+    follow_up_held_on = LocalDateField("Review held on")
 
     def validate_timezone(self, field: StringField) -> None:
         if field.data and not is_timezone(field.data.strip()):
@@ -141,11 +163,13 @@ class ReportForm(FlaskForm):
             "apology": report.apology, "summary": report.summary, "impact": report.impact,
             "timeline": [
                 {"at": local(e.at), "kind": e.kind, "description": e.description,
-                 "contributing": e.contributing, "outside_window": e.outside_window}
+                 "contributing": e.contributing, "outside_window": e.outside_window,
+                 "internal": e.internal}
                 for e in report.sorted_timeline()
             ],
             "factors": [
-                {"description": f.description, "root_cause": f.root_cause}
+                {"description": f.description, "root_cause": f.root_cause,
+                 "internal": f.internal}
                 for f in report.factors
             ],
             "no_single_root_cause": report.no_single_root_cause,
@@ -154,10 +178,13 @@ class ReportForm(FlaskForm):
             "actions": [
                 {"description": a.description, "owner": a.owner, "priority": a.priority or "",
                  "due": a.due, "ticket": a.ticket, "status": a.status,
-                 "addresses": a.addresses}
+                 "addresses": a.addresses, "internal": a.internal}
                 for a in report.actions
             ],
             "follow_up_review_on": report.follow_up_review_on,
+            "follow_up_outcome": report.follow_up_outcome,
+            "follow_up_held_on": report.follow_up_held_on,
+            **{name: report.is_internal(part) for part, name in INTERNAL_PART_FIELDS.items()},
         }
         return cls(data=data, **kwargs)
 
@@ -188,12 +215,13 @@ class ReportForm(FlaskForm):
                 TimelineEvent(
                     at=aware(row.at), kind=row.kind.data or "other",
                     description=_text(row.description), contributing=row.contributing.data,
-                    outside_window=row.outside_window.data,
+                    outside_window=row.outside_window.data, internal=bool(row.internal.data),
                 )
                 for row in (entry.form for entry in self.timeline)
             ],
             factors=[
-                Factor(description=_text(row.description), root_cause=row.root_cause.data)
+                Factor(description=_text(row.description), root_cause=row.root_cause.data,
+                       internal=bool(row.internal.data))
                 for row in (entry.form for entry in self.factors)
             ],
             lessons=Lessons(
@@ -206,11 +234,19 @@ class ReportForm(FlaskForm):
                     priority=row.priority.data or None, due=row.due.as_date(),
                     ticket=_text(row.ticket, strip=True), status=row.status.data or "proposed",
                     addresses=[i for i in row.addresses.data or [] if i < len(self.factors)],
+                    internal=bool(row.internal.data),
                 )
                 for row in (entry.form for entry in self.actions)
             ],
             follow_up_review_on=self.follow_up_review_on.as_date(),
+            # The outcome's inputs show only once the review is due: absent means unchanged.
+            follow_up_outcome=(_text(self.follow_up_outcome) if self.follow_up_outcome.raw_data
+                               else previous.follow_up_outcome),
+            follow_up_held_on=(self.follow_up_held_on.as_date() if self.follow_up_held_on.raw_data
+                               else previous.follow_up_held_on),
             no_single_root_cause=bool(self.no_single_root_cause.data),
+            internal_parts=[part for part, name in INTERNAL_PART_FIELDS.items()
+                            if self[name].data],
             extra=previous.extra,
         )
         report.timeline = report.sorted_timeline()

@@ -5,7 +5,9 @@ means "not written yet". It collects every problem with its path instead of stop
 first, so an API client sees all that is wrong in one answer. ``to_document`` writes every field,
 keeping each time's own UTC offset, so an import followed by a dump gives the same document.
 Fields added after the first release (``outside_window``, ``addresses``,
-``no_single_root_cause``) are written only when set, so older documents round-trip unchanged.
+``no_single_root_cause``, each row's ``internal``, ``internal_parts``) are written only when set,
+so older documents round-trip unchanged.
+The follow-up review's ``follow_up_outcome`` and ``follow_up_held_on`` are likewise optional.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .model import (
     ACTION_STATUSES,
     EVENT_KINDS,
     FORMAT,
+    INTERNAL_PARTS,
     PRIORITIES,
     SEVERITIES,
     STATUSES,
@@ -38,6 +41,8 @@ KNOWN_FIELDS = frozenset(
         "format", "title", "service", "severity", "status", "audience", "authors", "timezone",
         "started_at", "detected_at", "resolved_at", "apology", "summary", "impact", "timeline",
         "factors", "lessons", "actions", "follow_up_review_on", "no_single_root_cause",
+        "internal_parts",
+        "follow_up_outcome", "follow_up_held_on",
     }
 )
 _TIMEZONES: frozenset[str] | None = None
@@ -150,6 +155,20 @@ class _Reader:
             return []
         return sorted(set(value))
 
+    def parts(self, value: Any, path: str) -> list[str]:
+        """Names of free-text parts from ``INTERNAL_PARTS``, each once, in that order."""
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+            self.fail(path, "must be a list of part names")
+            return []
+        unknown = [name for name in value if name not in INTERNAL_PARTS]
+        if unknown:
+            self.fail(path, f"names a part that cannot be internal: {unknown[0][:40]!r}; "
+                            "these can: " + ", ".join(INTERNAL_PARTS))
+            return []
+        return [name for name in INTERNAL_PARTS if name in value]
+
     def rows(self, value: Any, path: str) -> list[dict[str, Any]]:
         if value is None:
             return []
@@ -192,7 +211,10 @@ def from_document(document: Any) -> Report:
         detected_at=r.moment(document.get("detected_at"), "detected_at"),
         resolved_at=r.moment(document.get("resolved_at"), "resolved_at"),
         follow_up_review_on=r.day(document.get("follow_up_review_on"), "follow_up_review_on"),
+        follow_up_outcome=r.text(document.get("follow_up_outcome"), "follow_up_outcome", long_),
+        follow_up_held_on=r.day(document.get("follow_up_held_on"), "follow_up_held_on"),
         no_single_root_cause=r.flag(document.get("no_single_root_cause"), "no_single_root_cause"),
+        internal_parts=r.parts(document.get("internal_parts"), "internal_parts"),
     )
     timezone = document.get("timezone")
     if timezone in (None, ""):
@@ -222,6 +244,7 @@ def from_document(document: Any) -> Report:
                 description=r.text(row.get("description"), f"{p}.description", long_),
                 contributing=r.flag(row.get("contributing"), f"{p}.contributing"),
                 outside_window=r.flag(row.get("outside_window"), f"{p}.outside_window"),
+                internal=r.flag(row.get("internal"), f"{p}.internal"),
             )
         )
     for i, row in enumerate(r.rows(document.get("factors"), "factors")):
@@ -230,6 +253,7 @@ def from_document(document: Any) -> Report:
             Factor(
                 description=r.text(row.get("description"), f"{p}.description", long_),
                 root_cause=r.flag(row.get("root_cause"), f"{p}.root_cause"),
+                internal=r.flag(row.get("internal"), f"{p}.internal"),
             )
         )
     lessons = document.get("lessons")
@@ -256,6 +280,7 @@ def from_document(document: Any) -> Report:
                 status=r.choice(row.get("status"), f"{p}.status", ACTION_STATUSES, "proposed"),
                 addresses=r.positions(row.get("addresses"), f"{p}.addresses",
                                       len(report.factors)),
+                internal=r.flag(row.get("internal"), f"{p}.internal"),
             )
         )
     report.extra = {
@@ -296,11 +321,17 @@ def to_document(report: Report) -> dict[str, Any]:
                 "description": e.description,
                 "contributing": e.contributing,
                 **({"outside_window": True} if e.outside_window else {}),
+                **({"internal": True} if e.internal else {}),
             }
             for e in report.timeline
         ],
         "factors": [
-            {"description": f.description, "root_cause": f.root_cause} for f in report.factors
+            {
+                "description": f.description,
+                "root_cause": f.root_cause,
+                **({"internal": True} if f.internal else {}),
+            }
+            for f in report.factors
         ],
         "lessons": {
             "went_well": report.lessons.went_well,
@@ -316,11 +347,16 @@ def to_document(report: Report) -> dict[str, Any]:
                 "ticket": a.ticket,
                 "status": a.status,
                 **({"addresses": list(a.addresses)} if a.addresses else {}),
+                **({"internal": True} if a.internal else {}),
             }
             for a in report.actions
         ],
         "follow_up_review_on": _iso(report.follow_up_review_on),
+        **({"follow_up_outcome": report.follow_up_outcome} if report.follow_up_outcome else {}),
+        **({"follow_up_held_on": _iso(report.follow_up_held_on)}
+           if report.follow_up_held_on else {}),
         **({"no_single_root_cause": True} if report.no_single_root_cause else {}),
+        **({"internal_parts": list(report.internal_parts)} if report.internal_parts else {}),
     }
     for key, value in report.extra.items():
         document.setdefault(key, value)

@@ -2,7 +2,8 @@
 
 The local shared folder and Google Drive both record here (``destination`` is ``"local"`` or
 ``"drive"``); the editor lists a report's exports from it, and the local folder uses it to know
-which report owns which file name.
+which report owns which file name. Each export is of one ``copy``, ``"client"`` or ``"internal"``:
+the two copies of one format are separate files, each with its own current record.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from .model import CLIENT_COPY, COPIES
 from .store import ExportRow
 
 LOCAL = "local"
@@ -33,6 +35,7 @@ class ExportRecord:
     created_at: datetime
     ok: bool
     message: str | None
+    copy: str = CLIENT_COPY
 
 
 def _utc(moment: datetime) -> datetime:
@@ -43,7 +46,7 @@ def _record(row: ExportRow) -> ExportRecord:
     return ExportRecord(
         id=row.id, report_id=row.report_id, format=row.format, destination=row.destination,
         location=row.location, link=row.link, report_version=row.report_version,
-        created_at=_utc(row.created_at), ok=row.ok, message=row.message,
+        created_at=_utc(row.created_at), ok=row.ok, message=row.message, copy=row.copy,
     )
 
 
@@ -57,16 +60,18 @@ class ExportLog:
     def record(
         self, *, report_id: int, format: str, destination: str, location: str,
         report_version: int, ok: bool = True, link: str | None = None,
-        message: str | None = None,
+        message: str | None = None, copy: str = CLIENT_COPY,
     ) -> ExportRecord:
         """Add one export (or one failed attempt, with ``ok=False`` and a ``message``)."""
         if destination not in DESTINATIONS:
             raise ValueError(f"unknown destination {destination!r}")
+        if copy not in COPIES:
+            raise ValueError(f"unknown copy {copy!r}")
         with self._sessions.begin() as session:
             row = ExportRow(
                 report_id=report_id, format=format, destination=destination,
                 location=location, link=link, report_version=report_version,
-                created_at=datetime.now(UTC), ok=ok, message=message,
+                created_at=datetime.now(UTC), ok=ok, message=message, copy=copy,
             )
             session.add(row)
             session.flush()
@@ -89,25 +94,26 @@ class ExportLog:
             return [_record(row) for row in session.scalars(query)]
 
     def latest(self, report_id: int) -> list[ExportRecord]:
-        """The newest export of a report for each destination and format, newest first.
+        """The newest export of a report for each destination, format and copy, newest first.
 
         A failed attempt is shown when it is the newest one, so the author sees it failed.
         """
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         latest = []
         for record in self.for_report(report_id, limit=500):
-            key = (record.destination, record.format)
+            key = (record.destination, record.format, record.copy)
             if key not in seen:
                 seen.add(key)
                 latest.append(record)
         return latest
 
     def current_all(self) -> list[ExportRecord]:
-        """The newest successful export of every report, per destination and format."""
+        """The newest successful export of every report, per destination, format and copy."""
         newest = (
             sa.select(sa.func.max(ExportRow.id))
             .where(ExportRow.ok.is_(True))
-            .group_by(ExportRow.report_id, ExportRow.destination, ExportRow.format)
+            .group_by(ExportRow.report_id, ExportRow.destination, ExportRow.format,
+                      ExportRow.copy)
         )
         with self._sessions() as session:
             rows = session.scalars(
@@ -115,13 +121,16 @@ class ExportLog:
             )
             return [_record(row) for row in rows]
 
-    def current_location(self, report_id: int, format: str, destination: str) -> str | None:
-        """Where the newest successful export of this report in this format went, if any."""
+    def current_location(
+        self, report_id: int, format: str, destination: str, copy: str = CLIENT_COPY
+    ) -> str | None:
+        """Where the newest successful export of this report in this format and copy went."""
         query = (
             sa.select(ExportRow.location)
             .where(
                 ExportRow.report_id == report_id, ExportRow.format == format,
-                ExportRow.destination == destination, ExportRow.ok.is_(True),
+                ExportRow.destination == destination, ExportRow.copy == copy,
+                ExportRow.ok.is_(True),
             )
             .order_by(ExportRow.id.desc())
             .limit(1)

@@ -45,6 +45,20 @@ ACTION_STATUSES: dict[str, str] = {
     "dropped": "Dropped",
 }
 
+# Free-text parts an author may mark "internal only". The title, the apology and the summary
+# always go to the client, so they are not here. Values are the headings the exports use.
+INTERNAL_PARTS: dict[str, str] = {
+    "impact": "Who was affected, and how",
+    "lessons.went_well": "What went well",
+    "lessons.went_wrong": "What went wrong",
+    "lessons.lucky": "Where we were lucky",
+}
+
+# The two copies an export can be: for the client (internal items left out) or for the team.
+CLIENT_COPY = "client"
+INTERNAL_COPY = "internal"
+COPIES = (CLIENT_COPY, INTERNAL_COPY)
+
 
 @dataclass
 class TimelineEvent:
@@ -54,12 +68,15 @@ class TimelineEvent:
     contributing: bool = False
     # The author confirms an event before the start or after the resolution belongs here.
     outside_window: bool = False
+    # Internal only: left out of the client copy of every export.
+    internal: bool = False
 
 
 @dataclass
 class Factor:
     description: str = ""
     root_cause: bool = False
+    internal: bool = False
 
 
 @dataclass
@@ -79,6 +96,7 @@ class ActionItem:
     status: str = "proposed"
     # Positions (0-based) in ``Report.factors`` of the factors this action deals with.
     addresses: list[int] = field(default_factory=list)
+    internal: bool = False
 
 
 @dataclass
@@ -101,8 +119,14 @@ class Report:
     lessons: Lessons = field(default_factory=Lessons)
     actions: list[ActionItem] = field(default_factory=list)
     follow_up_review_on: date | None = None
+    # What the follow-up review found (Markdown: what was done, what is still open), and the day
+    # it was held. A report whose review was held is no longer "follow-up due".
+    follow_up_outcome: str = ""
+    follow_up_held_on: date | None = None
     # The authors looked for a root cause and agree there is no single one.
     no_single_root_cause: bool = False
+    # Names from ``INTERNAL_PARTS`` of the free-text parts left out of the client copy.
+    internal_parts: list[str] = field(default_factory=list)
     # Top-level fields of an imported document that this version does not know, kept verbatim
     # so that a document written by a newer or extended tool survives a round trip.
     extra: dict[str, Any] = field(default_factory=dict)
@@ -112,6 +136,10 @@ class Report:
         timed = [e for e in self.timeline if e.at is not None]
         untimed = [e for e in self.timeline if e.at is None]
         return sorted(timed, key=lambda e: e.at) + untimed  # type: ignore[arg-type, return-value]
+
+    def is_internal(self, part: str) -> bool:
+        """Whether a free-text part (a name from ``INTERNAL_PARTS``) is internal only."""
+        return part in self.internal_parts
 
     @property
     def display_title(self) -> str:

@@ -49,6 +49,7 @@ class ReportRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     authors: Mapped[str] = mapped_column(sa.String(2000), default="")
     follow_up_review_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    follow_up_held_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
 
@@ -105,6 +106,7 @@ class ExportRow(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     ok: Mapped[bool] = mapped_column(default=True)
     message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    copy: Mapped[str] = mapped_column(sa.String(16), default="client", server_default="client")
 
 
 def search_text(report: Report) -> str:
@@ -215,6 +217,8 @@ class ReportStore:
         row.status = report.status
         row.started_at = _utc(report.started_at or report.detected_at)
         row.document = json.dumps(to_document(report), ensure_ascii=False)
+        # Set here, not in _derived_columns: migration 0005 runs those before this column exists.
+        row.follow_up_held_on = report.follow_up_held_on
         for column, value in _derived_columns(report).items():
             setattr(row, column, value)
 

@@ -61,6 +61,14 @@ def test_server_fields_are_ignored(sample_document: dict[str, Any]) -> None:
         ({"actions": [{"due": "15/11/2026"}]}, "actions.0.due"),
         ({"lessons": ["went well"]}, "lessons"),
         ({"apology": "nul \x00 byte"}, "apology"),
+        ({"timeline": [{"internal": "yes"}]}, "timeline.0.internal"),
+        ({"factors": [{"internal": 1}]}, "factors.0.internal"),
+        ({"actions": [{"internal": None, "owner": 3}]}, "actions.0.owner"),
+        ({"actions": [{"internal": "no"}]}, "actions.0.internal"),
+        ({"internal_parts": "impact"}, "internal_parts"),
+        ({"internal_parts": ["apology"]}, "internal_parts"),
+        ({"internal_parts": ["summary"]}, "internal_parts"),
+        ({"internal_parts": [["impact"]]}, "internal_parts"),
     ],
 )
 def test_bad_values_are_named_by_path(
@@ -82,3 +90,31 @@ def test_every_problem_is_reported_at_once(sample_document: dict[str, Any]) -> N
 def test_not_an_object_is_refused() -> None:
     with pytest.raises(DocumentError):
         from_document(json.loads("[1, 2, 3]"))
+
+
+def test_internal_items_round_trip_exactly(sample_document: dict[str, Any]) -> None:
+    sample_document["timeline"][1]["internal"] = True
+    sample_document["factors"][0]["internal"] = True
+    sample_document["actions"][1]["internal"] = True
+    sample_document["internal_parts"] = ["impact", "lessons.went_wrong"]
+    report = from_document(sample_document)
+    assert [e.internal for e in report.timeline] == [False, True, False, False]
+    assert [f.internal for f in report.factors] == [True, False]
+    assert [a.internal for a in report.actions] == [False, True]
+    assert report.is_internal("impact") and not report.is_internal("lessons.lucky")
+    assert to_document(report) == sample_document
+    assert json.dumps(to_document(report)) == json.dumps(sample_document)
+
+
+def test_internal_fields_are_written_only_when_set(sample_document: dict[str, Any]) -> None:
+    sample_document["internal_parts"] = []
+    sample_document["timeline"][0]["internal"] = False
+    document = to_document(from_document(sample_document))
+    assert "internal_parts" not in document
+    assert all("internal" not in row for key in ("timeline", "factors", "actions")
+               for row in document[key])
+
+
+def test_internal_parts_are_kept_once_in_the_page_order(sample_document: dict[str, Any]) -> None:
+    sample_document["internal_parts"] = ["lessons.lucky", "impact", "lessons.lucky"]
+    assert from_document(sample_document).internal_parts == ["impact", "lessons.lucky"]

@@ -15,6 +15,7 @@ from app import get_exports, get_store
 from exporters import FORMATS
 from exporters.drive_publish import DriveExport, export_to_drive
 from exporters.gdrive import DriveClient, is_configured
+from reports.model import CLIENT_COPY
 
 EXTENSION = "hindsight.drive"
 
@@ -38,8 +39,10 @@ def drive_client() -> DriveClient:
 
 
 def export_saved_to_drive(report_id: int, fmt: str, *, pdf: bytes | None = None,
-                          version: int | None = None) -> DriveExport | None:
-    """Send the saved report to Drive; None when there is no such report.
+                          version: int | None = None,
+                          copy: str = CLIENT_COPY) -> DriveExport | None:
+    """Send the saved report (its client or internal ``copy``) to Drive; None when there is no
+    such report.
 
     For a PDF, ``pdf`` holds the bytes already written to the local folder and ``version`` the
     report version they were made from, so both copies are recorded as the same version.
@@ -49,7 +52,7 @@ def export_saved_to_drive(report_id: int, fmt: str, *, pdf: bytes | None = None,
         return None
     if version is not None:
         stored = replace(stored, version=version)
-    done = export_to_drive(stored, fmt, get_exports(), drive_client, pdf=pdf)
+    done = export_to_drive(stored, fmt, get_exports(), drive_client, pdf=pdf, copy=copy)
     if not done.ok:
         current_app.logger.warning("Drive export of report %s as %s failed: %s (%s)",
                                    report_id, fmt, done.error and done.error.kind,

@@ -1,4 +1,8 @@
-"""Export a saved report (PDF, Markdown, web page) into the shared folder, and download it."""
+"""Export a saved report (PDF, Markdown, web page) into the shared folder, and download it.
+
+Every export is the client copy (internal items left out) unless the form asks for the internal
+copy (``copy=internal``): everything, marked INTERNAL, in a file of its own.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from flask import (
     current_app,
     flash,
     redirect,
+    request,
     send_file,
     url_for,
 )
@@ -23,6 +28,7 @@ from exporters.folder import OutsideFolder, SharedFolder
 from exporters.folder_index import refresh_index
 from exporters.publish import ExportFailed, LocalExport, export_to_folder
 from reports.exports_log import LOCAL, ExportRecord
+from reports.model import CLIENT_COPY, COPIES, INTERNAL_COPY
 from views.drive import drive_configured, export_saved_to_drive, flash_drive, is_drive_only
 
 bp = Blueprint("exports", __name__)
@@ -32,12 +38,13 @@ def shared_folder() -> SharedFolder:
     return SharedFolder(current_app.config["SHARED_FOLDER"])
 
 
-def export_saved(report_id: int, fmt: str) -> LocalExport | None:
+def export_saved(report_id: int, fmt: str, copy: str = CLIENT_COPY) -> LocalExport | None:
     """Export the saved version of a report; None when there is no such report."""
     stored = get_store().get(report_id)
     if stored is None:
         return None
-    return export_to_folder(stored, fmt, shared_folder(), get_exports(), store=get_store())
+    return export_to_folder(stored, fmt, shared_folder(), get_exports(), store=get_store(),
+                            copy=copy)
 
 
 def refresh_shared_index() -> None:
@@ -56,9 +63,11 @@ def download_url(record: ExportRecord) -> str | None:
     return record.link
 
 
-def format_label(fmt: str) -> str:
+def format_label(fmt: str, copy: str = CLIENT_COPY) -> str:
+    """The format's name for people: "PDF", or "PDF (internal copy)"."""
     label = FORMATS[fmt].label if fmt in FORMATS else fmt
-    return label[:1].upper() + label[1:]
+    label = label[:1].upper() + label[1:]
+    return f"{label} (internal copy)" if copy == INTERNAL_COPY else label
 
 
 @bp.app_context_processor
@@ -76,16 +85,19 @@ def export_helpers() -> dict[str, Any]:
 def export(report_id: int, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
+    copy = request.form.get("copy") or CLIENT_COPY
+    if copy not in COPIES:
+        abort(400)
     label = FORMATS[fmt].label
     if is_drive_only(fmt):  # the Google Doc: straight to Drive, no local file
-        sent = export_saved_to_drive(report_id, fmt)
+        sent = export_saved_to_drive(report_id, fmt, copy=copy)
         if sent is None:
             abort(404)
         refresh_shared_index()
         flash_drive(sent)
         return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
     try:
-        done = export_saved(report_id, fmt)
+        done = export_saved(report_id, fmt, copy)
     except ExportFailed as error:
         current_app.logger.exception("Export of report %s as %s failed", report_id, fmt)
         flash(f"{error} Nothing in the shared folder was changed. Try again in a minute.")
@@ -93,11 +105,12 @@ def export(report_id: int, fmt: str) -> Response:
         if done is None:
             abort(404)
         name = Path(done.record.location).name
-        flash(Markup('Exported as {}: <a href="{}" download>{}</a> is in the shared folder.')
-              .format(label, download_url(done.record), name))
+        what = f"the internal copy as {label}" if copy == INTERNAL_COPY else f"as {label}"
+        flash(Markup('Exported {}: <a href="{}" download>{}</a> is in the shared folder.')
+              .format(what, download_url(done.record), name))
         if fmt == "pdf" and drive_configured():  # the Drive folder gets the same PDF
             sent = export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
-                                         version=done.record.report_version)
+                                         version=done.record.report_version, copy=copy)
             refresh_shared_index()
             if sent is not None:
                 flash_drive(sent)
