@@ -151,6 +151,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         editor,
         errors,
         exports,
+        follow_up,
         guidance,
         history,
         library,
@@ -159,7 +160,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
-                      library.bp):
+                      library.bp, follow_up.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)

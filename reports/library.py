@@ -47,6 +47,12 @@ class LibraryEntry:
     authors: str
     open_actions: int
     follow_up_review_on: date | None
+    follow_up_held_on: date | None = None
+
+    def follow_up_due(self, today: date) -> bool:
+        """The follow-up review's date has come and the review is not recorded as held."""
+        return (self.follow_up_held_on is None and self.follow_up_review_on is not None
+                and self.follow_up_review_on <= today)
 
     @property
     def duration(self) -> timedelta | None:
@@ -102,6 +108,7 @@ def _entry(row: sa.Row) -> LibraryEntry:
         status=row.status, started_at=_utc(row.started_at), resolved_at=_utc(row.resolved_at),
         updated_at=_utc(row.updated_at), authors=row.authors,  # type: ignore[arg-type]
         open_actions=row.open_actions, follow_up_review_on=row.follow_up_review_on,
+        follow_up_held_on=row.follow_up_held_on,
     )
 
 
@@ -109,7 +116,8 @@ def _columns() -> tuple[sa.ColumnElement, ...]:
     return (
         ReportRow.id, ReportRow.title, ReportRow.service, ReportRow.severity, ReportRow.status,
         ReportRow.started_at, ReportRow.resolved_at, ReportRow.updated_at, ReportRow.authors,
-        ReportRow.follow_up_review_on, _open_actions().label("open_actions"),
+        ReportRow.follow_up_review_on, ReportRow.follow_up_held_on,
+        _open_actions().label("open_actions"),
     )
 
 
@@ -217,13 +225,19 @@ class FollowUp:
     entry: LibraryEntry
     due_on: date
     total_actions: int
+    overdue_actions: int = 0
+
+
+def _follow_up_due(today: date) -> tuple[sa.ColumnElement[bool], ...]:
+    """Live reports whose follow-up date has come and whose review is not recorded as held."""
+    return (ReportRow.deleted_at.is_(None), ReportRow.follow_up_held_on.is_(None),
+            ReportRow.follow_up_review_on <= today)
 
 
 def follow_ups_due_count(engine: Engine, today: date) -> int:
     with engine.connect() as connection:
         return connection.scalar(
-            sa.select(sa.func.count()).select_from(ReportRow)
-            .where(ReportRow.deleted_at.is_(None), ReportRow.follow_up_review_on <= today)
+            sa.select(sa.func.count()).select_from(ReportRow).where(*_follow_up_due(today))
         ) or 0
 
 
@@ -233,13 +247,19 @@ def follow_ups_due(engine: Engine, today: date) -> list[FollowUp]:
         sa.select(sa.func.count(ActionItemRow.id))
         .where(ActionItemRow.report_id == ReportRow.id).scalar_subquery()
     )
+    overdue = (
+        sa.select(sa.func.count(ActionItemRow.id))
+        .where(ActionItemRow.report_id == ReportRow.id, ActionItemRow.due < today,
+               ActionItemRow.status.in_(OPEN_STATUSES)).scalar_subquery()
+    )
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.select(*_columns(), total.label("total_actions"))
-            .where(ReportRow.deleted_at.is_(None), ReportRow.follow_up_review_on <= today)
+            sa.select(*_columns(), total.label("total_actions"), overdue.label("overdue"))
+            .where(*_follow_up_due(today))
             .order_by(ReportRow.follow_up_review_on, ReportRow.id)
         ).all()
-    return [FollowUp(_entry(r), r.follow_up_review_on, r.total_actions) for r in rows]
+    return [FollowUp(_entry(r), r.follow_up_review_on, r.total_actions, r.overdue)
+            for r in rows]
 
 
 @dataclass(frozen=True)

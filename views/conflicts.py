@@ -32,6 +32,7 @@ LABELS = {
     "timeline": "Timeline", "factors": "Contributing factors", "went_well": "What went well",
     "went_wrong": "What went wrong", "lucky": "Where we got lucky", "actions": "Action items",
     "follow_up_review_on": "Follow-up review date",
+    "follow_up_outcome": "Follow-up outcome", "follow_up_held_on": "Follow-up review held on",
 }
 
 
@@ -63,6 +64,8 @@ def report_texts(report: Report) -> dict[str, str]:
         "went_well": report.lessons.went_well, "went_wrong": report.lessons.went_wrong,
         "lucky": report.lessons.lucky, "actions": "\n".join(actions),
         "follow_up_review_on": str(report.follow_up_review_on or ""),
+        "follow_up_outcome": report.follow_up_outcome,
+        "follow_up_held_on": str(report.follow_up_held_on or ""),
     }
 
 
