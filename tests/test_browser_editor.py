@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Locator, Page, Request, Response, expect
+from playwright.sync_api import Locator, Page, Request, Response, Route, expect
 
 from tests.browser_fixtures import LiveServer
 
@@ -618,19 +618,27 @@ def test_js_reload_restores_the_draft_kept_in_the_browser(
     typed = "Only this browser has this sentence."
     go_offline_and_type(page, server, report_id, typed)
 
-    # The server is back, but this page has not retried yet when the author reloads it.
-    page.route(f"{server.editor_url(report_id)}", lambda route: (
-        route.abort() if route.request.method == "POST" else route.continue_()
-    ))
+    # The server is back, but every save is held back until the reloaded page has put the
+    # browser's copy into the form: what the author sees can only come from that copy.
+    hold = {"saves": True}
+
+    def hold_back_saves(route: Route) -> None:
+        if route.request.method == "POST" and hold["saves"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(f"{server.editor_url(report_id)}", hold_back_saves)
     server.start()
     assert server.report(report_id)["summary"] == ""
-    page.unroute_all()
     page.on("dialog", lambda d: d.accept())  # "leave the page?" on reload
     page.reload()
 
     expect(page.locator("#summary")).to_have_value(typed)
     expect(page.locator("#title")).to_have_value("Written across an outage")
-    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert server.report(report_id)["summary"] == ""
+    hold["saves"] = False  # the page retries by itself
+    expect(page.locator("#save-status")).to_have_text(SAVED, timeout=20_000)
     wait_for_server(server, report_id, lambda d: d["summary"] == typed,
                     what="the restored draft")
     assert drafts(page) == {}, "the draft stays in the browser after the server has it"
