@@ -156,11 +156,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         history,
         library,
         security,
+        settings,
         workflow,
     )
 
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
-                      library.bp, follow_up.bp):
+                      library.bp, settings.bp, follow_up.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)

@@ -142,6 +142,21 @@ class DriveClient:
     def service_account_email(self) -> str:
         return self._load_credentials().service_account_email
 
+    def fetch_token(self) -> None:
+        """Ask Google for an access token now, over the same connection settings as uploads."""
+        credentials = self._load_credentials()
+        try:
+            credentials.refresh(google_auth_httplib2.Request(self._http()))
+        except Exception as error:
+            raise drive_errors.explain(error, folder_id=self.folder_id) from error
+
+    def run(self, request: Callable[[Any], Any], *, creating: bool = False) -> Any:
+        """Execute ``request(service.files())`` with retries; failures raise ``DriveError``
+        (the Google error is its ``__cause__``)."""
+        give_up_at = time.monotonic() + self.deadline
+        return self._attempt(lambda: request(self._service().files()).execute(), give_up_at,
+                             creating=creating)
+
     # -- the flow --------------------------------------------------------------------------------
     def _upload(self, name: str, data: bytes, media_type: str, file_type: str,
                 existing_id: str | None, key: str | None) -> DriveFile:
@@ -226,12 +241,15 @@ class DriveClient:
                 self._credentials = _read_key(self.credentials_path)
             return self._credentials
 
-    def _service(self) -> Any:
-        """A Drive service on a fresh connection (httplib2 objects are not thread-safe)."""
-        http = httplib2.Http(
+    def _http(self) -> httplib2.Http:
+        """A fresh connection (httplib2 objects are not thread-safe) trusting today's CAs."""
+        return httplib2.Http(
             ca_certs=os.environ.get("HTTPLIB2_CA_CERTS") or None, timeout=self.timeout
         )
-        authed = google_auth_httplib2.AuthorizedHttp(self._load_credentials(), http=http)
+
+    def _service(self) -> Any:
+        """A Drive service on a fresh connection."""
+        authed = google_auth_httplib2.AuthorizedHttp(self._load_credentials(), http=self._http())
         options = {"api_endpoint": self.base_url} if self.base_url else None
         return build("drive", "v3", http=authed, static_discovery=True,
                      cache_discovery=False, client_options=options)

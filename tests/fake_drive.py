@@ -4,7 +4,7 @@ It speaks HTTPS with a certificate from a test CA (``trustme``), because the rea
 ``https`` for media uploads whatever endpoint it is given. It checks what a real server checks
 that matters here: a signed JWT grant at the token endpoint, a Bearer token on every Drive call,
 the folder a file is put in. It keeps what was uploaded, logs every request, and can be told to
-fail: ``server.fail(status, times, reason)`` or ``server.hang(times)``.
+fail: ``server.fail(status, times, reason, on=method)`` or ``server.hang(times)``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import trustme
 from google.auth import jwt
 
 DOC_MIME = "application/vnd.google-apps.document"
+FOLDER_MIME = "application/vnd.google-apps.folder"
 # google-auth signs the grant for Google's token endpoint whatever the key's token_uri says.
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -90,6 +91,7 @@ class Seen:
 class _Failure:
     status: int  # 0 means hang
     reason: str
+    on: str | None = None  # only for requests with this method
 
 
 class FakeDrive:
@@ -100,10 +102,12 @@ class FakeDrive:
         self.public_key_pem = token_public_key_pem
         self.files: dict[str, StoredFile] = {}
         self.folders: set[str] = set()
+        self.folder_names: dict[str, str] = {}
         self.requests: list[Seen] = []
         self.tokens: set[str] = set()
         self.token_refusal: str | None = None  # answer token requests with invalid_grant
         self.token_status = 0  # answer token requests with this error status
+        self.token_error = "internal_failure"  # ... and this error code
         self._failures: deque[_Failure] = deque()
         self._uploads: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
@@ -133,13 +137,15 @@ class FakeDrive:
             self._server.shutdown()
             self._server.server_close()
 
-    def add_folder(self, folder_id: str) -> None:
+    def add_folder(self, folder_id: str, name: str = "Incident reports") -> None:
         """A folder shared with the service account."""
         self.folders.add(folder_id)
+        self.folder_names[folder_id] = name
 
-    def fail(self, status: int, times: int = 1, reason: str = "") -> None:
-        """Answer the next ``times`` Drive calls (not token requests) with this error."""
-        self._failures.extend(_Failure(status, reason) for _ in range(times))
+    def fail(self, status: int, times: int = 1, reason: str = "", on: str | None = None) -> None:
+        """Answer the next ``times`` Drive calls (not token requests) with this error; with
+        ``on``, only calls with that HTTP method, once the failures queued before are used."""
+        self._failures.extend(_Failure(status, reason, on) for _ in range(times))
 
     def hang(self, times: int = 1) -> None:
         """Read the next ``times`` Drive calls and never answer them."""
@@ -159,9 +165,11 @@ class FakeDrive:
         self.requests.clear()
 
     # -- behaviour -------------------------------------------------------------------------------
-    def _next_failure(self) -> _Failure | None:
+    def _next_failure(self, method: str) -> _Failure | None:
         with self._lock:
-            return self._failures.popleft() if self._failures else None
+            if not self._failures or self._failures[0].on not in (None, method):
+                return None
+            return self._failures.popleft()
 
     def _new_id(self) -> str:
         return f"file{next(self._ids):04d}{secrets.token_hex(4)}"
@@ -170,7 +178,7 @@ class FakeDrive:
         if form.get("grant_type") != JWT_GRANT or "assertion" not in form:
             return 400, {"error": "unsupported_grant_type"}
         if self.token_status:
-            return self.token_status, {"error": "internal_failure"}
+            return self.token_status, {"error": self.token_error}
         if self.token_refusal:
             return 400, {"error": "invalid_grant", "error_description": self.token_refusal}
         try:
@@ -213,10 +221,28 @@ class FakeDrive:
         return 200, stored.resource()
 
     def get(self, file_id: str) -> tuple[int, Any]:
+        if file_id in self.folders:
+            return 200, {"kind": "drive#file", "id": file_id, "mimeType": FOLDER_MIME,
+                         "name": self.folder_names.get(file_id, ""), "trashed": False}
         stored = self.files.get(file_id)
         if stored is None:
             return _error(404, "notFound", f"File not found: {file_id}.")
         return 200, stored.resource()
+
+    def change(self, file_id: str, metadata: dict[str, Any]) -> tuple[int, Any]:
+        """``files.update`` without media: the name, or moving to the bin."""
+        stored = self.files.get(file_id)
+        if stored is None:
+            return _error(404, "notFound", f"File not found: {file_id}.")
+        stored.name = metadata.get("name", stored.name)
+        stored.trashed = bool(metadata.get("trashed", stored.trashed))
+        return 200, stored.resource()
+
+    def remove(self, file_id: str) -> tuple[int, Any]:
+        """``files.delete``: gone for good, no bin."""
+        if self.files.pop(file_id, None) is None:
+            return _error(404, "notFound", f"File not found: {file_id}.")
+        return 204, None
 
     def list(self, query: str) -> tuple[int, Any]:
         match = _LIST_QUERY.match(query)
@@ -296,7 +322,7 @@ def _handler(drive: FakeDrive) -> type[BaseHTTPRequestHandler]:
             if not auth.startswith("Bearer ") or auth[7:] not in drive.tokens:
                 self._answer(*_error(401, "authError", "Invalid Credentials"))
                 return
-            failure = drive._next_failure()
+            failure = drive._next_failure(self.command)
             if failure is not None and failure.status == 0:
                 drive._release.wait(30)
                 self.close_connection = True
@@ -318,6 +344,10 @@ def _handler(drive: FakeDrive) -> type[BaseHTTPRequestHandler]:
             content_type = self.headers.get("Content-Type", "")
             if not is_upload and method == "GET":
                 self._answer(*(drive.get(file_id) if file_id else drive.list(query.get("q", ""))))
+            elif not is_upload and file_id and method == "PATCH":
+                self._answer(*drive.change(file_id, json.loads(seen.body or b"{}")))
+            elif not is_upload and file_id and method == "DELETE":
+                self._answer(*drive.remove(file_id))
             elif is_upload and upload == "multipart" and method in ("POST", "PATCH"):
                 metadata, media, media_type = _parse_related(content_type, seen.body)
                 if method == "POST" and file_id is None:
@@ -347,6 +377,6 @@ def _handler(drive: FakeDrive) -> type[BaseHTTPRequestHandler]:
             location = f"{drive.url}{target}?uploadType=resumable&upload_id={upload_id}"
             self._answer(200, None, {"Location": location})
 
-        do_GET = do_POST = do_PATCH = do_PUT = _serve
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
     return Handler

@@ -123,8 +123,8 @@ def _allowed(user: CurrentUser) -> bool:
     team = _report_team(report_id) if report_id is not None else None
     if endpoint in STATUS_ENDPOINTS:
         return user.role == REVIEWER or user.may_edit_team(team)
-    if "review" in endpoint or "comment" in endpoint:
-        return user.can_review
+    if "review" in endpoint or "comment" in endpoint or endpoint.startswith("settings."):
+        return user.can_review  # settings: the Drive set-up check, for authors and reviewers
     if report_id is not None:
         return user.may_edit_team(team)
     return user.can_edit
