@@ -148,6 +148,9 @@ class ReportView:
     # Whether a root cause is marked anywhere in the report, shown or not.
     has_root_cause: bool = False
     lessons: tuple[LessonView, ...] = ()  # the lessons this copy shows, in order
+    # The follow-up review once held: its day ("" before), and what it found.
+    follow_up_held_on: str = ""
+    follow_up_outcome: Prose = Prose(Markup(""), "", "")
     not_written: str = NOT_WRITTEN
 
     @property
@@ -336,6 +339,8 @@ def build(
         lucky=part("lessons.lucky", report.lessons.lucky),
         actions=actions,
         follow_up=_day(report.follow_up_review_on) if report.follow_up_review_on else "",
+        follow_up_held_on=_day(report.follow_up_held_on) if report.follow_up_held_on else "",
+        follow_up_outcome=prose(report.follow_up_outcome),
         exported_on=_day(exported_on or date.today()),
         description=f"Incident report{f' on {service}' if service else ''}: {display_title}",
         copy=copy,

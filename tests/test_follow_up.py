@@ -153,3 +153,19 @@ def test_migration_fills_the_held_on_column(
         tables = sa.inspect(connection).get_table_names()
     assert str(held) == "2026-12-04" and "review_comments" in tables
     engine.dispose()
+
+
+def test_exports_show_the_review_once_held(sample_document: dict[str, Any]) -> None:
+    from exporters.render import render_html, render_markdown_document
+
+    report = from_document(sample_document)
+    assert "We will meet again on" in render_markdown_document(report)
+    assert "follow-up-outcome" not in render_html(report)
+    report.follow_up_held_on = date(2026, 12, 4)
+    report.follow_up_outcome = "Action 1 is **done**. <b>Action 2</b> moves to January."
+    markdown, html = render_markdown_document(report), render_html(report)
+    assert "We met again on **4 December 2026**" in markdown
+    assert "Action 1 is **done**." in markdown and "We will meet again" not in markdown
+    assert "We met again on <strong>4 December 2026</strong>" in html
+    assert "Action 1 is <strong>done</strong>." in html
+    assert "<b>Action 2</b>" not in html and "&lt;b&gt;Action 2&lt;/b&gt;" in html
