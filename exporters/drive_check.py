@@ -32,7 +32,7 @@ from googleapiclient.http import MediaInMemoryUpload
 
 from . import drive_errors
 from .drive_errors import DriveError
-from .gdrive import SCOPE, DriveClient, api_base
+from .gdrive import SCOPE, DriveClient
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
 TEST_FILE_NAME = "Hindsight set-up check – safe to delete"
@@ -118,7 +118,7 @@ class _Check:
         self.config = config
         self.sleep = sleep
         self.folder_id = str(config.get("DRIVE_FOLDER_ID") or "").strip()
-        self.key_path = str(config.get("GOOGLE_CREDENTIALS") or "").strip()
+        self.key_path = str(config.get("GOOGLE_CREDENTIALS") or "")  # as exports use it
         self.key_text = ""
         self.email = ""
         self.token_host = ""
@@ -128,7 +128,8 @@ class _Check:
     # -- the steps -------------------------------------------------------------------------------
     def configured(self) -> tuple[str, str]:
         missing = [name for name, value in (("HINDSIGHT_DRIVE_FOLDER_ID", self.folder_id),
-                                            ("HINDSIGHT_GOOGLE_CREDENTIALS", self.key_path))
+                                            ("HINDSIGHT_GOOGLE_CREDENTIALS",
+                                             self.key_path.strip()))
                    if not value]
         if missing:
             raise _Failed(
@@ -147,13 +148,22 @@ class _Check:
                  else self._folder_id_fix()),
             )
         endpoint = self.config.get("DRIVE_API_ENDPOINT")
-        try:
-            api_base(endpoint)
+        try:  # the client the later steps use; it reads the key file only when it needs it
+            client = DriveClient.from_config(self.config, sleep=self.sleep)
         except DriveError as error:
             raise _Failed(error.message,
                           "Correct HINDSIGHT_DRIVE_API_ENDPOINT (a web address starting with "
                           "https://), or remove it so that Hindsight talks to Google directly, "
                           "and restart Hindsight.") from None
+        except (TypeError, ValueError):
+            raise _Failed(
+                "HINDSIGHT_DRIVE_TIMEOUT, HINDSIGHT_DRIVE_RETRIES or HINDSIGHT_DRIVE_DEADLINE is "
+                "not a number.",
+                "Set each one that is set to a number (seconds; for retries, a whole number), "
+                "or remove it to use the default, and restart Hindsight.",
+            ) from None
+        client.retries = min(client.retries, CHECK_RETRIES)
+        self.client = client
         ca_file = os.environ.get("HTTPLIB2_CA_CERTS")
         if ca_file and not os.path.isfile(ca_file):
             raise _Failed(
@@ -220,7 +230,7 @@ class _Check:
             raise _Failed(f"{path} is incomplete: it has no {' or '.join(missing)}.", NEW_KEY)
         try:
             service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # whatever the parser finds wrong, the message is the same
             raise _Failed(f"The private key in {path} is damaged or in a form Google's "
                           "libraries cannot read.", NEW_KEY) from None
         self.email = str(info["client_email"])
@@ -229,11 +239,8 @@ class _Check:
                 "shared with this address."), ""
 
     def token(self) -> tuple[str, str]:
-        client = DriveClient.from_config(self.config, sleep=self.sleep)
-        client.retries = min(client.retries, CHECK_RETRIES)
-        self.client = client
         try:
-            client.fetch_token()
+            self._client().fetch_token()
         except DriveError as error:
             raise self._common(error, self.token_host, "Google's sign-in service") from None
         return "Google accepted the key and gave Hindsight an access token.", ""
@@ -267,7 +274,7 @@ class _Check:
 
     # -- helpers ---------------------------------------------------------------------------------
     def _client(self) -> DriveClient:
-        assert self.client is not None, "the token step makes the client"
+        assert self.client is not None, "the first step makes the client"
         return self.client
 
     def _drive_host(self) -> str:

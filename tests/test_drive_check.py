@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from exporters import drive_check
 from exporters.drive_check import (
     NOT_TRIED,
     STEPS,
@@ -111,11 +112,13 @@ def test_a_pasted_web_address_instead_of_the_folder_id(tmp_path: Path) -> None:
     assert folder_id_from_address("https://drive.google.com/open?id=abc_1-2") == "abc_1-2"
 
 
-def test_a_bad_endpoint_and_a_missing_ca_file(tmp_path: Path,
+def test_a_bad_endpoint_a_bad_number_and_a_missing_ca_file(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     config = {"DRIVE_FOLDER_ID": FOLDER_ID, "GOOGLE_CREDENTIALS": str(tmp_path / "k.json")}
     failed = failed_at(run({**config, "DRIVE_API_ENDPOINT": "drive.example"}), "configured")
     assert "HINDSIGHT_DRIVE_API_ENDPOINT" in failed.message
+    failed = failed_at(run({**config, "DRIVE_RETRIES": "three"}), "configured")
+    assert "HINDSIGHT_DRIVE_RETRIES" in failed.message and "not a number" in failed.message
     monkeypatch.setenv("HTTPLIB2_CA_CERTS", str(tmp_path / "no-such-ca.pem"))
     failed = failed_at(run(config), "configured")
     assert "HTTPLIB2_CA_CERTS names a file that does not exist" in failed.message
@@ -131,9 +134,14 @@ def test_no_key_file_there(fake_drive: FakeDrive, tmp_path: Path) -> None:
     assert "is a folder, not a file" in failed.message
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
-def test_a_key_file_hindsight_may_not_read(fake_drive: FakeDrive, key_file: Path) -> None:
+def test_a_key_file_hindsight_may_not_read(fake_drive: FakeDrive, key_file: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     key_file.chmod(0)
+    if os.geteuid() == 0:  # root reads every file: refuse it as the file system would
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(drive_check, "open", refuse, raising=False)
     failed = failed_at(run(settings(fake_drive, key_file)), "key_readable")
     assert "is not allowed to read" in failed.message and "chmod 600" in failed.fix
 
