@@ -150,18 +150,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         auth,
         editor,
         errors,
+        examples,
         exports,
         follow_up,
         guidance,
         history,
         library,
+        review,
         security,
         settings,
         workflow,
     )
 
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
-                      library.bp, settings.bp, follow_up.bp):
+                      library.bp, settings.bp, review.bp, follow_up.bp, examples.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)

@@ -1,0 +1,38 @@
+"""The example report: read part by part with notes on why it works, or start a draft from it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from app import get_store
+from exporters.viewmodel import build
+from reports.examples import sample_report
+from reports.follow_up import follow_up_state
+from reports.markdown import render_markdown
+from views.auth import current_user
+from views.editor import author_name
+
+bp = Blueprint("examples", __name__)
+
+
+@bp.get("/examples")
+def page() -> str:
+    report = sample_report()
+    on = report.follow_up_held_on or date.today()
+    return render_template(
+        "examples.html", report=report, view=build(report, exported_on=on),
+        follow_up=follow_up_state(report, on), outcome=render_markdown(report.follow_up_outcome),
+    )
+
+
+@bp.post("/examples/start")
+def start() -> Response:
+    """A new draft that holds the whole example, opened in the editor."""
+    user = current_user()
+    stored = get_store().create(sample_report(), author=author_name(),
+                                team=user.team if user else None)
+    flash("This draft is a copy of the example. Change every part to tell your own incident.")
+    return redirect(url_for("editor.edit", report_id=stored.id), code=303)
