@@ -1,5 +1,6 @@
-/* Guidance while the author writes: wording hints, the readiness panel, the durations, and the
- * action items' links to factors.
+/* Guidance while the author writes: wording hints (blameless wording, the apology coach, plain
+ * language), reading ease, the readiness panel, the durations, and the action items' links to
+ * factors.
  *
  * A moment after the author stops typing (about 400 ms), the form is posted to the guidance
  * endpoint, which saves nothing and answers in JSON. The page is already complete without this
@@ -38,35 +39,76 @@
     else { input.removeAttribute("aria-describedby"); }
   }
 
+  // The same headings and introductions, in the same order, as HINT_FAMILIES in
+  // reports/guidance/client.py.
+  var FAMILIES = [
+    ["blameless", "Wording to reconsider", ""],
+    ["apology", "Apology coach",
+     "A real apology says that we are sorry, what happened to whom and for how long, " +
+     "with no conditions."],
+    ["plain", "Words a client may not know",
+     "Clients read this part: explain these words, or say them plainly."]
+  ];
+  var EXCERPT_MAX = 80;
+
+  function renderHint(hint) {
+    var item = el("li", "field-hint");
+    item.dataset.rule = hint.rule_id;
+    if (hint.excerpt) {
+      var excerpt = hint.excerpt.length > EXCERPT_MAX
+        ? hint.excerpt.slice(0, EXCERPT_MAX - 1) + "…" : hint.excerpt;
+      item.appendChild(el("q", "hint-excerpt", excerpt));
+    } else {
+      item.appendChild(el("strong", "hint-found", hint.found));
+    }
+    item.appendChild(document.createTextNode(" " + hint.why + " "));
+    var suggestion = el("span", "hint-suggestion");
+    suggestion.appendChild(el("strong", "", "Try:"));
+    suggestion.appendChild(document.createTextNode(" " + hint.suggestion));
+    item.appendChild(suggestion);
+    return item;
+  }
+
   function renderHints(slot, hints) {
     slot.textContent = "";
-    if (!hints.length) { return; }
-    slot.appendChild(el("p", "field-hints-title", "Wording to reconsider"));
-    var list = el("ul", "field-hints-list");
-    hints.forEach(function (hint) {
-      var item = el("li", "field-hint");
-      item.dataset.rule = hint.rule_id;
-      item.appendChild(el("q", "hint-excerpt", hint.excerpt));
-      item.appendChild(document.createTextNode(" " + hint.why + " "));
-      var suggestion = el("span", "hint-suggestion");
-      suggestion.appendChild(el("strong", "", "Try:"));
-      suggestion.appendChild(document.createTextNode(" " + hint.suggestion));
-      item.appendChild(suggestion);
-      list.appendChild(item);
+    FAMILIES.forEach(function (family) {
+      var group = hints.filter(function (h) { return (h.family || "blameless") === family[0]; });
+      if (!group.length) { return; }
+      var box = el("div", "hint-group hint-group-" + family[0]);
+      box.dataset.family = family[0];
+      box.appendChild(el("p", "field-hints-title", family[1]));
+      if (family[2]) { box.appendChild(el("p", "hint-group-intro", family[2])); }
+      var list = el("ul", "field-hints-list");
+      group.forEach(function (hint) { list.appendChild(renderHint(hint)); });
+      box.appendChild(list);
+      slot.appendChild(box);
     });
-    slot.appendChild(list);
   }
 
   function showHints(byField) {
     form.querySelectorAll(".field-hints").forEach(function (slot) {
       var id = slot.id.replace(/-hints$/, "");
       var hints = byField[id] || [];
-      var key = JSON.stringify(hints.map(function (h) { return [h.rule_id, h.excerpt]; }));
+      var key = JSON.stringify(hints.map(function (h) {
+        return [h.family, h.rule_id, h.excerpt, h.why];
+      }));
       if (slot.dataset.key === key) { return; }  // unchanged: leave the DOM alone
       slot.dataset.key = key;
       renderHints(slot, hints);
       slot.hidden = hints.length === 0;
       describe(document.getElementById(id), slot.id, hints.length > 0);
+    });
+  }
+
+  /* ---- reading ease under the client-facing parts ---- */
+
+  function showReadability(byField) {
+    form.querySelectorAll(".field-readability").forEach(function (slot) {
+      var score = byField[slot.id.replace(/-readability$/, "")];
+      var text = score ? score.message : "";
+      if (slot.textContent !== text) { slot.textContent = text; }
+      slot.classList.toggle("readability-low", Boolean(score && score.meets === false));
+      slot.hidden = !score;
     });
   }
 
@@ -200,6 +242,7 @@
       if (!data || number < shown) { return; }  // an older answer arriving late is dropped
       shown = number;
       showHints(data.hints || {});
+      showReadability(data.readability || {});
       showReadiness(data.readiness || []);
       if (data.metrics) { showMetrics(data.metrics); }
     }).catch(function () { /* offline: the last guidance stays; the next edit tries again */ });

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from reports.exchange import DocumentError, from_document, to_document
+from reports.guidance.client import HINT_FAMILIES
 
 
 def _new_report(client: FlaskClient, token: str) -> str:
@@ -32,7 +34,8 @@ def test_guidance_answers_hints_readiness_and_metrics(
         "csrf_token": csrf_token, "title": "Checkout down", "timezone": "Europe/Paris",
         "started_at": "2026-10-03T09:12", "detected_at": "2026-10-03T09:20",
         "resolved_at": "2026-10-03T11:02",
-        "summary": "It was human error.", "apology": "We are sorry.",
+        "summary": "It was human error.",
+        "apology": "We are sorry. For two hours your customers could not pay.",
         "factors-0-description": "The operator made a mistake.", "factors-0-root_cause": "y",
         "actions-0-description": "Add a check.", "actions-0-addresses-0": "y",
     }
@@ -43,7 +46,11 @@ def test_guidance_answers_hints_readiness_and_metrics(
     assert set(answer["hints"]) == {"summary", "factors-0-description"}
     hint = answer["hints"]["summary"][0]
     assert hint["rule_id"] == "human-error" and hint["excerpt"] == "human error"
-    assert {"start", "end", "why", "suggestion"} <= set(hint)
+    assert {"start", "end", "why", "suggestion", "family", "found", "explanation"} <= set(hint)
+    assert hint["family"] == "blameless"
+    # Reading ease for the client-facing parts with text, the root cause included.
+    assert set(answer["readability"]) == {"apology", "summary", "factors-0-description"}
+    assert answer["readability"]["apology"]["score"] is None  # too short to score
     checks = {c["id"]: c for c in answer["readiness"]}
     assert checks["apology"]["met"] and checks["root_causes_addressed"]["met"]
     assert checks["actions_complete"]["field_id"] == "actions-0-owner"
@@ -163,3 +170,74 @@ def test_added_fields_are_checked(sample_document: dict[str, Any]) -> None:
         from_document({**sample_document, "no_single_root_cause": "yes"})
     except DocumentError as error:
         assert "no_single_root_cause" in error.problems
+
+
+def test_guidance_has_the_apology_coach_plain_language_and_reading_ease(
+    client: FlaskClient, csrf_token: str
+) -> None:
+    url = _new_report(client, csrf_token)
+    long_summary = ("Card payments failed for two hours on Tuesday. " * 6).strip()
+    form = {
+        "csrf_token": csrf_token, "audience": "ACME Retail",
+        "apology": "We apologise for any inconvenience.",
+        "summary": long_summary + " ACME saw OOM errors on k8s.",
+        "impact": "The p99 latency doubled.",
+        "factors-0-description": "A deadlock in the DB.", "factors-0-root_cause": "y",
+        "factors-1-description": "A deadlock in the DB.",
+        "went_wrong": "A deadlock in the DB.",  # lessons are not checked for plain language
+    }
+    answer = client.post(f"{url}/guidance", data=form).get_json()
+    hints = answer["hints"]
+    assert [(h["family"], h["rule_id"]) for h in hints["apology"]] == [
+        ("apology", "vague-harm"), ("apology", "names-who"), ("apology", "names-impact"),
+        ("apology", "says-when")]
+    assert hints["apology"][1]["found"] == "It does not say who was affected."
+    assert [h["rule_id"] for h in hints["summary"]] == ["oom", "k8s"]  # ACME is the client
+    assert hints["summary"][0]["explanation"] == "the server ran out of memory"
+    assert [h["rule_id"] for h in hints["impact"]] == ["percentile", "latency"]
+    assert [h["rule_id"] for h in hints["factors-0-description"]] == ["deadlock", "db"]
+    assert "factors-1-description" not in hints and "went_wrong" not in hints
+    scores = answer["readability"]
+    assert set(scores) == {"apology", "summary", "impact", "factors-0-description"}
+    assert scores["summary"]["score"] >= 60 and scores["summary"]["meets"] is True
+    assert scores["summary"]["message"].startswith(f"Reading ease {scores['summary']['score']}")
+    assert scores["impact"]["message"] == "Reading ease is shown from 30 words; this part has 4."
+
+
+def test_api_guidance_has_reading_ease_by_document_path(
+    client: FlaskClient, sample_document: dict[str, Any]
+) -> None:
+    sample_document["apology"] = "Mistakes were made."
+    report_id = client.post("/api/reports", json=sample_document).get_json()["id"]
+    answer = client.get(f"/api/reports/{report_id}/guidance").get_json()
+    assert answer["hints"]["apology"][0]["rule_id"] == "passive"
+    assert set(answer["readability"]) == {"apology", "summary", "impact",
+                                          "factors.0.description"}
+
+
+def test_the_page_renders_the_coach_and_reading_ease_on_load(
+    client: FlaskClient, sample_document: dict[str, Any]
+) -> None:
+    sample_document["apology"] = "We apologise for any inconvenience."
+    sample_document["summary"] = "OOM on k8s."
+    report_id = client.post("/api/reports", json=sample_document).get_json()["id"]
+    html = client.get(f"/reports/{report_id}").get_data(as_text=True)
+    coach = html[html.index('id="apology-hints"'):html.index('id="apology-readability"')]
+    assert 'data-family="apology"' in coach and "Apology coach" in coach
+    assert '<q class="hint-excerpt">any inconvenience</q>' in coach
+    assert '<strong class="hint-found">It does not say who was affected.</strong>' in coach
+    assert re.search(r'aria-describedby="[^"]*apology-hints', _tag(html, "apology"))
+    plain = html[html.index('id="summary-hints"'):html.index('id="summary-readability"')]
+    assert "Words a client may not know" in plain and 'data-rule="k8s"' in plain
+    assert "Reading ease is shown from 30 words; this part has 3." in html
+    # Every factor has a slot for reading ease; only a root cause's is filled in.
+    assert re.search(r'id="factors-0-description-readability"\s*>Reading ease', html)
+    assert re.search(r'id="factors-1-description-readability"\s*hidden', html)
+    assert 'id="title-readability"' not in html
+
+
+def test_the_script_shows_the_same_hint_headings_as_the_page() -> None:
+    script = (Path(__file__).parents[1] / "static" / "guidance.js").read_text(encoding="utf-8")
+    script = re.sub(r'" \+\s+"', "", script)  # join strings split over lines
+    for family, title, intro in HINT_FAMILIES:
+        assert f'"{family}", "{title}"' in script and f'"{intro}"' in script

@@ -7,15 +7,24 @@ stored report is at ``GET /api/reports/<id>/guidance``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from wtforms import Field
 
 from app import get_store
 from forms.report import ReportForm
 from reports.exchange import is_timezone
-from reports.guidance import Hint, blameless_hints, readiness, report_hints
+from reports.guidance import Hint, readiness
+from reports.guidance.client import (
+    HINT_FAMILIES,
+    PLAIN_PARTS,
+    known_names,
+    report_guidance,
+    text_hints,
+)
+from reports.guidance.plain import Readability, readability, warm_up
 from reports.metrics import incident_metrics
 from reports.model import Report
 from views.editor import follow_up_default
@@ -46,10 +55,44 @@ def _text_fields(form: ReportForm) -> list[Field]:
     return found
 
 
+_FACTOR_TEXT = re.compile(r"^factors-(?:\d+|__index__)-description$")
+
+
+def has_readability(field: Field) -> bool:
+    """Inputs that may get plain-language guidance: the apology, summary and impact, and each
+    factor's description (checked while the factor is marked as a root cause)."""
+    return field.id in PLAIN_PARTS or bool(_FACTOR_TEXT.match(field.id))
+
+
+def is_plain_part(field: Field) -> bool:
+    """Whether plain-language guidance applies to this input now."""
+    if field.id in PLAIN_PARTS:
+        return True
+    root_cause = getattr(getattr(field, "_form", None), "root_cause", None)
+    return bool(_FACTOR_TEXT.match(field.id) and root_cause is not None and root_cause.data)
+
+
+def _field_hints(field: Field, known: frozenset[str]) -> list[Hint]:
+    text = field.data if isinstance(field.data, str) else ""
+    return text_hints(text, apology=field.id == "apology", plain=is_plain_part(field),
+                      known=known)
+
+
+def _known(form: ReportForm) -> frozenset[str]:
+    return known_names(form.audience.data or "", form.service.data or "")
+
+
 def form_hints(form: ReportForm) -> dict[str, list[Hint]]:
     """Hints for each free-text input of the posted form, keyed by the input's id."""
-    hints = {f.id: blameless_hints(f.data or "") for f in _text_fields(form)}
+    known = _known(form)
+    hints = {f.id: _field_hints(f, known) for f in _text_fields(form)}
     return {field_id: found for field_id, found in hints.items() if found}
+
+
+def form_readability(form: ReportForm) -> dict[str, Readability]:
+    """Reading ease of each plain-language input that has text, keyed by the input's id."""
+    scores = {f.id: readability(f.data or "") for f in _text_fields(form) if is_plain_part(f)}
+    return {field_id: score for field_id, score in scores.items() if score is not None}
 
 
 def _report_from(form: ReportForm, previous: Report) -> Report:
@@ -63,10 +106,12 @@ def _report_from(form: ReportForm, previous: Report) -> Report:
     return report
 
 
-def guidance_payload(report: Report, hints: dict[str, list[Hint]]) -> dict[str, Any]:
+def guidance_payload(report: Report, hints: dict[str, list[Hint]],
+                     scores: dict[str, Readability]) -> dict[str, Any]:
     checks = readiness(report)
     return {
         "hints": {key: [h.as_dict() for h in found] for key, found in hints.items()},
+        "readability": {key: score.as_dict() for key, score in scores.items()},
         "readiness": [c.as_dict() for c in checks],
         "missing": sum(1 for c in checks if not c.met),
         "metrics": incident_metrics(report).as_dict(),
@@ -82,7 +127,7 @@ def live(report_id: int) -> Response:
         abort(413)
     form = ReportForm(formdata=request.form)
     report = _report_from(form, stored.report)
-    return jsonify(guidance_payload(report, form_hints(form)))
+    return jsonify(guidance_payload(report, form_hints(form), form_readability(form)))
 
 
 @bp.get("/api/reports/<int:report_id>/guidance")
@@ -90,17 +135,38 @@ def for_api(report_id: int) -> Response:
     stored = get_store().get(report_id)
     if stored is None:
         abort(404)
-    return jsonify(guidance_payload(stored.report, report_hints(stored.report)))
+    return jsonify(guidance_payload(stored.report, *report_guidance(stored.report)))
 
 
 bp.add_app_template_global(has_wording_hints)
+bp.add_app_template_global(has_readability)
+bp.add_app_template_global(HINT_FAMILIES, "hint_families")
+
+
+def _page_known(field: Field) -> frozenset[str]:
+    """The client's own abbreviations, for the page's first render. A row's input cannot reach
+    the whole form, so the names are kept from the first top-level input rendered."""
+    form = getattr(field, "_form", None)
+    if isinstance(form, ReportForm):
+        g.guidance_known = _known(form)
+    return g.get("guidance_known", frozenset())
 
 
 @bp.app_template_global()
 def wording_hints(field: Field) -> list[Hint]:
     """For the page's first render: the hints of one input (empty for other inputs)."""
-    return blameless_hints(field.data or "") if has_wording_hints(field) and isinstance(
-        field.data, str) else []
+    if not has_wording_hints(field) or not isinstance(field.data, str):
+        return []
+    return _field_hints(field, _page_known(field))
+
+
+@bp.app_template_global()
+def field_readability(field: Field) -> Readability | None:
+    """For the page's first render: the reading ease of one plain-language input."""
+    warm_up()  # once per process, so that no live update waits for it
+    if not is_plain_part(field) or not isinstance(field.data, str):
+        return None
+    return readability(field.data)
 
 
 @bp.app_template_global()

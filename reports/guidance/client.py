@@ -1,0 +1,67 @@
+"""All wording guidance for one text, by the part it belongs to.
+
+Every free text gets the blameless wording hints; the apology also gets the apology coach; the
+parts a client reads first (apology, summary, impact, and factors marked as a root cause) also
+get plain-language hints and a reading-ease figure.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reports.model import Report
+
+from .apology import apology_hints
+from .blameless import Hint, blameless_hints, report_texts
+from .plain import Readability, plain_hints, readability
+
+PLAIN_PARTS = ("apology", "summary", "impact")
+# Each family of hints under its own heading and introduction on the page, in this order
+# (static/guidance.js has the same words).
+HINT_FAMILIES = (
+    ("blameless", "Wording to reconsider", ""),
+    ("apology", "Apology coach",
+     "A real apology says that we are sorry, what happened to whom and for how long, "
+     "with no conditions."),
+    ("plain", "Words a client may not know",
+     "Clients read this part: explain these words, or say them plainly."),
+)
+_CAPS = re.compile(r"\b[A-Z][A-Z0-9&]{1,5}s?\b")
+
+
+def known_names(*texts: str) -> frozenset[str]:
+    """Abbreviations in capitals the client knows because they are its own, e.g. "ACME"."""
+    return frozenset(match.group(0) for text in texts for match in _CAPS.finditer(text or ""))
+
+
+def text_hints(text: str, *, apology: bool = False, plain: bool = False,
+               known: frozenset[str] = frozenset()) -> list[Hint]:
+    """The hints for one text: blameless wording, then the apology coach, then plain language."""
+    hints = blameless_hints(text)
+    if apology:
+        hints += apology_hints(text)
+    if plain:
+        hints += plain_hints(text, known=known)
+    return hints
+
+
+def plain_paths(report: Report) -> list[str]:
+    """Document paths of the parts checked for plain language."""
+    return [*PLAIN_PARTS, *(f"factors.{i}.description" for i, f in enumerate(report.factors)
+                            if f.root_cause)]
+
+
+def report_guidance(report: Report) -> tuple[dict[str, list[Hint]], dict[str, Readability]]:
+    """Hints and reading ease for a whole report, keyed by document path; empty ones left out."""
+    plain = set(plain_paths(report))
+    known = known_names(report.audience, report.service)
+    hints: dict[str, list[Hint]] = {}
+    scores: dict[str, Readability] = {}
+    for path, text in report_texts(report):
+        found = text_hints(text, apology=path == "apology", plain=path in plain, known=known)
+        if found:
+            hints[path] = found
+        score = readability(text) if path in plain else None
+        if score is not None:
+            scores[path] = score
+    return hints, scores

@@ -1,0 +1,272 @@
+"""Plain language for the client-facing parts: jargon, abbreviations, pasted system output, and
+how easy each part is to read.
+
+The glossary and detectors live in ``glossary.json`` beside this module (see
+``docs/client-language.md``). Reading ease is Flesch's formula, computed by ``textstat``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .apology import word_count
+from .blameless import Hint, compile_patterns, without_overlap
+
+GLOSSARY_FILE = Path(__file__).with_name("glossary.json")
+
+# Web addresses and Markdown link targets are for following, not reading: not checked.
+_LINKS = re.compile(r"\bhttps?://[^\s<>()]+|\bwww\.[^\s<>()]+|\]\([^)\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# After a term: an explanation in brackets, or "meaning ...", "which means ...", " – ...".
+_EXPLAINED_AFTER = re.compile(
+    r"\s*\((?=[^)\n]*[^\W\d_]{2})"
+    r"|[,:]?\s+(?:meaning|which\s+means|that\s+is,|i\.e\.|stands\s+for|is\s+short\s+for|means)\b"
+    r"|\s+[–—]\s+\w|\s+-\s+[^\W\d_]",
+    re.IGNORECASE,
+)
+_EXCERPT_MAX = 60
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word a client may not know, and the plain words to offer instead."""
+
+    id: str
+    kind: str
+    patterns: tuple[re.Pattern[str], ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Detector:
+    """Something pasted from our systems: host names, addresses, stack traces, commands."""
+
+    id: str
+    patterns: tuple[re.Pattern[str], ...]
+    why: str
+    suggestion: str
+    explanation: str
+    once: bool
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """The contents of one glossary file."""
+
+    terms: tuple[Term, ...]
+    detectors: tuple[Detector, ...]
+    acronym: re.Pattern[str]
+    known: frozenset[str]
+    messages: dict[str, tuple[str, str]]
+    language: str
+    target: int
+    min_words: int
+
+
+def _word_pattern(word: str, case_sensitive: bool) -> re.Pattern[str]:
+    body = r"\s+".join(re.escape(part) for part in word.split())
+    return re.compile(rf"(?<!\w){body}(?!\w)", 0 if case_sensitive else re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
+    """The glossary of one file, patterns compiled; raises ValueError on a bad file."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    messages = {kind: (entry["why"], entry["suggestion"])
+                for kind, entry in data["messages"].items()}
+    terms = []
+    for entry in data["terms"]:
+        if entry["kind"] not in messages:
+            raise ValueError(f"term {entry['id']}: no message for the kind {entry['kind']!r}")
+        patterns = tuple(_word_pattern(word, bool(entry.get("case_sensitive")))
+                         for word in entry.get("words", []))
+        patterns += compile_patterns(entry["id"], entry.get("patterns", []))
+        terms.append(Term(entry["id"], entry["kind"], patterns, entry["explanation"]))
+    detectors = tuple(
+        Detector(entry["id"], compile_patterns(entry["id"], entry["patterns"]), entry["why"],
+                 entry["suggestion"], entry.get("explanation", ""), bool(entry.get("once")))
+        for entry in data["detectors"]
+    )
+    acronyms = data["acronyms"]
+    readability = data["readability"]
+    return Glossary(
+        tuple(terms), detectors, compile_patterns("acronyms", [acronyms["pattern"]])[0],
+        frozenset(acronyms["known"]), messages, readability["language"],
+        int(readability["target"]), int(readability["min_words"]),
+    )
+
+
+def _fill(template: str, term: str, explanation: str) -> str:
+    return template.replace("{term}", term).replace("{explanation}", explanation)
+
+
+def _short(excerpt: str) -> str:
+    line = excerpt.strip().splitlines()[0] if excerpt.strip() else excerpt
+    return line if len(line) <= _EXCERPT_MAX else line[:_EXCERPT_MAX - 1].rstrip() + "…"
+
+
+def is_explained(text: str, start: int, end: int) -> bool:
+    """Whether the words at ``text[start:end]`` come with their explanation.
+
+    Either followed by one ("OOM (out of memory)", "OOM, meaning ...") or written in brackets
+    after one ("the server ran out of memory (OOM)").
+    """
+    if _EXPLAINED_AFTER.match(text, end):
+        return True
+    before = text[:start].rstrip(" ")
+    return before.endswith("(") and text[end:end + 1] == ")" and bool(
+        re.search(r"[^\W\d_]{2}", before[-40:-1]))
+
+
+def _candidates(text: str, glossary: Glossary, known: frozenset[str]) -> list[Hint]:
+    """Every match, terms first, then detectors, then other abbreviations: on the same
+    words, the first found wins."""
+    found: list[Hint] = []
+    for term in glossary.terms:
+        why, suggestion = glossary.messages[term.kind]
+        for pattern in term.patterns:
+            for match in pattern.finditer(text):
+                word = match.group(0)
+                found.append(Hint(term.id, match.start(), match.end(), word,
+                                  _fill(why, word, term.explanation),
+                                  _fill(suggestion, word, term.explanation), "plain",
+                                  explanation=term.explanation))
+    for detector in glossary.detectors:
+        for pattern in detector.patterns:
+            for match in pattern.finditer(text):
+                shown = _short(match.group(0))
+                found.append(Hint(detector.id, match.start(), match.end(), match.group(0),
+                                  _fill(detector.why, shown, detector.explanation),
+                                  _fill(detector.suggestion, shown, detector.explanation),
+                                  "plain", explanation=detector.explanation))
+    why, suggestion = glossary.messages["unknown-acronym"]
+    for match in glossary.acronym.finditer(text):
+        word = match.group(0)
+        if word in known or word.rstrip("s") in known:
+            continue
+        found.append(Hint("acronym", match.start(), match.end(), word, _fill(why, word, ""),
+                          _fill(suggestion, word, ""), "plain"))
+    return [h for h in found if h.end > h.start]
+
+
+def plain_hints(text: str, glossary: Glossary | None = None,
+                known: frozenset[str] | set[str] = frozenset()) -> list[Hint]:
+    """Words a client may not know in ``text``, each once, in reading order.
+
+    A term explained where it appears is not flagged, there or later in the text. ``known``
+    adds abbreviations that are fine here, such as the client's own name in capitals.
+    """
+    if not text or not text.strip():
+        return []
+    glossary = glossary or load_glossary()
+    links = [m.span() for m in _LINKS.finditer(text)]
+    candidates = [h for h in _candidates(text, glossary, glossary.known | frozenset(known))
+                  if not any(a <= h.start < b for a, b in links)]
+    once = {d.id for d in glossary.detectors if d.once}
+    explained: set[str] = set()
+    seen: set[str] = set()
+    kept: list[Hint] = []
+    for hint in without_overlap(candidates):
+        if hint.rule_id in once:
+            key = hint.rule_id
+        elif hint.rule_id in {"acronym", "hostname", "ip-address", "command"}:
+            key = f"{hint.rule_id}:{hint.excerpt.casefold()}"
+        else:
+            key = hint.rule_id
+        if key in explained:
+            continue
+        if hint.rule_id not in once and is_explained(text, hint.start, hint.end):
+            explained.add(key)
+            continue
+        if key not in seen:
+            seen.add(key)
+            kept.append(hint)
+    return kept
+
+
+# ---- reading ease ----
+
+_LEVELS = ((90, "very easy"), (80, "easy"), (70, "fairly easy"), (60, "plain English"),
+           (50, "fairly difficult"), (30, "difficult"), (0, "very difficult"))
+_MARKUP = re.compile(r"[*_#>`|~]+")
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+@dataclass(frozen=True)
+class Readability:
+    """How easy one part is to read: Flesch Reading Ease from 0 (hard) to 100 (easy).
+
+    ``score`` is None when the text is too short for the formula to mean much.
+    """
+
+    score: int | None
+    level: str
+    target: int
+    words: int
+    min_words: int
+    meets: bool | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def prose(text: str) -> str:
+    """The text as sentences for the formula: no links or markup, each line or list item a
+    sentence of its own."""
+    text = _LINKS.sub(" ", text)
+    sentences = []
+    for line in text.splitlines():
+        line = _MARKUP.sub("", _BULLET.sub("", line)).strip()
+        if line:
+            sentences.append(line if line[-1] in ".!?:;" else line + ".")
+    return " ".join(sentences)
+
+
+@lru_cache(maxsize=4)
+def _textstat(language: str) -> Any:
+    from textstat.textstat import textstatistics  # imported on first use: it loads a dictionary
+
+    calculator = textstatistics()
+    calculator.set_lang(language)
+    return calculator
+
+
+@lru_cache(maxsize=4)
+def _warm(language: str) -> None:
+    _textstat(language).flesch_reading_ease("Ready.")
+
+
+def warm_up(glossary: Glossary | None = None) -> None:
+    """Load the formula's pronouncing dictionary now: a second or two, once per process.
+
+    The editor page calls this as it renders, so that no live update waits for it. It is not
+    done in a background thread: a busy thread would slow every request while it runs.
+    """
+    _warm((glossary or load_glossary()).language)
+
+
+def readability(text: str, glossary: Glossary | None = None) -> Readability | None:
+    """Reading ease of ``text`` against the glossary's target; None for an empty text."""
+    glossary = glossary or load_glossary()
+    cleaned = prose(text or "")
+    words = word_count(cleaned)
+    target, least = glossary.target, glossary.min_words
+    aim = f"aim for {target} or more for a general audience."
+    if words == 0:
+        return None
+    if words < least:
+        return Readability(None, "", target, words, least, None,
+                           f"Reading ease is shown from {least} words; this part has {words}.")
+    raw = _textstat(glossary.language).flesch_reading_ease(cleaned)
+    score = max(0, min(100, round(raw)))
+    level = next(name for floor, name in _LEVELS if score >= floor)
+    meets = score >= target
+    message = (f"Reading ease {score} ({level}) — on target: {aim}" if meets else
+               f"Reading ease {score} ({level}) — {aim} Shorter sentences and everyday words "
+               "make it easier.")
+    return Readability(score, level, target, words, least, meets, message)
