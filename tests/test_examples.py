@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -105,3 +106,10 @@ def test_viewers_read_the_example_but_do_not_start_from_it(tmp_path: Path) -> No
                         data={"csrf_token": token})
     report_id = int(started.headers["Location"].rsplit("/", 1)[1])
     assert app.extensions["hindsight.store"].team_of(report_id) == "pay"
+
+
+def test_example_passes_the_apology_and_plain_language_coach() -> None:
+    client = pytest.importorskip("reports.guidance.client")
+    hints, scores = client.report_guidance(sample_report())
+    assert hints == {}
+    assert all(score.meets for score in scores.values())

@@ -148,7 +148,8 @@ def test_published_reports_point_to_the_comments_page(client: FlaskClient, app: 
     _comments(app).add(report_id, "understand", "Late thought", "Rey")
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
     assert "Late thought" in page and 'form="add-comment-' not in page
-    assert f'href="/reports/{report_id}/comments#about"' in page
+    assert f'href="/reports/{report_id}/comments#understand"' in page
+    assert f'href="/reports/{report_id}/comments#about"' not in page  # no comments there
     comments_page = client.get(f"/reports/{report_id}/comments").get_data(as_text=True)
     assert "Late thought" in comments_page and 'id="add-comment-about"' in comments_page
 
