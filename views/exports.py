@@ -100,7 +100,8 @@ def export(report_id: int, fmt: str) -> Response:
         done = export_saved(report_id, fmt, copy)
     except ExportFailed as error:
         current_app.logger.exception("Export of report %s as %s failed", report_id, fmt)
-        flash(f"{error} Nothing in the shared folder was changed. Try again in a minute.")
+        flash(f"{error} Nothing in the shared folder was changed. Try again in a minute.",
+              "error")
     else:
         if done is None:
             abort(404)
