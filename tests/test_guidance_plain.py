@@ -4,6 +4,7 @@ sentences are left alone, and reading ease is scored only where it means somethi
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from reports.guidance.plain import (
     plain_hints,
     prose,
     readability,
+    warm_up,
 )
 
 TRACEBACK = ('Traceback (most recent call last):\n  File "pay.py", line 3, in charge\n'
@@ -275,3 +277,18 @@ def test_a_broken_glossary_is_reported(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="broken"):
         load_glossary(path)
+
+
+# Repeated pieces that once made a pattern try every start against every end.
+HOSTILE = ["x", "a-", "a.", "1.", "a.b.", "x.y-", "db-", "ip-1-", "._", "00:00:00", "x@", "OOM (",
+           "a (", "AB ", "sorry ", "if you "]
+
+
+@pytest.mark.parametrize("unit", HOSTILE)
+def test_long_hostile_texts_are_checked_quickly(unit: str) -> None:
+    warm_up()
+    text = (unit * (30_000 // len(unit) + 1))[:30_000]
+    started = time.process_time()  # this process's own time: other processes do not count
+    text_hints(text, apology=True, plain=True)
+    readability(text)
+    assert time.process_time() - started < 2.0, unit  # about 0.3 s; quadratic took 5 s to 30 s

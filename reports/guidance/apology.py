@@ -17,7 +17,8 @@ from .blameless import Hint, Rule, compile_patterns, match_rules, rules_from
 
 APOLOGY_FILE = Path(__file__).with_name("apology.json")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_SENTENCE_END = re.compile(r"\w[^.!?\n]*[.!?]")
+# A finished sentence: a word, perhaps a closing quote or bracket, then . ! or ?
+_SENTENCE_END = re.compile(r"[^\W_][)\"'”’]*[.!?]")
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,13 @@ from .blameless import Hint, compile_patterns, without_overlap
 GLOSSARY_FILE = Path(__file__).with_name("glossary.json")
 
 # Web addresses and Markdown link targets are for following, not reading: not checked.
-_LINKS = re.compile(r"\bhttps?://[^\s<>()]+|\bwww\.[^\s<>()]+|\]\([^)\s]*\)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# (Each alternative starts only where a word starts, so a long run of letters costs no more
+# than its length.)
+_LINKS = re.compile(r"\bhttps?://[^\s<>()]+|\bwww\.[^\s<>()]+|\]\([^)\s]*\)"
+                    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # After a term: an explanation in brackets, or "meaning ...", "which means ...", " – ...".
 _EXPLAINED_AFTER = re.compile(
-    r"\s*\((?=[^)\n]*[^\W\d_]{2})"
+    r"\s*\((?=[^)\n]{0,80}?[^\W\d_]{2})"
     r"|[,:]?\s+(?:meaning|which\s+means|that\s+is,|i\.e\.|stands\s+for|is\s+short\s+for|means)\b"
     r"|\s+[–—]\s+\w|\s+-\s+[^\W\d_]",
     re.IGNORECASE,
@@ -67,9 +70,12 @@ class Glossary:
     min_words: int
 
 
-def _word_pattern(word: str, case_sensitive: bool) -> re.Pattern[str]:
-    body = r"\s+".join(re.escape(part) for part in word.split())
-    return re.compile(rf"(?<!\w){body}(?!\w)", 0 if case_sensitive else re.IGNORECASE)
+def _words_pattern(words: list[str], case_sensitive: bool) -> re.Pattern[str]:
+    """One pattern for all the words of a term, as whole words, the longest tried first."""
+    bodies = [r"\s+".join(re.escape(part) for part in word.split())
+              for word in sorted(words, key=len, reverse=True)]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(bodies)})(?!\w)",
+                      0 if case_sensitive else re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
@@ -82,8 +88,8 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
     for entry in data["terms"]:
         if entry["kind"] not in messages:
             raise ValueError(f"term {entry['id']}: no message for the kind {entry['kind']!r}")
-        patterns = tuple(_word_pattern(word, bool(entry.get("case_sensitive")))
-                         for word in entry.get("words", []))
+        words = entry.get("words", [])
+        patterns = (_words_pattern(words, bool(entry.get("case_sensitive"))),) if words else ()
         patterns += compile_patterns(entry["id"], entry.get("patterns", []))
         terms.append(Term(entry["id"], entry["kind"], patterns, entry["explanation"]))
     detectors = tuple(
