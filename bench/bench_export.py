@@ -18,27 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.timing import median_ms
+
 REPEATS = {10: 7, 100: 5, 1000: 3}
-
-
-def _median_ms(action: Callable[[], object], repeat: int) -> float:
-    action()  # warm up (fonts, templates, imports)
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def _report(rows: int):  # type: ignore[no-untyped-def]
@@ -85,8 +74,8 @@ def child(rows: int, repeat: int) -> dict[str, float]:
         # so the big report is handed over directly, under the id of a stored one.
         stored = replace(ReportStore(engine).create(Report()), report=report)
         folder, log = SharedFolder(Path(work) / "shared"), ExportLog(engine)
-        html_ms = _median_ms(lambda: render_html(report, for_pdf=True), repeat * 3)
-        pdf_ms = _median_ms(lambda: export_to_folder(stored, "pdf", folder, log), repeat)
+        html_ms = median_ms(lambda: render_html(report, for_pdf=True), repeat * 3)
+        pdf_ms = median_ms(lambda: export_to_folder(stored, "pdf", folder, log), repeat)
         size = next(folder.root.rglob("*.pdf")).stat().st_size
         engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux

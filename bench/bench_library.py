@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,19 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from bench.timing import median_ms  # noqa: E402
 from tests.report_factory import generated_report  # noqa: E402
 
 TODAY = date(2026, 11, 26)
-
-
-def _median_ms(action: Callable[[], object], repeat: int) -> float:
-    action()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def run(database_url: str | None, sizes: list[int], repeat: int) -> None:
@@ -51,7 +40,7 @@ def run(database_url: str | None, sizes: list[int], repeat: int) -> None:
                 assert client.get(url).status_code == 200
             return fetch
 
-        empty = _median_ms(page("/"), repeat)
+        empty = median_ms(page("/"), repeat)
         print(f"  reference: empty library {empty:.1f} ms")
         print("  reports   library ms  ratio   search ms  ratio   filtered ms  ratio")
         rng = random.Random(7)
@@ -61,9 +50,9 @@ def run(database_url: str | None, sizes: list[int], repeat: int) -> None:
                 store.create(generated_report(rng, TODAY, seeded))
                 seeded += 1
             store.refresh_statistics()  # as a restart of the app would
-            library = _median_ms(page("/"), repeat)
-            search = _median_ms(page("/?q=certificate+checkout"), repeat)
-            filtered = _median_ms(page("/?service=search&severity=SEV2&year=2025&sort=edited"),
+            library = median_ms(page("/"), repeat)
+            search = median_ms(page("/?q=certificate+checkout"), repeat)
+            filtered = median_ms(page("/?service=search&severity=SEV2&year=2025&sort=edited"),
                                   repeat)
             print(f"  {size:7d}  {library:10.1f}  {library / empty:5.1f}  {search:10.1f}  "
                   f"{search / empty:5.1f}  {filtered:12.1f}  {filtered / empty:5.1f}")

@@ -11,22 +11,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 
 from app import create_app
-
-
-def _median_ms(action: Callable[[], object], repeat: int) -> float:
-    action()  # warm up
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+from bench.timing import median_ms
 
 
 def _form(token: str, rows: int) -> dict[str, str]:
@@ -51,7 +39,7 @@ def main() -> None:
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         url = client.post("/reports", data={"csrf_token": token}).headers["Location"]
         headers = {"X-Hindsight-Autosave": "1"}
-        reference = _median_ms(lambda: client.get("/"), args.repeat)
+        reference = median_ms(lambda: client.get("/"), args.repeat)
         print(f"reference: list page {reference:.1f} ms (median of {args.repeat})")
         print("rows  save ms  ratio  editor load ms  ratio")
         for rows in (0, 20, 200, 500):
@@ -60,8 +48,8 @@ def main() -> None:
             def save(form: dict[str, str] = form) -> None:
                 assert client.post(url, data=form, headers=headers).status_code == 200
 
-            save_ms = _median_ms(save, args.repeat)
-            load_ms = _median_ms(lambda: client.get(url), args.repeat)
+            save_ms = median_ms(save, args.repeat)
+            load_ms = median_ms(lambda: client.get(url), args.repeat)
             print(f"{rows:4d}  {save_ms:7.1f}  {save_ms / reference:5.1f}  "
                   f"{load_ms:14.1f}  {load_ms / reference:5.1f}")
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from wtforms import Field, Form
+from wtforms import Form
 
 from forms.report import ReportForm
+from forms.walk import leaf_fields
 from reports.exchange import zone
 from reports.model import EVENT_KINDS, Report
 
@@ -81,23 +82,13 @@ def differences(mine: Report, theirs: Report) -> list[FieldDifference]:
 def form_entries(report: Report) -> list[tuple[str, str]]:
     """The report as the (name, value) pairs its form would post, for the page to put back."""
     entries: list[tuple[str, str]] = []
-
-    def walk(field: Field) -> None:
-        if hasattr(field, "entries"):
-            for entry in field.entries:
-                walk(entry)
-        elif hasattr(field, "form"):
-            for sub in field.form:
-                walk(sub)
-        elif field.type == "BooleanField":
+    form: Form = ReportForm.for_report(report, formdata=None, meta={"csrf": False})
+    for field in leaf_fields(form):
+        if field.type == "BooleanField":
             if field.data:
                 entries.append((field.name, "y"))
         elif field.type == "SelectField":
             entries.append((field.name, field.data or ""))
         elif field.type != "CSRFTokenField":
             entries.append((field.name, field._value()))
-
-    form: Form = ReportForm.for_report(report, formdata=None, meta={"csrf": False})
-    for field in form:
-        walk(field)
     return entries

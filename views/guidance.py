@@ -1,4 +1,5 @@
-"""Guidance for the author while they write: blaming wording, what is missing, the durations.
+"""Guidance for the author while they write: blaming wording, the apology coach, plain language
+and reading ease of the client-facing parts, what is missing, the durations.
 
 ``POST /reports/<id>/guidance`` takes the same form data as the autosave, saves nothing, and
 answers with what can be worked out even when some input is invalid. The same guidance for a
@@ -15,6 +16,7 @@ from wtforms import Field
 
 from app import get_store
 from forms.report import ReportForm
+from forms.walk import leaf_fields
 from reports.exchange import is_timezone
 from reports.guidance import Hint, readiness
 from reports.guidance.client import (
@@ -38,21 +40,7 @@ def has_wording_hints(field: Field) -> bool:
 
 
 def _text_fields(form: ReportForm) -> list[Field]:
-    found: list[Field] = []
-
-    def walk(field: Field) -> None:
-        if hasattr(field, "entries"):
-            for entry in field.entries:
-                walk(entry)
-        elif hasattr(field, "form"):
-            for sub in field.form:
-                walk(sub)
-        elif has_wording_hints(field):
-            found.append(field)
-
-    for field in form:
-        walk(field)
-    return found
+    return [field for field in leaf_fields(form) if has_wording_hints(field)]
 
 
 _FACTOR_TEXT = re.compile(r"^factors-(?:\d+|__index__)-description$")
