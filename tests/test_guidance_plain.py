@@ -106,6 +106,8 @@ ORDINARY = [
     "Write to support@example.com with any question.",
     "The [status page](https://status.example.com/k8s) has the details.",
     "The backups failed over the weekend, and nobody lost data.",
+    "WHAT HAPPENED: card payments failed for two hours.",
+    "PLEASE NOTE: no card details were exposed.",
 ]
 
 

@@ -32,6 +32,9 @@ _EXPLAINED_AFTER = re.compile(
     re.IGNORECASE,
 )
 _EXCERPT_MAX = 60
+# Two or more words in capitals together are a heading or emphasis ("WHAT HAPPENED"), not
+# abbreviations.
+_SHOUTING = re.compile(r"\b[A-Z]{2,}(?:[ \t]+[A-Z]{2,})+\b")
 
 
 @dataclass(frozen=True)
@@ -150,9 +153,11 @@ def _candidates(text: str, glossary: Glossary, known: frozenset[str]) -> list[Hi
                                   _fill(detector.suggestion, shown, detector.explanation),
                                   "plain", explanation=detector.explanation))
     why, suggestion = glossary.messages["unknown-acronym"]
+    shouting = [m.span() for m in _SHOUTING.finditer(text)]
     for match in glossary.acronym.finditer(text):
         word = match.group(0)
-        if word in known or word.rstrip("s") in known:
+        if word in known or word.rstrip("s") in known or any(
+                a <= match.start() < b for a, b in shouting):
             continue
         found.append(Hint("acronym", match.start(), match.end(), word, _fill(why, word, ""),
                           _fill(suggestion, word, ""), "plain"))
