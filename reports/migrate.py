@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -11,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+LOCK_KEY = 0x48494E44  # "HIND": the advisory lock every Hindsight process migrates under
 
 
 def _config() -> Config:
@@ -28,11 +33,42 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextmanager
+def _only_one_migrator(engine: Engine) -> Iterator[None]:
+    """Hold a lock that every process starting on this database takes before migrating.
+
+    Several workers (gunicorn) start at once; without it two would create the same tables and
+    one would fail. PostgreSQL gets an advisory lock; a SQLite file, a lock file beside it.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        with open(f"{database}.migrate-lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    yield
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database up to ``revision``; a database already there is left untouched."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
-    config = _config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with _only_one_migrator(engine):
+        if revision == "head" and current_revision(engine) == head_revision():
+            return  # another process migrated while this one waited
+        config = _config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)

@@ -93,3 +93,20 @@ def test_what_is_acknowledged_is_on_disk(
             mode = connection.execute(sa.text("PRAGMA journal_mode")).scalar()
         assert mode == "wal"
     fresh.engine.dispose()
+
+
+def test_processes_starting_together_migrate_once(new_database: Callable[[], str]) -> None:
+    """Four processes (as gunicorn workers) start on one new database at the same moment."""
+    import subprocess
+    import sys
+
+    url = new_database()
+    script = ("import sys; from reports.migrate import upgrade; "
+              "from reports.store import make_engine; upgrade(make_engine(sys.argv[1]))")
+    processes = [subprocess.Popen([sys.executable, "-c", script, url],
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in processes]  # type: ignore[union-attr]
+    assert all(code == 0 for code, _ in results), results
+    engine = make_engine(url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
