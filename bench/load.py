@@ -13,6 +13,7 @@ Reports throughput and p50/p99 latency at 1, 8 and 32 concurrent authors.
 from __future__ import annotations
 
 import argparse
+import collections
 import http.cookiejar
 import json
 import os
@@ -122,6 +123,7 @@ def _run_level(make_action: Callable[[int], Callable[[], None]], authors: int,
                seconds: float) -> tuple[list[float], int]:
     latencies: list[float] = []
     errors = 0
+    kinds: collections.Counter[str] = collections.Counter()
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
@@ -132,9 +134,10 @@ def _run_level(make_action: Callable[[int], Callable[[], None]], authors: int,
             start = time.perf_counter()
             try:
                 action()
-            except Exception:
+            except Exception as error:
                 with lock:
                     errors += 1
+                    kinds[f"{type(error).__name__}: {str(error)[:80]}"] += 1
                 continue
             with lock:
                 latencies.append((time.perf_counter() - start) * 1000)
@@ -144,6 +147,8 @@ def _run_level(make_action: Callable[[int], Callable[[], None]], authors: int,
         thread.start()
     for thread in threads:
         thread.join()
+    for kind, count in kinds.most_common(3):
+        print(f"      error ×{count}: {kind}")
     return latencies, errors
 
 
