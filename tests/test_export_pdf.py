@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,11 +21,6 @@ from tests.export_samples import (
     owner,
     rich_document,
     timeline_text,
-)
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
-    reason="poppler-utils (pdftotext, pdftoppm) is not installed",
 )
 
 HEADINGS = [

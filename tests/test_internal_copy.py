@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy as copying
 import io
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,11 +203,6 @@ def test_a_report_without_internal_items_has_no_internal_wording(
 # -- PDFs, read back --------------------------------------------------------------------------
 
 
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
-)
-
-
 class Pdf:
     def __init__(self, data: bytes, path: Path):
         path.write_bytes(data)
@@ -231,7 +225,6 @@ def pdfs(report: Report, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
             for copy in ("client", "internal")}
 
 
-@needs_poppler
 def test_client_pdf_holds_no_internal_trace(pdfs: dict[str, Pdf]) -> None:
     client = pdfs["client"]
     assert len(client.pages) >= 3
@@ -241,7 +234,6 @@ def test_client_pdf_holds_no_internal_trace(pdfs: dict[str, Pdf]) -> None:
     assert "Timeline" in client.pages[0] + client.pages[1]  # a real report, not an empty one
 
 
-@needs_poppler
 def test_internal_pdf_holds_everything_and_says_internal_on_every_page(
     pdfs: dict[str, Pdf],
 ) -> None:
