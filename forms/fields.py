@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from wtforms import Field, FieldList, FormField, StringField
+from wtforms import Field, FieldList, Form, FormField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, DateTimeLocalInput, TextInput
 
@@ -27,6 +27,13 @@ def bind_clean_field(meta, form, unbound_field, options):  # type: ignore[no-unt
         return unbound_field.bind(form=form, **options)
     filters = [without_control_characters, *unbound_field.kwargs.get("filters", ())]
     return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class CleanForm(Form):
+    """A form whose every input drops control characters before anything else sees them."""
+
+    class Meta:
+        bind_field = bind_clean_field
 
 
 class _TolerantField(StringField):

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Field, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Length, Optional, ValidationError
 
@@ -24,7 +24,7 @@ from reports.model import (
     TimelineEvent,
 )
 
-from .fields import LocalDateField, LocalDateTimeField, NamesField, bind_clean_field
+from .fields import CleanForm, LocalDateField, LocalDateTimeField, NamesField
 from .links import FactorLinksField
 from .rows import RowList
 
@@ -56,10 +56,7 @@ def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[Selec
     return options + [SelectChoice(value, label) for value, label in vocabulary.items()]
 
 
-class TimelineEventForm(Form):
-    class Meta:
-        bind_field = bind_clean_field
-
+class TimelineEventForm(CleanForm):
     at = LocalDateTimeField("Time")
     kind = SelectField("What kind of event", choices=_choices(EVENT_KINDS), default="other")
     description = TextAreaField("What happened", validators=[LONG])
@@ -68,19 +65,13 @@ class TimelineEventForm(Form):
     internal = _internal_checkbox()
 
 
-class FactorForm(Form):
-    class Meta:
-        bind_field = bind_clean_field
-
+class FactorForm(CleanForm):
     description = TextAreaField("Contributing factor", validators=[LONG])
     root_cause = BooleanField("This is a root cause")
     internal = _internal_checkbox()
 
 
-class ActionItemForm(Form):
-    class Meta:
-        bind_field = bind_clean_field
-
+class ActionItemForm(CleanForm):
     description = TextAreaField("What we will do", validators=[LONG])
     owner = StringField("Owner", validators=[SHORT])
     priority = SelectField("Priority", choices=_choices(PRIORITIES, "Not set yet"), default="")
@@ -98,10 +89,7 @@ class ActionItemForm(Form):
     internal = _internal_checkbox()
 
 
-class ReportForm(FlaskForm):
-    class Meta:
-        bind_field = bind_clean_field
-
+class ReportForm(CleanForm, FlaskForm):
     # About the incident
     title = StringField("Title", validators=[SHORT])
     service = StringField("Service or system affected", validators=[SHORT])
