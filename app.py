@@ -14,18 +14,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 import logs
-from accounts.ratelimit import FailureLimit
 from accounts.roles import AUTH_MODES, ROLES
-from accounts.users import UserStore
 from reports import limits
-from reports.exports_log import ExportLog
-from reports.migrate import upgrade
-from reports.store import ReportStore, make_engine
+from services import init_services
 
 csrf = CSRFProtect()
 
@@ -133,14 +129,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.configure(app, app.config["LOG_FORMAT"])
     _settle_auth_config(app)
 
-    engine = make_engine(app.config["DATABASE_URL"])
-    upgrade(engine)
-    app.extensions["hindsight.store"] = ReportStore(engine)
-    app.extensions["hindsight.store"].refresh_statistics()
-    app.extensions["hindsight.exports"] = ExportLog(engine)
-
-    app.extensions["hindsight.users"] = UserStore(engine)
-    app.extensions["hindsight.login_failures"] = FailureLimit()
+    init_services(app)
 
     app.url_map.converters["int"] = DatabaseId
     csrf.init_app(app)
@@ -175,10 +164,3 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_cli(app)
     return app
 
-
-def get_store() -> ReportStore:
-    return current_app.extensions["hindsight.store"]
-
-
-def get_exports() -> ExportLog:
-    return current_app.extensions["hindsight.exports"]

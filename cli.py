@@ -18,11 +18,12 @@ from exporters.publish import ExportFailed
 from reports.backup import BackupError, backup, restore
 from reports.exchange import DocumentError, from_document, to_document
 from reports.model import CLIENT_COPY, COPIES
+from services import get_store, get_users
+from views.drive import drive_configured, export_saved_to_drive, is_drive_only
+from views.exports import export_saved, refresh_shared_index
 
 
 def register_cli(app: Flask) -> None:
-    from app import get_store
-
     reports = AppGroup("reports", help="Import, list, dump and export incident reports.")
     db = AppGroup("db", help="The database schema.")
     users_group = AppGroup("users", help="Accounts for password sign-in.")
@@ -74,9 +75,6 @@ def register_cli(app: Flask) -> None:
         goes to both and prints the path, then the link. The internal copy is a file of its
         own, next to the client copy.
         """
-        from views.drive import drive_configured, export_saved_to_drive, is_drive_only
-        from views.exports import export_saved, refresh_shared_index
-
         def echo_drive(sent: DriveExport | None) -> None:
             if sent is None:
                 raise click.ClickException(f"There is no report {report_id}.")
@@ -131,7 +129,7 @@ def register_cli(app: Flask) -> None:
                  password: str) -> None:
         """Create an account for password sign-in (HINDSIGHT_AUTH=password)."""
         try:
-            app.extensions["hindsight.users"].add(
+            get_users().add(
                 username, role=role, password=password, display_name=display_name, team=team
             )
         except AccountError as error:

@@ -8,7 +8,7 @@ AUTHOR, REVIEWER, VIEWER = "author", "reviewer", "viewer"
 ROLES = {
     AUTHOR: "Author: writes and edits their team's reports",
     REVIEWER: "Reviewer: reads every report and reviews them",
-    VIEWER: "Viewer: a stakeholder who reads reports",
+    VIEWER: "Viewer: a stakeholder who reads reports (with a team: only that team's)",
 }
 AUTH_MODES = ("none", "password", "header")
 
@@ -27,6 +27,23 @@ class CurrentUser:
     @property
     def can_review(self) -> bool:
         return self.role in (AUTHOR, REVIEWER)
+
+    @property
+    def teams(self) -> frozenset[str]:
+        """A viewer may be limited to several teams, written ``acme,globex``."""
+        return frozenset(t.strip() for t in (self.team or "").split(",") if t.strip())
+
+    @property
+    def sees_internal(self) -> bool:
+        """Viewers are stakeholders: they only ever receive the client copy."""
+        return self.role != VIEWER
+
+    def may_read_team(self, team: str | None) -> bool:
+        """Everyone reads every report, except a viewer limited to some teams, who reads only
+        those teams' reports (not the reports that belong to no team)."""
+        if self.role == VIEWER and self.teams:
+            return team in self.teams
+        return True
 
     def may_edit_team(self, team: str | None) -> bool:
         """Authors edit their own team's reports; a report or author without a team is open."""

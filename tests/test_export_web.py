@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import get_exports, get_store
 from reports.exchange import from_document
 from reports.exports_log import DRIVE, LOCAL
+from services import get_exports, get_store
 from tests.conftest import csrf_token_from
 
 LOCAL_FORMATS = {

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from app import get_store
 from reports.checks import check_report
 from reports.exchange import DocumentError, from_document, to_document
 from reports.model import Report, StoredReport
-from views.auth import current_user
-from views.editor import author_name
+from services import get_store
+from views.identity import author_name, current_user
+from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, SIGNED_IN, allow
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -60,6 +60,7 @@ def _read_report() -> Report | Response:
 
 
 @bp.get("/reports")
+@allow(SIGNED_IN)
 def list_reports() -> Response:
     return jsonify(
         reports=[
@@ -76,6 +77,7 @@ def list_reports() -> Response:
 
 
 @bp.post("/reports")
+@allow(AUTHORS)
 def create_report() -> Response:
     report = _read_report()
     if isinstance(report, Response):
@@ -86,6 +88,7 @@ def create_report() -> Response:
 
 
 @bp.get("/reports/<int:report_id>")
+@allow(READ_REPORT)
 def get_report(report_id: int) -> Response:
     stored = get_store().get(report_id)
     if stored is None:
@@ -94,6 +97,7 @@ def get_report(report_id: int) -> Response:
 
 
 @bp.put("/reports/<int:report_id>")
+@allow(EDIT_REPORT)
 def put_report(report_id: int) -> Response:
     if get_store().get(report_id) is None:
         abort(404)

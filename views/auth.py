@@ -1,4 +1,7 @@
-"""Sign-in and the one rule book every request passes through.
+"""Sign-in: who is asking, and the check every request passes through.
+
+Who may use which route is declared beside each route (``views/permissions.py``); this module
+finds out who is asking and has the declared rule checked before every request.
 
 ``HINDSIGHT_AUTH`` chooses how people are known:
 - ``none`` (default): no sign-in; only this computer may connect (loopback addresses).
@@ -31,31 +34,17 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from accounts.ratelimit import FailureLimit
 from accounts.roles import LOCAL_USER, REVIEWER, CurrentUser
-from accounts.users import UserStore
+from services import get_login_failures, get_users
+from views.permissions import PUBLIC, allow, is_public, permitted
 
 bp = Blueprint("auth", __name__)
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "static", "healthz"}
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired("Enter your username.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-
-
-def users() -> UserStore:
-    return current_app.extensions["hindsight.users"]
-
-
-def failures() -> FailureLimit:
-    return current_app.extensions["hindsight.login_failures"]
-
-
-def current_user() -> CurrentUser | None:
-    return g.get("user")
 
 
 def _is_loopback(address: str | None) -> bool:
@@ -73,7 +62,7 @@ def _session_user() -> CurrentUser | None:
     if datetime.fromisoformat(signed_in) + lifetime < datetime.now(UTC):
         session.clear()
         return None
-    return users().find(username)
+    return get_users().find(username)
 
 
 def _basic_user() -> CurrentUser | None:
@@ -82,11 +71,11 @@ def _basic_user() -> CurrentUser | None:
     if not credentials or credentials.type != "basic" or not credentials.username:
         return None
     keys = (f"ip:{request.remote_addr}", f"user:{credentials.username}")
-    if failures().blocked_for(*keys):
+    if get_login_failures().blocked_for(*keys):
         abort(429)
-    user = users().check_password(credentials.username, credentials.password or "")
+    user = get_users().check_password(credentials.username, credentials.password or "")
     if user is None:
-        failures().failed(*keys)
+        get_login_failures().failed(*keys)
     return user
 
 
@@ -97,37 +86,7 @@ def _header_user() -> CurrentUser | None:
     username = (request.headers.get(config["AUTH_HEADER"]) or "").strip()
     if not username or len(username) > 200:
         return None
-    return users().find(username) or users().add(username, role=config["DEFAULT_ROLE"])
-
-
-def _report_team(report_id: int) -> str | None:
-    from app import get_store
-
-    return get_store().team_of(report_id)
-
-
-# POSTs that change nothing: the live writing advice computes from what is posted.
-COMPUTE_ONLY_ENDPOINTS = {"guidance.live"}
-# Moving a report along draft → in review → published: its team's authors, or any reviewer.
-STATUS_ENDPOINTS = {"workflow.change_status"}
-
-
-def _allowed(user: CurrentUser) -> bool:
-    """May this user make this request? Reading is open to every signed-in role."""
-    if request.method in READ_METHODS or request.endpoint in PUBLIC_ENDPOINTS:
-        return True
-    endpoint = request.endpoint or ""
-    if endpoint in COMPUTE_ONLY_ENDPOINTS:
-        return True
-    report_id = (request.view_args or {}).get("report_id")
-    team = _report_team(report_id) if report_id is not None else None
-    if endpoint in STATUS_ENDPOINTS:
-        return user.role == REVIEWER or user.may_edit_team(team)
-    if "review" in endpoint or "comment" in endpoint or endpoint.startswith("settings."):
-        return user.can_review  # settings: the Drive set-up check, for authors and reviewers
-    if report_id is not None:
-        return user.may_edit_team(team)
-    return user.can_edit
+    return get_users().find(username) or get_users().add(username, role=config["DEFAULT_ROLE"])
 
 
 def _refuse_unknown() -> Response:
@@ -153,11 +112,10 @@ def register(app: Flask) -> None:
             if not _is_loopback(request.remote_addr):
                 abort(403, "Sign-in is off, so this app only answers this computer.")
             g.user = LOCAL_USER
-            return None
-        if request.endpoint in PUBLIC_ENDPOINTS:
+        elif is_public(request.endpoint):
             g.user = _session_user() if mode == "password" else None
             return None
-        if mode == "password":
+        elif mode == "password":
             g.user = _session_user() or (
                 _basic_user() if request.path.startswith("/api/") else None
             )
@@ -165,7 +123,7 @@ def register(app: Flask) -> None:
             g.user = _header_user()
         if g.user is None:
             return _refuse_unknown()
-        if not _allowed(g.user):
+        if request.endpoint is not None and not permitted(g.user):
             abort(403)
         return None
 
@@ -178,22 +136,23 @@ def register(app: Flask) -> None:
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, never another host."""
     if not target:
-        return url_for("editor.index")
+        return url_for("library.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("editor.index")
+        return url_for("library.index")
     return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
 def login() -> Response | str | tuple[str, int]:
     if current_app.config["AUTH"] != "password":
-        return redirect(url_for("editor.index"))
+        return redirect(url_for("library.index"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
         keys = (f"ip:{request.remote_addr}", f"user:{form.username.data}")
-        wait = failures().blocked_for(*keys)
+        wait = get_login_failures().blocked_for(*keys)
         if wait:
             minutes = max(1, round(wait / 60))
             form.password.errors.append(
@@ -202,13 +161,13 @@ def login() -> Response | str | tuple[str, int]:
             )
             status = 429
         else:
-            user = users().check_password(form.username.data, form.password.data)
+            user = get_users().check_password(form.username.data, form.password.data)
             if user is None:
-                failures().failed(*keys)
+                get_login_failures().failed(*keys)
                 form.password.errors.append("That username and password do not match.")
                 status = 400
             else:
-                failures().succeeded(*keys)
+                get_login_failures().succeeded(*keys)
                 session.clear()
                 session.permanent = True
                 session["user"] = user.username
@@ -220,9 +179,10 @@ def login() -> Response | str | tuple[str, int]:
 
 
 @bp.post("/logout")
+@allow(PUBLIC)
 def logout() -> Response:
     session.clear()
     flash("You are signed out.")
     if current_app.config["AUTH"] == "password":
         return redirect(url_for("auth.login"))
-    return redirect(url_for("editor.index"))
+    return redirect(url_for("library.index"))

@@ -1,7 +1,7 @@
 """Google Drive exports from the web page and the command line: the client, the upload, the note.
 
-The client is made once per app from its settings and kept, so the access token is reused; a
-setting that is missing or wrong is reported on each attempt until it is fixed.
+The client comes from ``services.get_drive_client``; a setting that is missing or wrong is
+reported on each attempt until it is fixed.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ from dataclasses import replace
 from flask import current_app, flash
 from markupsafe import Markup
 
-from app import get_exports, get_store
 from exporters import FORMATS
 from exporters.drive_publish import DriveExport, export_to_drive
-from exporters.gdrive import DriveClient, is_configured
+from exporters.gdrive import is_configured
 from reports.model import CLIENT_COPY
-
-EXTENSION = "hindsight.drive"
+from services import get_drive_client, get_exports, get_store
 
 
 def is_drive_only(fmt: str) -> bool:
@@ -27,15 +25,6 @@ def is_drive_only(fmt: str) -> bool:
 
 def drive_configured() -> bool:
     return is_configured(current_app.config)
-
-
-def drive_client() -> DriveClient:
-    """The app's Drive client; raises ``DriveError`` when the settings do not allow one."""
-    client = current_app.extensions.get(EXTENSION)
-    if client is None:
-        client = DriveClient.from_config(current_app.config)
-        current_app.extensions[EXTENSION] = client
-    return client
 
 
 def export_saved_to_drive(report_id: int, fmt: str, *, pdf: bytes | None = None,
@@ -52,7 +41,7 @@ def export_saved_to_drive(report_id: int, fmt: str, *, pdf: bytes | None = None,
         return None
     if version is not None:
         stored = replace(stored, version=version)
-    done = export_to_drive(stored, fmt, get_exports(), drive_client, pdf=pdf, copy=copy)
+    done = export_to_drive(stored, fmt, get_exports(), get_drive_client, pdf=pdf, copy=copy)
     if not done.ok:
         current_app.logger.warning("Drive export of report %s as %s failed: %s (%s)",
                                    report_id, fmt, done.error and done.error.kind,

@@ -20,7 +20,6 @@ from flask import (
 )
 from wtforms import Field, Form
 
-from app import get_store
 from forms.report import ActionItemForm, FactorForm, ReportForm, TimelineEventForm
 from forms.rows import apply_row_action
 from reports.checks import Problem, check_report
@@ -35,8 +34,10 @@ from reports.model import (
     StoredReport,
 )
 from reports.store import VersionConflict
-from views.auth import current_user
+from services import get_store
 from views.conflicts import FieldDifference, differences, form_entries
+from views.identity import author_name, current_user
+from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
 from views.workflow import published_is_read_only
 
 bp = Blueprint("editor", __name__)
@@ -123,12 +124,6 @@ def _render(stored: StoredReport, form: ReportForm, warnings: list[Problem], sta
     )
 
 
-def author_name() -> str | None:
-    """Who is saving, for the history; nobody in particular when sign-in is off."""
-    user = current_user()
-    return (user.display_name or user.username) if user and user.display_name else None
-
-
 def _base_version() -> int | None:
     """The version the author's page was based on; absent from old pages and API-like posts."""
     try:
@@ -152,15 +147,8 @@ def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: b
                    conflicts=found)
 
 
-@bp.get("/")
-def index() -> str:
-    """The front page is the library (views/library.py)."""
-    from views.library import library_page
-
-    return library_page()
-
-
 @bp.post("/reports")
+@allow(AUTHORS)
 def new_report() -> Response:
     user = current_user()
     stored = get_store().create(Report(), author=author_name(), team=user.team if user else None)
@@ -168,6 +156,7 @@ def new_report() -> Response:
 
 
 @bp.get("/reports/<int:report_id>")
+@allow(READ_REPORT)
 def edit(report_id: int) -> tuple[str, int]:
     stored = _stored_or_404(report_id)
     user = current_user()
@@ -180,6 +169,7 @@ def edit(report_id: int) -> tuple[str, int]:
 
 
 @bp.post("/reports/<int:report_id>")
+@allow(EDIT_REPORT)
 def save(report_id: int) -> Any:
     stored = _stored_or_404(report_id)
     autosave = request.headers.get("X-Hindsight-Autosave") == "1"

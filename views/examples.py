@@ -7,18 +7,19 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from app import get_store
 from exporters.viewmodel import build
 from reports.examples import sample_report
 from reports.follow_up import follow_up_state
 from reports.markdown import render_markdown
-from views.auth import current_user
-from views.editor import author_name
+from services import get_store
+from views.identity import author_name, current_user
+from views.permissions import AUTHORS, SIGNED_IN, allow
 
 bp = Blueprint("examples", __name__)
 
 
 @bp.get("/examples")
+@allow(SIGNED_IN)
 def page() -> str:
     report = sample_report()
     on = report.follow_up_held_on or date.today()
@@ -29,6 +30,7 @@ def page() -> str:
 
 
 @bp.post("/examples/start")
+@allow(AUTHORS)
 def start() -> Response:
     """A new draft that holds the whole example, opened in the editor."""
     user = current_user()

@@ -22,14 +22,15 @@ from flask import (
 )
 from markupsafe import Markup
 
-from app import get_exports, get_store
 from exporters import FORMATS
 from exporters.folder import OutsideFolder, SharedFolder
 from exporters.folder_index import refresh_index
 from exporters.publish import ExportFailed, LocalExport, export_to_folder
 from reports.exports_log import LOCAL, ExportRecord
 from reports.model import CLIENT_COPY, COPIES, INTERNAL_COPY
+from services import get_exports, get_store
 from views.drive import drive_configured, export_saved_to_drive, flash_drive, is_drive_only
+from views.permissions import EDIT_REPORT, READ_REPORT, allow
 
 bp = Blueprint("exports", __name__)
 
@@ -82,6 +83,7 @@ def export_helpers() -> dict[str, Any]:
 
 
 @bp.post("/reports/<int:report_id>/export/<fmt>")
+@allow(EDIT_REPORT)
 def export(report_id: int, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
@@ -120,6 +122,7 @@ def export(report_id: int, fmt: str) -> Response:
 
 
 @bp.get("/reports/<int:report_id>/exports/<int:export_id>/download")
+@allow(READ_REPORT)
 def download(report_id: int, export_id: int) -> Response:
     record = get_exports().get(export_id)
     if (

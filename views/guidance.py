@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from wtforms import Field
 
-from app import get_store
 from forms.report import ReportForm
 from forms.walk import leaf_fields
 from reports.exchange import is_timezone
@@ -29,7 +28,9 @@ from reports.guidance.client import (
 from reports.guidance.plain import Readability, readability, warm_up
 from reports.metrics import incident_metrics
 from reports.model import Report
+from services import get_store
 from views.editor import follow_up_default
+from views.permissions import READ_REPORT, allow
 
 bp = Blueprint("guidance", __name__)
 
@@ -107,6 +108,7 @@ def guidance_payload(report: Report, hints: dict[str, list[Hint]],
 
 
 @bp.post("/reports/<int:report_id>/guidance")
+@allow(READ_REPORT)
 def live(report_id: int) -> Response:
     stored = get_store().get(report_id)
     if stored is None:
@@ -119,6 +121,7 @@ def live(report_id: int) -> Response:
 
 
 @bp.get("/api/reports/<int:report_id>/guidance")
+@allow(READ_REPORT)
 def for_api(report_id: int) -> Response:
     stored = get_store().get(report_id)
     if stored is None:

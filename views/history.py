@@ -5,14 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from app import get_store
 from reports.store import BIN_DAYS
+from services import get_store
 from views.conflicts import LABELS, report_texts
+from views.permissions import AUTHORS, EDIT_REPORT, REVIEW_REPORT, allow
 
 bp = Blueprint("history", __name__)
 
 
 @bp.get("/reports/<int:report_id>/history")
+@allow(REVIEW_REPORT)
 def history(report_id: int) -> str:
     stored = get_store().get(report_id)
     if stored is None:
@@ -23,6 +25,7 @@ def history(report_id: int) -> str:
 
 
 @bp.get("/reports/<int:report_id>/history/<int:version>")
+@allow(REVIEW_REPORT)
 def revision(report_id: int, version: int) -> str:
     stored = get_store().get(report_id)
     earlier = get_store().revision(report_id, version) if stored else None
@@ -35,6 +38,7 @@ def revision(report_id: int, version: int) -> str:
 
 
 @bp.post("/reports/<int:report_id>/history/<int:version>/restore")
+@allow(EDIT_REPORT)
 def restore(report_id: int, version: int) -> Response:
     restored = get_store().restore_revision(report_id, version)
     if restored is None:
@@ -45,6 +49,7 @@ def restore(report_id: int, version: int) -> Response:
 
 
 @bp.post("/reports/<int:report_id>/delete")
+@allow(EDIT_REPORT)
 def delete(report_id: int) -> Response:
     if not get_store().delete(report_id):
         abort(404)
@@ -53,11 +58,13 @@ def delete(report_id: int) -> Response:
 
 
 @bp.get("/bin")
+@allow(AUTHORS)
 def bin() -> str:
     return render_template("bin.html", entries=get_store().bin(), days=BIN_DAYS)
 
 
 @bp.post("/bin/<int:report_id>/restore")
+@allow(EDIT_REPORT)
 def undelete(report_id: int) -> Response:
     if not get_store().undelete(report_id):
         abort(404)

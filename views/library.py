@@ -22,14 +22,14 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from app import get_store
 from exporters.render import render_html
 from reports import library
 from reports.metrics import format_duration
 from reports.model import ACTION_STATUSES, PRIORITIES, SEVERITIES, STATUSES
-from views.auth import current_user
+from services import get_store
 from views.chart import month_chart
-from views.editor import author_name
+from views.identity import author_name, current_user
+from views.permissions import AUTHORS, READ_REPORT, SIGNED_IN, allow
 from views.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("library", __name__)
@@ -52,7 +52,10 @@ def _int(value: str | None, default: int | None) -> int | None:
         return default
 
 
-def library_page() -> str:
+@bp.get("/")
+@allow(SIGNED_IN)
+def index() -> str:
+    """The front page: every report, searchable, with the figures."""
     args = request.args
     query = library.LibraryQuery(
         text=args.get("q", "")[:200],
@@ -75,6 +78,7 @@ def library_page() -> str:
 
 
 @bp.get("/actions")
+@allow(SIGNED_IN)
 def actions() -> str:
     owner = request.args.get("owner", "")[:200]
     day = today()
@@ -86,6 +90,7 @@ def actions() -> str:
 
 
 @bp.get("/actions.csv")
+@allow(SIGNED_IN)
 def actions_csv() -> Response:
     day = today()
     out = io.StringIO()
@@ -111,6 +116,7 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 @bp.post("/actions/done")
+@allow(AUTHORS)
 def mark_done() -> BaseResponse:
     report_id = _int(request.form.get("report_id"), None)
     position = _int(request.form.get("position"), None)
@@ -128,6 +134,7 @@ def mark_done() -> BaseResponse:
 
 
 @bp.get("/follow-ups")
+@allow(SIGNED_IN)
 def follow_ups() -> str:
     day = today()
     return render_template("follow_ups.html", due=library.follow_ups_due(_engine(), day),
@@ -143,6 +150,7 @@ _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
 @bp.get("/reports/<int:report_id>/view")
+@allow(READ_REPORT)
 def view(report_id: int) -> Response:
     """The stakeholders' page: the report exactly as the exports show it, with its files.
 

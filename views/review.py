@@ -18,10 +18,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from app import get_store
 from reports.comments import PARTS, CommentError, CommentStore, PartComments
 from reports.model import StoredReport
-from views.auth import current_user
+from services import get_store
+from views.identity import current_user
+from views.permissions import REVIEW_REPORT, allow
 
 bp = Blueprint("review", __name__)
 
@@ -65,6 +66,7 @@ def _back(report_id: int, part: str, reopen: bool = False) -> Response:
 
 
 @bp.get("/reports/<int:report_id>/comments")
+@allow(REVIEW_REPORT)
 def comments(report_id: int) -> str:
     """Every part's comments on one page: where reviewers, who cannot edit, leave theirs."""
     stored = _stored_or_404(report_id)
@@ -74,6 +76,7 @@ def comments(report_id: int) -> str:
 
 
 @bp.post("/reports/<int:report_id>/comments")
+@allow(REVIEW_REPORT)
 def add_comment(report_id: int) -> Response:
     stored = _stored_or_404(report_id)
     part = request.form.get("part", "")
@@ -88,6 +91,7 @@ def add_comment(report_id: int) -> Response:
 
 
 @bp.post("/reports/<int:report_id>/comments/<int:comment_id>/resolve")
+@allow(REVIEW_REPORT)
 def resolve_comment(report_id: int, comment_id: int) -> Response:
     _stored_or_404(report_id)
     store = comment_store()

@@ -14,7 +14,8 @@ from flask import Blueprint, abort, current_app, g, render_template
 
 from exporters.drive_check import STEPS, StepResult, check_drive, passed
 from exporters.gdrive import is_configured
-from views.drive import EXTENSION
+from services import forget_drive_client
+from views.permissions import AUTHORS_AND_REVIEWERS, SIGNED_IN, allow
 
 bp = Blueprint("settings", __name__, cli_group="drive")
 
@@ -30,7 +31,7 @@ def run_check() -> list[StepResult]:
     """The check against this app's settings, logged without the key."""
     results = check_drive(current_app.config)
     # A key file replaced since the last export is read again by the next export.
-    current_app.extensions.pop(EXTENSION, None)
+    forget_drive_client()
     failed = next((r for r in results if r.state == "failed"), None)
     if failed is None:
         current_app.logger.info("Google Drive set-up check passed")
@@ -49,11 +50,13 @@ def _page(results: list[StepResult] | None) -> str:
 
 
 @bp.get("/settings/drive")
+@allow(SIGNED_IN)
 def drive() -> str:
     return _page(None)
 
 
 @bp.post("/settings/drive")
+@allow(AUTHORS_AND_REVIEWERS)
 def check_drive_settings() -> str:
     if not may_check():  # also refused in views/auth.py; kept here in case the rules move
         abort(403)

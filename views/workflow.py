@@ -13,10 +13,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 
-from app import get_store
 from reports.guidance import readiness
 from reports.model import STATUSES, StoredReport
 from reports.store import VersionConflict
+from services import get_store
+from views.identity import author_name
+from views.permissions import MOVE_REPORT, allow
 
 bp = Blueprint("workflow", __name__)
 
@@ -56,6 +58,7 @@ def _save_page_content(report_id: int) -> Any | None:
 
 
 @bp.post("/reports/<int:report_id>/status")
+@allow(MOVE_REPORT)
 def change_status(report_id: int) -> Any:
     store = get_store()
     stored = store.get(report_id)
@@ -77,8 +80,6 @@ def change_status(report_id: int) -> Any:
         stored = store.get(report_id) or abort(404)
     if transition in NEEDS_CHECKS and not all(check.met for check in readiness(stored.report)):
         return _editor(report_id, {"review": "blocked"})
-    from views.editor import author_name
-
     try:
         store.save(report_id, replace(stored.report, status=target),
                    expected_version=stored.version, author=author_name(),
