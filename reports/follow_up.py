@@ -9,6 +9,19 @@ from .library import OPEN_STATUSES
 from .model import Report
 
 
+def follow_up_default(resolved: date) -> date:
+    """Two months after the incident was resolved (the last day of the month if shorter)."""
+    month = resolved.month + 2
+    year = resolved.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for day in (resolved.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 @dataclass(frozen=True)
 class FollowUpState:
     today: date

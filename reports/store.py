@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from .exchange import from_document, to_document
 from .model import Report, StoredReport
+from .workflow import check_published_unchanged
 
 BIN_DAYS = 30
 BIN_PERIOD = timedelta(days=BIN_DAYS)
@@ -325,7 +326,8 @@ class ReportStore:
         """Replace a report's content; returns None when there is no such report.
 
         With ``expected_version``, the save is refused (``VersionConflict``) when someone else
-        saved in the meantime, so two editors never silently overwrite each other.
+        saved in the meantime, so two editors never silently overwrite each other. A published
+        report's content is refused (``ReportPublished``) on every way in until it is reopened.
         """
         with self._transaction() as session:
             row = self._lock(session, report_id)
@@ -333,6 +335,8 @@ class ReportStore:
                 return None
             if expected_version is not None and row.version != expected_version:
                 raise VersionConflict(self._stored(row))
+            if row.status == "published":
+                check_published_unchanged(self._stored(row).report, report)
             self._fill(row, report)
             row.version += 1
             row.updated_at = _now()
@@ -381,11 +385,17 @@ class ReportStore:
     def restore_revision(
         self, report_id: int, version: int, author: str | None = None
     ) -> StoredReport | None:
-        """Make an earlier version current again; the restore is itself a new version."""
+        """Make an earlier version's content current again, as a new version.
+
+        The status stays as it is now: restoring never publishes or unpublishes a report.
+        """
         earlier = self.revision(report_id, version)
-        if earlier is None:
+        current = self.get(report_id)
+        if earlier is None or current is None:
             return None
-        return self.save(report_id, earlier, author=author, note=f"Restored version {version}")
+        earlier.status = current.report.status
+        return self.save(report_id, earlier, expected_version=current.version, author=author,
+                         note=f"Restored version {version}")
 
     def delete(self, report_id: int) -> bool:
         """Move a report to the bin; it can be restored for ``BIN_DAYS`` days."""

@@ -73,7 +73,9 @@ def test_password_sign_in_and_roles(password_app: Flask) -> None:
     token = csrf_token_from(home)
     created = dana.post("/reports", base_url="https://localhost", data={"csrf_token": token})
     url = created.headers["Location"]
-    dana.post(url, base_url="https://localhost", data={"csrf_token": token, "title": "Ours"})
+    saved = dana.post(url, base_url="https://localhost",
+                      data={"csrf_token": token, "title": "Ours", "base_version": "1"})
+    assert saved.status_code == 303
     store = password_app.extensions["hindsight.store"]
     report_id = int(url.rsplit("/", 1)[1])
     assert store.team_of(report_id) == "pay"

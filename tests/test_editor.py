@@ -8,6 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.conftest import csrf_token_from
+from tests.pages import base_version, post_page
 
 
 def _new_report(client: FlaskClient, token: str) -> str:
@@ -74,7 +75,7 @@ def test_save_without_javascript_keeps_everything(client: FlaskClient, csrf_toke
         "actions-0-ticket": "https://tracker.example.com/PLAT-12", "actions-0-status": "agreed",
         "save": "1",
     }
-    response = client.post(url, data=form)
+    response = post_page(client, url, data=form)
     assert response.status_code == 303
     report = client.get(f"/api{url}").get_json()
     assert report["title"] == "Payments failed" and report["authors"] == ["Dana Lee", "Sam Ortiz"]
@@ -98,14 +99,14 @@ def test_rows_are_added_moved_and_removed_without_javascript(
 ) -> None:
     url = _new_report(client, csrf_token)
     base = {"csrf_token": csrf_token, "title": "Kept while adding rows"}
-    response = client.post(url, data={**base, "row_action": "add:factors"})
+    response = post_page(client, url, data={**base, "row_action": "add:factors"})
     assert response.status_code == 303 and response.headers["Location"].endswith("#factors-0")
     rows = {**base, "factors-0-description": "first", "factors-1-description": "second",
             "factors-2-description": "third"}
-    client.post(url, data={**rows, "row_action": "up:factors:2"})
+    post_page(client, url, data={**rows, "row_action": "up:factors:2"})
     api = client.get(f"/api{url}").get_json()
     assert [f["description"] for f in api["factors"]] == ["first", "third", "second"]
-    client.post(url, data={**rows, "row_action": "remove:factors:0"})
+    post_page(client, url, data={**rows, "row_action": "remove:factors:0"})
     api = client.get(f"/api{url}").get_json()
     assert [f["description"] for f in api["factors"]] == ["second", "third"]
     assert api["title"] == "Kept while adding rows"
@@ -121,7 +122,7 @@ def test_errors_are_shown_next_to_fields_and_in_a_summary(
         "actions-0-description": "Keep me", "actions-0-ticket": "not a link",
         "actions-1-due": "next tuesday", "row_action": "add:timeline",
     }
-    response = client.post(url, data=form)
+    response = post_page(client, url, data=form)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="error-summary"' in html and "There is a problem" in html
@@ -139,7 +140,7 @@ def test_errors_are_shown_next_to_fields_and_in_a_summary(
 
     fixed = {**form, "actions-0-ticket": "", "actions-1-due": ""}
     fixed.pop("row_action")
-    response = client.post(url, data=fixed)
+    response = post_page(client, url, data=fixed)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and 'href="#resolved_at"' in html
     assert "cannot be resolved" in html
@@ -147,7 +148,7 @@ def test_errors_are_shown_next_to_fields_and_in_a_summary(
 
 def test_drafts_save_however_incomplete(client: FlaskClient, csrf_token: str) -> None:
     url = _new_report(client, csrf_token)
-    response = client.post(url, data={"csrf_token": csrf_token, "summary": "Only this."})
+    response = post_page(client, url, data={"csrf_token": csrf_token, "summary": "Only this."})
     assert response.status_code == 303
     assert client.get(f"/api{url}").get_json()["summary"] == "Only this."
 
@@ -155,12 +156,12 @@ def test_drafts_save_however_incomplete(client: FlaskClient, csrf_token: str) ->
 def test_autosave_answers_in_json(client: FlaskClient, csrf_token: str) -> None:
     url = _new_report(client, csrf_token)
     headers = {"X-Hindsight-Autosave": "1", "Accept": "application/json"}
-    ok = client.post(url, data={"csrf_token": csrf_token, "title": "Autosaved"}, headers=headers)
+    ok = post_page(client, url, {"csrf_token": csrf_token, "title": "Autosaved"}, headers)
     assert ok.status_code == 200 and ok.get_json()["ok"] is True
     assert ok.get_json()["version"] == 2
 
-    bad = client.post(
-        url, headers=headers,
+    bad = post_page(
+        client, url, headers=headers,
         data={"csrf_token": csrf_token, "title": "x", "started_at": "2026-10-03T09:00",
               "detected_at": "2026-10-03T08:00"},
     )
@@ -178,11 +179,11 @@ def test_timeline_events_outside_the_window_are_explained_but_saved(
     form = {"csrf_token": csrf_token, "started_at": "2026-10-03T09:00",
             "resolved_at": "2026-10-03T10:00", "timeline-0-at": "2026-10-03T08:00",
             "timeline-0-kind": "other", "timeline-0-description": "Early"}
-    answer = client.post(url, data=form, headers=headers).get_json()
+    answer = post_page(client, url, data=form, headers=headers).get_json()
     assert answer["ok"] is True
     assert answer["warnings"][0]["id"] == "timeline-0-at"
     assert "before the incident started" in answer["warnings"][0]["message"]
-    marked = client.post(url, data={**form, "timeline-0-outside_window": "y"}, headers=headers)
+    marked = post_page(client, url, {**form, "timeline-0-outside_window": "y"}, headers)
     assert marked.get_json()["warnings"] == []
 
 
@@ -200,19 +201,21 @@ def test_bad_input_gives_clear_errors_never_500(
     url = _new_report(client, csrf_token)
     assert client.get("/reports/999").status_code == 404
     assert "Page not found" in client.get("/reports/abc").get_data(as_text=True)
-    huge = client.post(url, data={"csrf_token": csrf_token, "summary": "x" * (5 * 1024 * 1024)})
+    huge = post_page(client, url, {"csrf_token": csrf_token, "summary": "x" * (5 * 1024 * 1024)})
     assert huge.status_code == 413 and "too much" in huge.get_data(as_text=True)
-    long_text = client.post(url, data={"csrf_token": csrf_token, "summary": "x" * 30_000})
+    long_text = post_page(client, url, data={"csrf_token": csrf_token, "summary": "x" * 30_000})
     assert long_text.status_code == 400 and "too long" in long_text.get_data(as_text=True)
     many_rows = {"csrf_token": csrf_token}
     many_rows.update({f"factors-{i}-description": "f" for i in range(10_000)})
-    assert client.post(url, data=many_rows).status_code == 413
+    assert post_page(client, url, data=many_rows).status_code == 413
     rows_501 = {"csrf_token": csrf_token}
     rows_501.update({f"factors-{i}-description": "f" for i in range(501)})
-    response = client.post(url, data=rows_501)
+    response = post_page(client, url, data=rows_501)
     assert response.status_code == 400 and "at most 500" in response.get_data(as_text=True)
+    version = base_version(client, url).encode()
     invalid_utf8 = client.post(
-        url, data=b"csrf_token=" + csrf_token.encode() + b"&title=%FF%FE",
+        url, data=b"csrf_token=" + csrf_token.encode() + b"&base_version=" + version
+        + b"&title=%FF%FE",
         content_type="application/x-www-form-urlencoded",
     )
     assert invalid_utf8.status_code in (303, 400)
@@ -229,12 +232,12 @@ def test_a_stale_save_is_refused_and_both_texts_are_shown(
 ) -> None:
     url = _new_report(client, csrf_token)
     headers = {"X-Hindsight-Autosave": "1"}
-    first = client.post(url, headers=headers, data={
+    first = post_page(client, url, headers=headers, data={
         "csrf_token": csrf_token, "base_version": "1", "summary": "Their summary."})
     assert first.get_json()["version"] == 2
 
     # A second tab, still on version 1, saves its own summary: refused, nothing overwritten.
-    stale = client.post(url, headers=headers, data={
+    stale = post_page(client, url, headers=headers, data={
         "csrf_token": csrf_token, "base_version": "1", "summary": "My summary.",
         "title": "My title"})
     assert stale.status_code == 409
@@ -248,7 +251,7 @@ def test_a_stale_save_is_refused_and_both_texts_are_shown(
     assert client.get(f"/api{url}").get_json()["summary"] == "Their summary."
 
     # Without JavaScript the page shows both versions and keeps the author's text in the form.
-    page = client.post(url, data={
+    page = post_page(client, url, data={
         "csrf_token": csrf_token, "base_version": "1", "summary": "My summary."})
     html = page.get_data(as_text=True)
     assert page.status_code == 409
@@ -256,7 +259,7 @@ def test_a_stale_save_is_refused_and_both_texts_are_shown(
     assert _value(html, "summary") == "My summary."
     assert _value(html, "base_version") == "2"
     # Saving the merged form, now based on version 2, goes through.
-    merged = client.post(url, data={
+    merged = post_page(client, url, data={
         "csrf_token": csrf_token, "base_version": "2", "summary": "Their summary. My summary."})
     assert merged.status_code == 303
     assert client.get(f"/api{url}").get_json()["summary"] == "Their summary. My summary."
@@ -264,7 +267,7 @@ def test_a_stale_save_is_refused_and_both_texts_are_shown(
 
 def test_control_characters_are_dropped_not_stored(client: FlaskClient, csrf_token: str) -> None:
     url = _new_report(client, csrf_token)
-    response = client.post(url, headers={"X-Hindsight-Autosave": "1"}, data={
+    response = post_page(client, url, headers={"X-Hindsight-Autosave": "1"}, data={
         "csrf_token": csrf_token, "summary": "a\x00b\x07c\nd", "authors": "Dana\x00, Sam",
         "timeline-0-description": "e\x00f", "actions-0-owner": "\x01Ops"})
     assert response.status_code == 200

@@ -20,6 +20,7 @@ from reports.follow_up import follow_up_state
 from reports.migrate import upgrade
 from reports.store import ReportStore, make_engine
 from tests.conftest import csrf_token_from
+from tests.pages import post_page
 
 TODAY = date(2026, 12, 10)
 
@@ -88,7 +89,7 @@ def test_editor_shows_the_box_once_due_and_records_the_outcome(
             "timezone": "Europe/Paris", "follow_up_review_on": "2026-12-03",
             "follow_up_outcome": "Action 1 is done. Action 2 moves to January.",
             "follow_up_held_on": "2026-12-09"}
-    assert client.post(f"/reports/{stored.id}", data=form).status_code == 303
+    assert post_page(client, f"/reports/{stored.id}", form).status_code == 303
     saved = store.get(stored.id).report  # type: ignore[union-attr]
     assert saved.follow_up_held_on == date(2026, 12, 9)
     assert saved.follow_up_outcome.startswith("Action 1 is done")
@@ -120,8 +121,8 @@ def test_a_save_without_the_box_keeps_the_recorded_outcome(
     stored = store.create(from_document(sample_document))
     client = dated_app.test_client()
     token = csrf_token_from(client.get("/").get_data(as_text=True))
-    client.post(f"/reports/{stored.id}", data={"csrf_token": token, "title": "Renamed",
-                                               "timezone": "UTC"})
+    post_page(client, f"/reports/{stored.id}", {"csrf_token": token, "title": "Renamed",
+                                                "timezone": "UTC"})
     saved = store.get(stored.id).report  # type: ignore[union-attr]
     assert saved.title == "Renamed"
     assert (saved.follow_up_outcome, saved.follow_up_held_on) == ("All done.", date(2026, 12, 4))

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from reports.exchange import DocumentError, from_document, to_document
 from reports.guidance.client import HINT_FAMILIES
+from tests.pages import post_page
 
 
 def _new_report(client: FlaskClient, token: str) -> str:
@@ -125,7 +126,7 @@ def test_links_and_no_single_root_cause_are_saved_from_the_page(
             "factors-2-description": "c", "no_single_root_cause": "y",
             "actions-0-description": "fix b and c", "actions-0-addresses-1": "y",
             "actions-0-addresses-2": "y", "actions-0-addresses-7": "y"}  # 7: no such factor
-    assert client.post(url, data=form).status_code == 303
+    assert post_page(client, url, form).status_code == 303
     document = _api(client, url)
     assert document["no_single_root_cause"] is True
     assert document["actions"][0]["addresses"] == [1, 2]
@@ -134,12 +135,12 @@ def test_links_and_no_single_root_cause_are_saved_from_the_page(
     assert " checked" in _tag(html, "no_single_root_cause")
 
     # Without JavaScript, removing or moving a factor keeps each tick on its factor.
-    client.post(url, data={**form, "row_action": "remove:factors:0"})
+    post_page(client, url, {**form, "row_action": "remove:factors:0"})
     assert _api(client, url)["actions"][0]["addresses"] == [0, 1]  # b and c, now first
     moved = {"csrf_token": csrf_token, "factors-0-description": "b",
              "factors-1-description": "c", "actions-0-description": "fix b",
              "actions-0-addresses-0": "y", "row_action": "down:factors:0"}
-    client.post(url, data=moved)
+    post_page(client, url, moved)
     document = _api(client, url)
     assert [f["description"] for f in document["factors"]] == ["c", "b"]
     assert document["actions"][0]["addresses"] == [1]

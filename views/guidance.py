@@ -17,6 +17,7 @@ from wtforms import Field
 from forms.report import ReportForm
 from forms.walk import leaf_fields
 from reports.exchange import is_timezone
+from reports.follow_up import follow_up_default
 from reports.guidance import Hint, readiness
 from reports.guidance.client import (
     HINT_FAMILIES,
@@ -29,7 +30,6 @@ from reports.guidance.plain import Readability, readability, warm_up
 from reports.metrics import incident_metrics
 from reports.model import Report
 from services import get_store
-from views.editor import follow_up_default
 from views.permissions import READ_REPORT, allow
 
 bp = Blueprint("guidance", __name__)

@@ -1,0 +1,69 @@
+"""Pages read as pages: the guided page's form values found with a real HTML parser, and posts
+made as the browser makes them (with the CSRF token and the version the page was based on)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+
+class _FormValues(HTMLParser):
+    """The values a browser would send: inputs (ticked boxes only), text areas, selects."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, str] = {}
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        name = named.get("name")
+        if tag == "input" and name:
+            kind = (named.get("type") or "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in named:
+                return
+            if kind not in ("submit", "button", "file"):
+                self.values[name] = named.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+            self.values.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in named:
+            self.values[self._select] = named.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def form_values(html: str) -> dict[str, str]:
+    parser = _FormValues()
+    parser.feed(html)
+    return parser.values
+
+
+def base_version(client: FlaskClient, url: str) -> str:
+    """The version the guided page at ``url`` is based on, read from its hidden input."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    return form_values(page.get_data(as_text=True))["base_version"]
+
+
+def post_page(client: FlaskClient, url: str, data: dict[str, Any],
+              headers: dict[str, str] | None = None) -> TestResponse:
+    """Post to the guided page as its browser would: based on the version it shows now."""
+    if "base_version" not in data:
+        data = {**data, "base_version": base_version(client, url)}
+    return client.post(url, data=data, headers=headers or {})

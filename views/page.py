@@ -1,0 +1,162 @@
+"""The guided page as the server sees it: drawn with what the author typed, and saved.
+
+Both the editor and the workflow (whose "Send for review" saves the page first) call
+``save_posted_page``, so validation, version conflicts and the history work the same for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from wtforms import Form
+
+from forms.errors import field_id, form_errors
+from forms.report import ActionItemForm, FactorForm, ReportForm, TimelineEventForm
+from forms.rows import apply_row_action
+from reports.checks import Problem, check_report
+from reports.exchange import all_timezones
+from reports.follow_up import follow_up_default
+from reports.model import (
+    ACTION_STATUSES,
+    EVENT_KINDS,
+    PRIORITIES,
+    SEVERITIES,
+    STATUSES,
+    Report,
+    StoredReport,
+)
+from reports.store import VersionConflict
+from reports.workflow import PUBLISHED_MESSAGE, ReportPublished
+from services import get_store
+from views.conflicts import FieldDifference, differences, form_entries
+from views.identity import author_name
+
+NO_BASE_VERSION = ("This save did not say which version of the report it was based on, so it "
+                   "could overwrite someone else's changes. Reload the page and try again.")
+
+
+def blank_rows() -> dict[str, Form]:
+    """Empty rows the page's script copies when the author adds one."""
+    return {
+        "timeline": TimelineEventForm(prefix="timeline-__index__-"),
+        "factors": FactorForm(prefix="factors-__index__-"),
+        "actions": ActionItemForm(prefix="actions-__index__-"),
+    }
+
+
+def render_page(stored: StoredReport, form: ReportForm, warnings: list[Problem],
+                status: int = 200, focus: str | None = None, base_version: int | None = None,
+                conflicts: list[FieldDifference] | None = None) -> tuple[str, int]:
+    return (
+        render_template(
+            "editor.html", stored=stored, form=form, errors=form_errors(form),
+            base_version=base_version or stored.version, conflicts=conflicts or [],
+            warnings={field_id(p.field): p.message for p in warnings},
+            severities=SEVERITIES, statuses=STATUSES, event_kinds=EVENT_KINDS,
+            priorities=PRIORITIES, action_statuses=ACTION_STATUSES, focus=focus,
+            blank_rows=blank_rows(), timezones=all_timezones(),
+        ),
+        status,
+    )
+
+
+def published_is_read_only(stored: StoredReport, autosave: bool) -> Any | None:
+    """The answer to a save of a published report, or None when the report may be saved."""
+    if stored.report.status != "published":
+        return None
+    if autosave:
+        return jsonify(ok=False, error=PUBLISHED_MESSAGE.rstrip(".").lower()), 400
+    flash(PUBLISHED_MESSAGE)
+    return redirect(url_for("editor.edit", report_id=stored.id), code=303)
+
+
+def _base_version() -> int | None:
+    """The version the author's page was based on (a hidden input of the page)."""
+    try:
+        return int(request.form.get("base_version", ""))
+    except ValueError:
+        return None
+
+
+def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: bool) -> Any:
+    """Someone else saved first: show both versions, field by field, and lose neither."""
+    found = differences(mine, current.report)
+    if autosave:
+        return jsonify(
+            ok=False, conflict=True, version=current.version,
+            saved_at=current.updated_at.isoformat(),
+            fields=[vars(d) for d in found],
+            theirs=form_entries(current.report),
+        ), 409
+    # The author's text stays in the form; saving again keeps it over the newer version.
+    return render_page(current, form, [], status=409, base_version=current.version,
+                       conflicts=found)
+
+
+@dataclass(frozen=True)
+class PageSave:
+    """What became of a posted page: ``saved`` when it was saved, else the ``answer`` to send."""
+
+    saved: StoredReport | None = None
+    answer: Any = None
+    report: Report | None = None
+    warnings: tuple[Problem, ...] = ()
+    focus: str | None = None
+    row_action: str = ""
+
+
+def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
+    """Validate and save the page the author posted, as a new version of ``stored``."""
+    refused = published_is_read_only(stored, autosave)
+    if refused is not None:
+        return PageSave(answer=refused)
+    base_version = _base_version()
+    if base_version is None:
+        if autosave:
+            return PageSave(answer=(jsonify(ok=False, error=NO_BASE_VERSION), 428))
+        abort(428, NO_BASE_VERSION)
+    formdata = request.form
+    if len(formdata) > current_app.config["MAX_FORM_PARTS"]:
+        abort(413)  # the multipart parser enforces this itself; url-encoded posts are counted here
+    focus = None
+    action = formdata.get("row_action", "")
+    if action:
+        formdata, focus = apply_row_action(formdata, action)
+    form = ReportForm(formdata=formdata)
+    valid = form.validate()
+    problems: list[Problem] = []
+    report = None
+    if valid:
+        report = form.to_report(stored.report)
+        if report.follow_up_review_on is None and report.resolved_at is not None:
+            report.follow_up_review_on = follow_up_default(report.resolved_at.date())
+        problems = check_report(report)
+        for problem in problems:
+            if problem.blocking:
+                getattr(form, problem.field).errors.append(problem.message)
+                valid = False
+    warnings = tuple(p for p in problems if not p.blocking)
+
+    if not valid or report is None:
+        if autosave:
+            return PageSave(answer=(jsonify(
+                ok=False,
+                errors=[{"id": i, "label": label, "message": m} for i, label, m in
+                        form_errors(form)],
+            ), 400))
+        return PageSave(answer=render_page(stored, form, list(warnings), status=400,
+                                           focus=focus, base_version=base_version))
+    try:
+        saved = get_store().save(stored.id, report, expected_version=base_version,
+                                 author=author_name())
+    except VersionConflict as conflict:
+        return PageSave(answer=_conflict(conflict.current, report, form, autosave))
+    except ReportPublished:  # published by someone else since the page was loaded
+        return PageSave(answer=published_is_read_only(get_store().get(stored.id) or stored,
+                                                      autosave))
+    if saved is None:
+        abort(404)
+    return PageSave(saved=saved, report=report, warnings=warnings, focus=focus,
+                    row_action=action)
