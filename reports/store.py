@@ -156,6 +156,7 @@ class ReportSummary:
     status: str
     started_at: datetime | None
     updated_at: datetime
+    team: str | None = None
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -259,7 +260,7 @@ class ReportStore:
         return ReportSummary(
             id=row.id, title=row.title, service=row.service, severity=row.severity,
             status=row.status, started_at=_utc(row.started_at),
-            updated_at=_utc(row.updated_at),  # type: ignore[arg-type]
+            updated_at=_utc(row.updated_at), team=row.team,  # type: ignore[arg-type]
         )
 
     @staticmethod
@@ -438,7 +439,7 @@ class ReportStore:
         """Every report, the most recently edited first."""
         columns = (
             ReportRow.id, ReportRow.title, ReportRow.service, ReportRow.severity,
-            ReportRow.status, ReportRow.started_at, ReportRow.updated_at,
+            ReportRow.status, ReportRow.started_at, ReportRow.updated_at, ReportRow.team,
         )
         with self._sessions() as session:
             rows = session.execute(
@@ -450,7 +451,7 @@ class ReportStore:
             ReportSummary(
                 id=r.id, title=r.title, service=r.service, severity=r.severity,
                 status=r.status, started_at=_utc(r.started_at),
-                updated_at=_utc(r.updated_at),  # type: ignore[arg-type]
+                updated_at=_utc(r.updated_at), team=r.team,  # type: ignore[arg-type]
             )
             for r in rows
         ]

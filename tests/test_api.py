@@ -25,7 +25,8 @@ def test_create_get_put_list(client: FlaskClient, sample_document: dict[str, Any
     assert fetched.headers["ETag"] == '"1"'
 
     sample_document["title"] = "Payments failed for EU customers"
-    put = client.put(f"/api/reports/{report_id}", json=sample_document)
+    put = client.put(f"/api/reports/{report_id}", json=sample_document,
+                     headers={"If-Match": fetched.headers["ETag"]})
     assert put.status_code == 200 and put.get_json()["version"] == 2
     assert client.get(f"/api/reports/{report_id}").get_json()["title"] == sample_document["title"]
 

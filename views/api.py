@@ -1,4 +1,9 @@
-"""The JSON API: the exchange format over HTTP.
+"""The JSON API: the exchange format over HTTP, with the same rules as the page.
+
+Writes carry the version they are based on (``If-Match: "<version>"`` or ``"version"`` in the
+body): a stale write gets 409 with the current document, a write with neither gets 428. Status
+changes run the page's readiness checks and go one step at a time (reports/workflow.py), and a
+published report refuses content changes until it is reopened. Viewers receive the client copy.
 
 Writes are exempt from the form CSRF token because they only accept ``application/json``, which
 a cross-site form cannot send and a cross-site script cannot send without a CORS preflight this
@@ -7,23 +12,30 @@ app never grants; a request that names another origin is refused outright.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from reports.checks import check_report
+from reports.copies import client_copy
 from reports.exchange import DocumentError, from_document, to_document
 from reports.model import Report, StoredReport
+from reports.store import VersionConflict
+from reports.workflow import MoveRefused, ReportPublished, check_move
 from services import get_store
-from views.identity import author_name, current_user
+from views.identity import author_name, current_user, sees_internal
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, SIGNED_IN, allow
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
+
 
 def _document(stored: StoredReport) -> dict[str, Any]:
-    return {**to_document(stored.report), "id": stored.id, "version": stored.version}
+    report = stored.report if sees_internal() else client_copy(stored.report)
+    return {**to_document(report), "id": stored.id, "version": stored.version}
 
 
 def _reply(stored: StoredReport, status: int = 200) -> Response:
@@ -34,13 +46,19 @@ def _reply(stored: StoredReport, status: int = 200) -> Response:
     return response
 
 
-def _problem(status: int, error: str, problems: dict[str, str]) -> Response:
-    response = jsonify(error=error, problems=problems, status=status)
+def _problem(status: int, error: str, problems: dict[str, Any],
+             current: StoredReport | None = None) -> Response:
+    body: dict[str, Any] = {"error": error, "problems": problems, "status": status}
+    if current is not None:
+        body["current"] = _document(current)
+    response = jsonify(body)
     response.status_code = status
+    if current is not None:
+        response.headers["ETag"] = f'"{current.version}"'
     return response
 
 
-def _read_report() -> Report | Response:
+def _read_body() -> Any:
     origin = request.headers.get("Origin")
     if origin and urlsplit(origin).netloc != request.host:
         abort(403)
@@ -48,20 +66,58 @@ def _read_report() -> Report | Response:
         abort(415)
     document = request.get_json(silent=True)
     if document is None:
-        return _problem(400, "The body is not valid JSON.", {})
+        abort(_problem(400, "The body is not valid JSON.", {}))
+    return document
+
+
+def _report_from(document: Any) -> Report:
     try:
         report = from_document(document)
     except DocumentError as error:
-        return _problem(400, "The report document has problems.", error.problems)
+        abort(_problem(400, "The report document has problems.", error.problems))
     blocking = {p.field: p.message for p in check_report(report) if p.blocking}
     if blocking:
-        return _problem(400, "The report's times do not fit together.", blocking)
+        abort(_problem(400, "The report's times do not fit together.", blocking))
     return report
+
+
+def _refused_move(refused: MoveRefused) -> Response:
+    problems: dict[str, Any] = {"status": refused.message}
+    if refused.unmet:
+        problems["readiness"] = list(refused.unmet)
+    return _problem(422 if refused.unmet else 409, refused.message, problems)
+
+
+def _based_on(document: Any) -> int:
+    """The version a write is based on, from If-Match or the body; 428/400 when unusable."""
+    header = request.headers.get("If-Match")
+    from_header = None
+    if header is not None:
+        match = _ETAG.match(header)
+        if not match:
+            abort(_problem(400, 'If-Match must be the version in quotes, as the ETag gives '
+                                'it: If-Match: "3".', {"If-Match": header[:100]}))
+        from_header = int(match.group(1))
+    in_body = document.get("version") if isinstance(document, dict) else None
+    if in_body is not None and (isinstance(in_body, bool) or not isinstance(in_body, int)):
+        abort(_problem(400, "The version must be a whole number.", {"version": "not a number"}))
+    if from_header is not None and in_body is not None and from_header != in_body:
+        abort(_problem(400, "If-Match and the body's version disagree.",
+                       {"version": f"If-Match says {from_header}, the body says {in_body}"}))
+    version = from_header if from_header is not None else in_body
+    if version is None:
+        abort(_problem(
+            428, "Say which version this write is based on, so it cannot overwrite a newer one.",
+            {"version": 'Send If-Match: "<version>" (the ETag of your last GET) or "version" '
+                        "in the body."},
+        ))
+    return version
 
 
 @bp.get("/reports")
 @allow(SIGNED_IN)
 def list_reports() -> Response:
+    user = current_user()
     return jsonify(
         reports=[
             {
@@ -72,6 +128,7 @@ def list_reports() -> Response:
                 "url": url_for("api.get_report", report_id=s.id),
             }
             for s in get_store().list()
+            if user is None or user.may_read_team(s.team)
         ]
     )
 
@@ -79,9 +136,11 @@ def list_reports() -> Response:
 @bp.post("/reports")
 @allow(AUTHORS)
 def create_report() -> Response:
-    report = _read_report()
-    if isinstance(report, Response):
-        return report
+    report = _report_from(_read_body())
+    try:
+        check_move(report, "draft", report.status, creating=True)
+    except MoveRefused as refused:
+        return _refused_move(refused)
     user = current_user()
     stored = get_store().create(report, author=author_name(), team=user.team if user else None)
     return _reply(stored, 201)
@@ -99,12 +158,32 @@ def get_report(report_id: int) -> Response:
 @bp.put("/reports/<int:report_id>")
 @allow(EDIT_REPORT)
 def put_report(report_id: int) -> Response:
-    if get_store().get(report_id) is None:
+    current = get_store().get(report_id)
+    if current is None:
         abort(404)
-    report = _read_report()
-    if isinstance(report, Response):
-        return report
-    stored = get_store().save(report_id, report, author=author_name())
+    document = _read_body()
+    report = _report_from(document)
+    version = _based_on(document)
+    if version != current.version:
+        return _stale(current, version)
+    try:
+        check_move(report, current.report.status, report.status)
+        stored = get_store().save(report_id, report, expected_version=version,
+                                  author=author_name())
+    except MoveRefused as refused:
+        return _refused_move(refused)
+    except VersionConflict as conflict:
+        return _stale(conflict.current, version)
+    except ReportPublished as published:
+        return _problem(409, str(published), {"status": str(published)}, current)
     if stored is None:
         abort(404)
     return _reply(stored)
+
+
+def _stale(current: StoredReport, version: int) -> Response:
+    return _problem(
+        409, "Someone saved this report after the version this write is based on.",
+        {"version": f"based on version {version}; the report is at version {current.version}"},
+        current,
+    )

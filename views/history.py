@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from reports.store import BIN_DAYS
+from reports.store import BIN_DAYS, VersionConflict
+from reports.workflow import ReportPublished
 from services import get_store
 from views.conflicts import LABELS, report_texts
+from views.identity import author_name
 from views.permissions import AUTHORS, EDIT_REPORT, REVIEW_REPORT, allow
 
 bp = Blueprint("history", __name__)
@@ -40,7 +42,14 @@ def revision(report_id: int, version: int) -> str:
 @bp.post("/reports/<int:report_id>/history/<int:version>/restore")
 @allow(EDIT_REPORT)
 def restore(report_id: int, version: int) -> Response:
-    restored = get_store().restore_revision(report_id, version)
+    try:
+        restored = get_store().restore_revision(report_id, version, author=author_name())
+    except ReportPublished as published:
+        flash(str(published))
+        return redirect(url_for("history.history", report_id=report_id), code=303)
+    except VersionConflict:
+        flash("Someone saved this report a moment ago. Look at the history again, then restore.")
+        return redirect(url_for("history.history", report_id=report_id), code=303)
     if restored is None:
         abort(404)
     flash(f"Version {version} is back. It was saved as version {restored.version}; "
