@@ -24,6 +24,35 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What one person may see across reports.
+
+    ``teams``: only these teams' reports (a viewer limited to some teams), or None for all.
+    ``internal``: whether internal-only items count (action items, words found by search).
+    """
+
+    teams: frozenset[str] | None = None
+    internal: bool = True
+
+    def reports(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions on ``reports``: live reports this person may read."""
+        conditions: list[sa.ColumnElement[bool]] = [ReportRow.deleted_at.is_(None)]
+        if self.teams is not None:
+            conditions.append(ReportRow.team.in_(sorted(self.teams)))
+        return conditions
+
+    def actions(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions on ``action_items`` (joined to ``reports``)."""
+        conditions = self.reports()
+        if not self.internal:
+            conditions.append(ActionItemRow.internal.is_(False))
+        return conditions
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
 class LibraryQuery:
     text: str = ""
     service: str = ""
@@ -75,29 +104,34 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())[:12]
 
 
-def _search_condition(engine: Engine, text: str) -> sa.ColumnElement[bool] | None:
+def _search_condition(engine: Engine, text: str, internal: bool = True
+                      ) -> sa.ColumnElement[bool] | None:
+    """Reports with every word; without ``internal``, only words of the client copy count."""
     terms = words(text)
     if not terms:
         return None
+    table, column = (("reports_fts", ReportRow.search_text) if internal else
+                     ("reports_client_fts", ReportRow.client_search_text))
     if engine.dialect.name == "sqlite":
         match = " AND ".join('"' + term.replace('"', '""') + '"*' for term in terms)
         return ReportRow.id.in_(
-            sa.select(sa.literal_column("rowid")).select_from(sa.table("reports_fts"))
-            .where(sa.text("reports_fts MATCH :match").bindparams(match=match))
+            sa.select(sa.literal_column("rowid")).select_from(sa.table(table))
+            .where(sa.text(f"{table} MATCH :match").bindparams(match=match))
         )
     if engine.dialect.name == "postgresql":
         query = " & ".join(f"{term}:*" for term in terms)
-        return sa.func.to_tsvector("simple", ReportRow.search_text).op("@@")(
+        return sa.func.to_tsvector("simple", column).op("@@")(
             sa.func.to_tsquery("simple", query)
         )
-    return sa.and_(*(ReportRow.search_text.ilike(f"%{term}%") for term in terms))
+    return sa.and_(*(column.ilike(f"%{term}%") for term in terms))
 
 
-def _open_actions() -> sa.ScalarSelect[int]:
+def _open_actions(scope: Scope) -> sa.ScalarSelect[int]:
+    visible = [] if scope.internal else [ActionItemRow.internal.is_(False)]
     return (
         sa.select(sa.func.count(ActionItemRow.id))
         .where(ActionItemRow.report_id == ReportRow.id,
-               ActionItemRow.status.in_(OPEN_STATUSES))
+               ActionItemRow.status.in_(OPEN_STATUSES), *visible)
         .scalar_subquery()
     )
 
@@ -112,18 +146,18 @@ def _entry(row: sa.Row) -> LibraryEntry:
     )
 
 
-def _columns() -> tuple[sa.ColumnElement, ...]:
+def _columns(scope: Scope) -> tuple[sa.ColumnElement, ...]:
     return (
         ReportRow.id, ReportRow.title, ReportRow.service, ReportRow.severity, ReportRow.status,
         ReportRow.started_at, ReportRow.resolved_at, ReportRow.updated_at, ReportRow.authors,
         ReportRow.follow_up_review_on, ReportRow.follow_up_held_on,
-        _open_actions().label("open_actions"),
+        _open_actions(scope).label("open_actions"),
     )
 
 
-def find(engine: Engine, query: LibraryQuery) -> LibraryPage:
-    conditions: list[sa.ColumnElement[bool]] = [ReportRow.deleted_at.is_(None)]
-    if (search := _search_condition(engine, query.text)) is not None:
+def find(engine: Engine, query: LibraryQuery, scope: Scope = EVERYTHING) -> LibraryPage:
+    conditions = scope.reports()
+    if (search := _search_condition(engine, query.text, scope.internal)) is not None:
         conditions.append(search)
     if query.service:
         conditions.append(ReportRow.service == query.service)
@@ -155,18 +189,17 @@ def find(engine: Engine, query: LibraryQuery) -> LibraryPage:
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         ))
         details = {row.id: row for row in connection.execute(
-            sa.select(*_columns()).where(ReportRow.id.in_(ids))
+            sa.select(*_columns(scope)).where(ReportRow.id.in_(ids))
         )}
         rows = [details[report_id] for report_id in ids]
         services = list(connection.scalars(
-            sa.select(ReportRow.service).where(ReportRow.deleted_at.is_(None),
-                                               ReportRow.service != "")
+            sa.select(ReportRow.service).where(*scope.reports(), ReportRow.service != "")
             .distinct().order_by(ReportRow.service)
         ))
         year = sa.extract("year", ReportRow.started_at)
         years = sorted(
             {int(y) for y in connection.scalars(
-                sa.select(year).where(ReportRow.deleted_at.is_(None),
+                sa.select(year).where(*scope.reports(),
                                       ReportRow.started_at.is_not(None)).distinct()
             ) if y is not None},
             reverse=True,
@@ -189,13 +222,14 @@ class OpenAction:
         return self.due is not None and self.due < today
 
 
-def open_actions(engine: Engine, today: date, owner: str = "") -> list[OpenAction]:
+def open_actions(engine: Engine, today: date, owner: str = "", scope: Scope = EVERYTHING
+                 ) -> list[OpenAction]:
     """Every open action item, overdue first (oldest due date first), then by due date."""
     overdue_first = sa.case((ActionItemRow.due < today, 0), else_=1)
     statement = (
         sa.select(ActionItemRow, ReportRow.title)
         .join(ReportRow, ReportRow.id == ActionItemRow.report_id)
-        .where(ReportRow.deleted_at.is_(None), ActionItemRow.status.in_(OPEN_STATUSES))
+        .where(*scope.actions(), ActionItemRow.status.in_(OPEN_STATUSES))
         .order_by(overdue_first, ActionItemRow.due.asc().nulls_last(), ReportRow.id,
                   ActionItemRow.position)
     )
@@ -211,11 +245,13 @@ def open_actions(engine: Engine, today: date, owner: str = "") -> list[OpenActio
     ]
 
 
-def action_owners(engine: Engine) -> list[str]:
+def action_owners(engine: Engine, scope: Scope = EVERYTHING) -> list[str]:
     with engine.connect() as connection:
         return list(connection.scalars(
-            sa.select(ActionItemRow.owner).where(ActionItemRow.owner != "",
-                                                 ActionItemRow.status.in_(OPEN_STATUSES))
+            sa.select(ActionItemRow.owner)
+            .join(ReportRow, ReportRow.id == ActionItemRow.report_id)
+            .where(*scope.actions(), ActionItemRow.owner != "",
+                   ActionItemRow.status.in_(OPEN_STATUSES))
             .distinct().order_by(ActionItemRow.owner)
         ))
 
@@ -228,34 +264,35 @@ class FollowUp:
     overdue_actions: int = 0
 
 
-def _follow_up_due(today: date) -> tuple[sa.ColumnElement[bool], ...]:
+def _follow_up_due(today: date, scope: Scope) -> tuple[sa.ColumnElement[bool], ...]:
     """Live reports whose follow-up date has come and whose review is not recorded as held."""
-    return (ReportRow.deleted_at.is_(None), ReportRow.follow_up_held_on.is_(None),
+    return (*scope.reports(), ReportRow.follow_up_held_on.is_(None),
             ReportRow.follow_up_review_on <= today)
 
 
-def follow_ups_due_count(engine: Engine, today: date) -> int:
+def follow_ups_due_count(engine: Engine, today: date, scope: Scope = EVERYTHING) -> int:
     with engine.connect() as connection:
         return connection.scalar(
-            sa.select(sa.func.count()).select_from(ReportRow).where(*_follow_up_due(today))
+            sa.select(sa.func.count()).select_from(ReportRow).where(*_follow_up_due(today, scope))
         ) or 0
 
 
-def follow_ups_due(engine: Engine, today: date) -> list[FollowUp]:
+def follow_ups_due(engine: Engine, today: date, scope: Scope = EVERYTHING) -> list[FollowUp]:
     """Reports whose follow-up review date has come, the longest waiting first."""
+    visible = [] if scope.internal else [ActionItemRow.internal.is_(False)]
     total = (
         sa.select(sa.func.count(ActionItemRow.id))
-        .where(ActionItemRow.report_id == ReportRow.id).scalar_subquery()
+        .where(ActionItemRow.report_id == ReportRow.id, *visible).scalar_subquery()
     )
     overdue = (
         sa.select(sa.func.count(ActionItemRow.id))
         .where(ActionItemRow.report_id == ReportRow.id, ActionItemRow.due < today,
-               ActionItemRow.status.in_(OPEN_STATUSES)).scalar_subquery()
+               ActionItemRow.status.in_(OPEN_STATUSES), *visible).scalar_subquery()
     )
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.select(*_columns(), total.label("total_actions"), overdue.label("overdue"))
-            .where(*_follow_up_due(today))
+            sa.select(*_columns(scope), total.label("total_actions"), overdue.label("overdue"))
+            .where(*_follow_up_due(today, scope))
             .order_by(ReportRow.follow_up_review_on, ReportRow.id)
         ).all()
     return [FollowUp(_entry(r), r.follow_up_review_on, r.total_actions, r.overdue)
@@ -282,10 +319,10 @@ def _seconds_between(engine: Engine, start: sa.ColumnElement, end: sa.ColumnElem
     return sa.extract("epoch", end - start)
 
 
-def median_time_to_resolve(engine: Engine) -> timedelta | None:
+def median_time_to_resolve(engine: Engine, scope: Scope = EVERYTHING) -> timedelta | None:
     """The median of resolved minus started, over reports that have both (in the database)."""
     seconds = _seconds_between(engine, ReportRow.started_at, ReportRow.resolved_at)
-    where = (ReportRow.deleted_at.is_(None), ReportRow.started_at.is_not(None),
+    where = (*scope.reports(), ReportRow.started_at.is_not(None),
              ReportRow.resolved_at.is_not(None), ReportRow.resolved_at >= ReportRow.started_at)
     with engine.connect() as connection:
         count = connection.scalar(sa.select(sa.func.count()).select_from(ReportRow)
@@ -299,20 +336,21 @@ def median_time_to_resolve(engine: Engine) -> timedelta | None:
     return timedelta(seconds=round(statistics.fmean(float(s) for s in middle), 3))
 
 
-def figures(engine: Engine, today: date) -> Figures:
+def figures(engine: Engine, today: date, scope: Scope = EVERYTHING) -> Figures:
     start = datetime.combine(quarter_start(today), datetime.min.time(), UTC)
-    live = ReportRow.deleted_at.is_(None)
     with engine.connect() as connection:
         this_quarter = connection.scalar(
             sa.select(sa.func.count()).select_from(ReportRow)
-            .where(live, ReportRow.started_at >= start)
+            .where(*scope.reports(), ReportRow.started_at >= start)
         ) or 0
-        # Reports in the bin have no rows in action_items, so no join is needed here.
-        actions = sa.select(sa.func.count()).select_from(ActionItemRow).where(
-            ActionItemRow.status.in_(OPEN_STATUSES))
+        actions = (
+            sa.select(sa.func.count()).select_from(ActionItemRow)
+            .join(ReportRow, ReportRow.id == ActionItemRow.report_id)
+            .where(*scope.actions(), ActionItemRow.status.in_(OPEN_STATUSES))
+        )
         open_count = connection.scalar(actions) or 0
         overdue = connection.scalar(actions.where(ActionItemRow.due < today)) or 0
-    return Figures(this_quarter, median_time_to_resolve(engine), open_count, overdue)
+    return Figures(this_quarter, median_time_to_resolve(engine, scope), open_count, overdue)
 
 
 @dataclass(frozen=True)
@@ -325,7 +363,8 @@ class MonthCount:
         return sum(self.by_severity.values())
 
 
-def incidents_per_month(engine: Engine, today: date, months: int = 12) -> list[MonthCount]:
+def incidents_per_month(engine: Engine, today: date, months: int = 12,
+                        scope: Scope = EVERYTHING) -> list[MonthCount]:
     """Incidents that started in each of the last ``months`` months, by severity."""
     first = date(today.year, today.month, 1)
     for _ in range(months - 1):
@@ -334,7 +373,7 @@ def incidents_per_month(engine: Engine, today: date, months: int = 12) -> list[M
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(ReportRow.started_at, ReportRow.severity)
-            .where(ReportRow.deleted_at.is_(None), ReportRow.started_at >= start)
+            .where(*scope.reports(), ReportRow.started_at >= start)
         ).all()
     counts: list[MonthCount] = []
     month = first

@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from .exchange import from_document, to_document
 from .model import Report, StoredReport
+from .searchable import client_search_text, search_text
 from .workflow import check_published_unchanged
 
 BIN_DAYS = 30
@@ -52,6 +53,7 @@ class ReportRow(Base):
     follow_up_review_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     follow_up_held_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    client_search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
 
 class ActionItemRow(Base):
@@ -70,6 +72,7 @@ class ActionItemRow(Base):
     due: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
     status: Mapped[str] = mapped_column(sa.String(16), index=True)
     ticket: Mapped[str] = mapped_column(sa.String(2000))
+    internal: Mapped[bool] = mapped_column(default=False)
 
 
 class RevisionRow(Base):
@@ -110,23 +113,13 @@ class ExportRow(Base):
     copy: Mapped[str] = mapped_column(sa.String(16), default="client", server_default="client")
 
 
-def search_text(report: Report) -> str:
-    """Every word of a report, for full-text search."""
-    parts = [report.title, report.service, report.audience, " ".join(report.authors),
-             report.apology, report.summary, report.impact, report.lessons.went_well,
-             report.lessons.went_wrong, report.lessons.lucky]
-    parts += [event.description for event in report.timeline]
-    parts += [factor.description for factor in report.factors]
-    parts += [f"{action.description} {action.owner}" for action in report.actions]
-    return "\n".join(part for part in parts if part)
-
-
 def _derived_columns(report: Report) -> dict[str, object]:
     return {
         "resolved_at": _utc(report.resolved_at),
         "authors": ", ".join(report.authors)[:2000],
         "follow_up_review_on": report.follow_up_review_on,
         "search_text": search_text(report),
+        "client_search_text": client_search_text(report),
     }
 
 
@@ -219,7 +212,6 @@ class ReportStore:
         row.status = report.status
         row.started_at = _utc(report.started_at or report.detected_at)
         row.document = json.dumps(to_document(report), ensure_ascii=False)
-        # Set here, not in _derived_columns: migration 0005 runs those before this column exists.
         row.follow_up_held_on = report.follow_up_held_on
         for column, value in _derived_columns(report).items():
             setattr(row, column, value)
@@ -228,9 +220,9 @@ class ReportStore:
     def rebuild_derived(
         connection: sa.Connection, report_id: int, report: Report, columns: bool = True
     ) -> None:
-        """Refresh what the library reads from a report: columns, action items, search index.
+        """Refresh what the library reads from a report: columns, action items, search indexes.
 
-        Saves set the columns through the ORM already (``columns=False``); migrations need all.
+        Saves set the columns through the ORM already (``columns=False``).
         """
         if columns:
             connection.execute(
@@ -244,16 +236,18 @@ class ReportStore:
                 {"report_id": report_id, "position": position,
                  "description": action.description, "owner": action.owner,
                  "priority": action.priority, "due": action.due, "status": action.status,
-                 "ticket": action.ticket}
+                 "ticket": action.ticket, "internal": action.internal}
                 for position, action in enumerate(report.actions)
             ])
         if connection.dialect.name == "sqlite":
-            connection.execute(sa.text("DELETE FROM reports_fts WHERE rowid = :id"),
-                               {"id": report_id})
-            connection.execute(
-                sa.text("INSERT INTO reports_fts (rowid, search_text) VALUES (:id, :text)"),
-                {"id": report_id, "text": search_text(report)},
-            )
+            for table, text in (("reports_fts", search_text(report)),
+                                ("reports_client_fts", client_search_text(report))):
+                connection.execute(sa.text(f"DELETE FROM {table} WHERE rowid = :id"),
+                                   {"id": report_id})
+                connection.execute(
+                    sa.text(f"INSERT INTO {table} (rowid, search_text) VALUES (:id, :text)"),
+                    {"id": report_id, "text": text},
+                )
 
     @staticmethod
     def _summary(row: ReportRow) -> ReportSummary:
@@ -427,8 +421,9 @@ class ReportStore:
                 sa.delete(ReportRow).where(ReportRow.deleted_at < now - BIN_PERIOD)
             )
             if session.bind.dialect.name == "sqlite":  # the search index has no foreign key
-                session.execute(sa.text(
-                    "DELETE FROM reports_fts WHERE rowid NOT IN (SELECT id FROM reports)"))
+                for table in ("reports_fts", "reports_client_fts"):
+                    session.execute(sa.text(
+                        f"DELETE FROM {table} WHERE rowid NOT IN (SELECT id FROM reports)"))
             rows = session.scalars(
                 sa.select(ReportRow).where(ReportRow.deleted_at.is_not(None))
                 .order_by(ReportRow.deleted_at.desc())

@@ -35,6 +35,7 @@ from tests import drive_fixtures
 from tests.conftest import SAMPLE_DOCUMENT, csrf_token_from
 from tests.drive_fixtures import FOLDER_ID
 from tests.export_samples import rich_document
+from tests.pages import post_page
 from tests.fake_drive import FakeDrive
 
 drive_ca = drive_fixtures.drive_ca
@@ -448,7 +449,7 @@ def test_internal_checkboxes_round_trip_through_the_page(
         "actions-0-status": "proposed", "actions-0-addresses-1": "y",
         "save": "1",
     }
-    assert client.post(url, data=form).status_code == 303
+    assert post_page(client, url, form).status_code == 303
     document = client.get(f"/api{url}").get_json()
     assert [e.get("internal", False) for e in document["timeline"]] == [False, True]
     assert [f.get("internal", False) for f in document["factors"]] == [False, True]
@@ -467,12 +468,13 @@ def test_internal_checkboxes_round_trip_through_the_page(
     # Moving a row without JavaScript keeps its mark with it; unticking clears it.
     moved = {**form, "row_action": "up:factors:1"}
     moved.pop("save")
-    response = client.post(url, data=moved, follow_redirects=True)
+    response = post_page(client, url, moved)
+    response = client.get(response.headers["Location"])
     assert response.status_code == 200
     ids = ticked(response.get_data(as_text=True))
     assert "factors-0-internal" in ids and "factors-1-internal" not in ids
     cleared = {k: v for k, v in form.items() if not k.endswith("internal")}
-    assert client.post(url, data=cleared).status_code == 303
+    assert post_page(client, url, cleared).status_code == 303
     document = client.get(f"/api{url}").get_json()
     assert "internal_parts" not in document
     assert not any(row.get("internal") for key in ("timeline", "factors", "actions")

@@ -30,6 +30,7 @@ from reports.exports_log import LOCAL, ExportRecord
 from reports.model import CLIENT_COPY, COPIES, INTERNAL_COPY
 from services import get_exports, get_store
 from views.drive import drive_configured, export_saved_to_drive, flash_drive, is_drive_only
+from views.identity import sees_internal
 from views.permissions import EDIT_REPORT, READ_REPORT, allow
 
 bp = Blueprint("exports", __name__)
@@ -128,6 +129,7 @@ def download(report_id: int, export_id: int) -> Response:
     if (
         record is None or record.report_id != report_id or record.destination != LOCAL
         or not record.ok or record.format not in FORMATS
+        or (record.copy == INTERNAL_COPY and not sees_internal())  # viewers: client copy only
     ):
         abort(404)
     try:

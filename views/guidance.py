@@ -16,6 +16,7 @@ from wtforms import Field
 
 from forms.report import ReportForm
 from forms.walk import leaf_fields
+from reports.copies import client_copy
 from reports.exchange import is_timezone
 from reports.follow_up import follow_up_default
 from reports.guidance import Hint, readiness
@@ -30,7 +31,8 @@ from reports.guidance.plain import Readability, readability, warm_up
 from reports.metrics import incident_metrics
 from reports.model import Report
 from services import get_store
-from views.permissions import READ_REPORT, allow
+from views.identity import sees_internal
+from views.permissions import READ_REPORT, REVIEW_REPORT, allow
 
 bp = Blueprint("guidance", __name__)
 
@@ -108,7 +110,7 @@ def guidance_payload(report: Report, hints: dict[str, list[Hint]],
 
 
 @bp.post("/reports/<int:report_id>/guidance")
-@allow(READ_REPORT)
+@allow(REVIEW_REPORT)  # the guided page's advice; viewers never see the page
 def live(report_id: int) -> Response:
     stored = get_store().get(report_id)
     if stored is None:
@@ -126,7 +128,8 @@ def for_api(report_id: int) -> Response:
     stored = get_store().get(report_id)
     if stored is None:
         abort(404)
-    return jsonify(guidance_payload(stored.report, *report_guidance(stored.report)))
+    report = stored.report if sees_internal() else client_copy(stored.report)
+    return jsonify(guidance_payload(report, *report_guidance(report)))
 
 
 bp.add_app_template_global(has_wording_hints)

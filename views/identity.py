@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import g
 
-from accounts.roles import CurrentUser
+from accounts.roles import VIEWER, CurrentUser
+from reports.library import EVERYTHING, Scope
 
 
 def current_user() -> CurrentUser | None:
@@ -22,3 +23,12 @@ def sees_internal() -> bool:
     """Whether this person may receive internal-only items: everyone but viewers."""
     user = current_user()
     return user is None or user.sees_internal
+
+
+def library_scope() -> Scope:
+    """What the lists that span reports may show this person (see ``reports.library.Scope``)."""
+    user = current_user()
+    if user is None:
+        return EVERYTHING
+    limited = user.role == VIEWER and bool(user.teams)
+    return Scope(teams=user.teams if limited else None, internal=user.sees_internal)

@@ -6,6 +6,7 @@ Create Date: 2026-11-26
 """
 
 import json
+from datetime import UTC
 
 import sqlalchemy as sa
 from alembic import op
@@ -48,13 +49,34 @@ def upgrade() -> None:
             "CREATE INDEX ix_reports_search ON reports "
             "USING gin (to_tsvector('simple', search_text))"
         )
-    # Fill the new columns and tables for the reports already there.
+    # Fill the new columns and tables for the reports already there, as they were at this
+    # revision (later revisions add columns of their own and fill them themselves).
     from reports.exchange import from_document
-    from reports.store import ReportStore
+    from reports.searchable import search_text
 
     connection = op.get_bind()
+    reports = sa.table("reports", sa.column("id"), sa.column("resolved_at"),
+                       sa.column("authors"), sa.column("follow_up_review_on"),
+                       sa.column("search_text"))
+    actions = sa.table("action_items", *(sa.column(name) for name in (
+        "report_id", "position", "description", "owner", "priority", "due", "status", "ticket")))
     for row in connection.execute(sa.text("SELECT id, document FROM reports")).all():
-        ReportStore.rebuild_derived(connection, row.id, from_document(json.loads(row.document)))
+        report = from_document(json.loads(row.document))
+        resolved = report.resolved_at.astimezone(UTC) if report.resolved_at else None
+        connection.execute(sa.update(reports).where(reports.c.id == row.id).values(
+            resolved_at=resolved, authors=", ".join(report.authors)[:2000],
+            follow_up_review_on=report.follow_up_review_on, search_text=search_text(report)))
+        if report.actions:
+            connection.execute(sa.insert(actions), [
+                {"report_id": row.id, "position": position, "description": a.description,
+                 "owner": a.owner, "priority": a.priority, "due": a.due, "status": a.status,
+                 "ticket": a.ticket}
+                for position, a in enumerate(report.actions)
+            ])
+        if dialect == "sqlite":
+            connection.execute(
+                sa.text("INSERT INTO reports_fts (rowid, search_text) VALUES (:id, :text)"),
+                {"id": row.id, "text": search_text(report)})
 
 
 def downgrade() -> None:
