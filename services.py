@@ -11,10 +11,13 @@ from flask import Flask, current_app
 
 from accounts.ratelimit import FailureLimit
 from accounts.users import UserStore
-from exporters.gdrive import DriveClient
+from exporters.folder import SharedFolder
+from exporters.gdrive import DriveClient, is_configured
+from exporters.service import ExportOutcome, export_report
 from reports.comments import CommentStore
 from reports.exports_log import ExportLog
 from reports.migrate import upgrade
+from reports.model import CLIENT_COPY
 from reports.store import ReportStore, make_engine
 
 STORE = "hindsight.store"
@@ -64,6 +67,30 @@ def get_drive_client() -> DriveClient:
         client = DriveClient.from_config(current_app.config)
         current_app.extensions[DRIVE] = client
     return client
+
+
+def shared_folder() -> SharedFolder:
+    return SharedFolder(current_app.config["SHARED_FOLDER"])
+
+
+def export_saved_report(report_id: int, fmt: str, copy: str = CLIENT_COPY
+                        ) -> ExportOutcome | None:
+    """Export the saved report with this app's folder, log and Drive; None: no such report."""
+    stored = get_store().get(report_id)
+    if stored is None:
+        return None
+    outcome = export_report(
+        stored, fmt, copy=copy, folder=shared_folder(), log=get_exports(), store=get_store(),
+        connect=get_drive_client, drive_set_up=is_configured(current_app.config),
+    )
+    if outcome.failure is not None:
+        current_app.logger.error("Export of report %s as %s failed: %s", report_id, fmt,
+                                 outcome.failure.__cause__)
+    if outcome.drive is not None and outcome.drive.error is not None:
+        current_app.logger.warning("Drive export of report %s as %s failed: %s (%s)",
+                                   report_id, fmt, outcome.drive.error.kind,
+                                   outcome.drive.error.__cause__)
+    return outcome
 
 
 def forget_drive_client() -> None:

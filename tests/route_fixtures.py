@@ -18,11 +18,10 @@ from werkzeug.routing import Rule
 from exporters.publish import export_to_folder
 from reports.exchange import from_document
 from reports.model import INTERNAL_COPY
-from services import get_comments, get_exports, get_store
+from services import get_comments, get_exports, get_store, shared_folder
 from tests.conftest import SAMPLE_DOCUMENT
 from tests.people import password_app
 from tests.test_internal_copy import internal_document
-from views.exports import shared_folder
 
 GLOBEX_MARKER = "GLOBEX-ONLY-MARKER-5521"
 CLIENT_MARKER = "CLIENTWORD-ACME-7734"

@@ -44,7 +44,9 @@ def test_index_lists_every_exported_file_and_nothing_stale(
 
     # A new title renames the file: the index follows, and never lists the old name.
     old_pdf = next(link for link in links if link.endswith(".pdf"))
-    client.put(f"/api/reports/{first}", json={**sample_document, "title": "Payments failed"})
+    renamed = client.put(f"/api/reports/{first}", headers={"If-Match": '"1"'},
+                         json={**sample_document, "title": "Payments failed"})
+    assert renamed.status_code == 200
     _export(client, first, "pdf")
     index = (shared / "index.html").read_text()
     links = _links(index)

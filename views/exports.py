@@ -1,7 +1,9 @@
-"""Export a saved report (PDF, Markdown, web page) into the shared folder, and download it.
+"""Export a saved report from the page, show what became of it, and download the files.
 
-Every export is the client copy (internal items left out) unless the form asks for the internal
-copy (``copy=internal``): everything, marked INTERNAL, in a file of its own.
+The flow itself (shared folder, Drive, the folder's index) is ``exporters/service.py``, shared
+with the command line. Every export is the client copy (internal items left out) unless the
+form asks for the internal copy (``copy=internal``): everything, marked INTERNAL, in a file of
+its own.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     request,
@@ -23,37 +24,24 @@ from flask import (
 from markupsafe import Markup
 
 from exporters import FORMATS
-from exporters.folder import OutsideFolder, SharedFolder
-from exporters.folder_index import refresh_index
-from exporters.publish import ExportFailed, LocalExport, export_to_folder
+from exporters.drive_publish import DriveExport
+from exporters.folder import OutsideFolder
 from reports.exports_log import LOCAL, ExportRecord
 from reports.model import CLIENT_COPY, COPIES, INTERNAL_COPY
-from services import get_exports, get_store
-from views.drive import drive_configured, export_saved_to_drive, flash_drive, is_drive_only
+from services import export_saved_report, get_exports, shared_folder
 from views.identity import sees_internal
 from views.permissions import EDIT_REPORT, READ_REPORT, allow
 
 bp = Blueprint("exports", __name__)
 
 
-def shared_folder() -> SharedFolder:
-    return SharedFolder(current_app.config["SHARED_FOLDER"])
-
-
-def export_saved(report_id: int, fmt: str, copy: str = CLIENT_COPY) -> LocalExport | None:
-    """Export the saved version of a report; None when there is no such report."""
-    stored = get_store().get(report_id)
-    if stored is None:
-        return None
-    return export_to_folder(stored, fmt, shared_folder(), get_exports(), store=get_store(),
-                            copy=copy)
-
-
-def refresh_shared_index() -> None:
-    """Bring the shared folder's index up to date (after an export that wrote no local file)."""
-    folder = shared_folder()
-    with folder.lock():
-        refresh_index(folder, get_exports(), get_store())
+def flash_drive(done: DriveExport) -> None:
+    """The Drive outcome on the next page: the file's link, or what went wrong and what to do."""
+    if done.file is None:
+        flash(done.notice, "error")
+        return
+    flash(Markup('{} <a href="{}">Open “{}” in Google Drive</a>.')
+          .format(done.notice, done.file.link, done.file.name or "the file"))
 
 
 def download_url(record: ExportRecord) -> str | None:
@@ -91,33 +79,20 @@ def export(report_id: int, fmt: str) -> Response:
     copy = request.form.get("copy") or CLIENT_COPY
     if copy not in COPIES:
         abort(400)
-    label = FORMATS[fmt].label
-    if is_drive_only(fmt):  # the Google Doc: straight to Drive, no local file
-        sent = export_saved_to_drive(report_id, fmt, copy=copy)
-        if sent is None:
-            abort(404)
-        refresh_shared_index()
-        flash_drive(sent)
-        return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
-    try:
-        done = export_saved(report_id, fmt, copy)
-    except ExportFailed as error:
-        current_app.logger.exception("Export of report %s as %s failed", report_id, fmt)
-        flash(f"{error} Nothing in the shared folder was changed. Try again in a minute.",
-              "error")
-    else:
-        if done is None:
-            abort(404)
-        name = Path(done.record.location).name
+    outcome = export_saved_report(report_id, fmt, copy)
+    if outcome is None:
+        abort(404)
+    if outcome.failure is not None:
+        flash(f"{outcome.failure} Nothing in the shared folder was changed. Try again in a "
+              "minute.", "error")
+    elif outcome.local is not None:
+        name = Path(outcome.local.record.location).name
+        label = FORMATS[fmt].label
         what = f"the internal copy as {label}" if copy == INTERNAL_COPY else f"as {label}"
         flash(Markup('Exported {}: <a href="{}" download>{}</a> is in the shared folder.')
-              .format(what, download_url(done.record), name))
-        if fmt == "pdf" and drive_configured():  # the Drive folder gets the same PDF
-            sent = export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
-                                         version=done.record.report_version, copy=copy)
-            refresh_shared_index()
-            if sent is not None:
-                flash_drive(sent)
+              .format(what, download_url(outcome.local.record), name))
+    if outcome.drive is not None:
+        flash_drive(outcome.drive)
     # The notice with the download link is at the top of the editor.
     return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
 

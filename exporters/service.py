@@ -1,0 +1,68 @@
+"""The one export flow, for the page and the command line alike.
+
+A Google Doc goes to the Drive folder only. Any other format is written to the shared folder;
+a PDF is then put in the Drive folder too when Drive is set up, as the same file and version.
+The shared folder's index is brought up to date either way. The outcome says what happened;
+the page shows it, the command line prints it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reports.exports_log import ExportLog
+from reports.model import CLIENT_COPY, StoredReport
+from reports.store import ReportStore
+
+from . import FORMATS
+from .drive_publish import DriveExport, export_to_drive
+from .folder import SharedFolder
+from .folder_index import refresh_index
+from .gdrive import DriveClient
+from .publish import ExportFailed, LocalExport, export_to_folder
+
+
+def is_drive_only(fmt: str) -> bool:
+    """A format that has no local file and goes only to Drive (the Google Doc)."""
+    return getattr(FORMATS.get(fmt), "destination", "local") == "drive"
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """What one export did: the local file, the Drive file, or why one of them failed."""
+
+    fmt: str
+    copy: str
+    local: LocalExport | None = None
+    failure: ExportFailed | None = None  # the local file could not be made
+    drive: DriveExport | None = None  # None: nothing was meant for Drive
+
+
+def export_report(
+    stored: StoredReport, fmt: str, *, copy: str = CLIENT_COPY, folder: SharedFolder,
+    log: ExportLog, store: ReportStore, connect: Callable[[], DriveClient],
+    drive_set_up: bool,
+) -> ExportOutcome:
+    """Export ``stored`` as ``fmt`` (its ``copy``) where that format goes.
+
+    ``connect`` gives the Drive client (raising ``DriveError`` with the reason when it cannot);
+    PDFs are copied to Drive only when ``drive_set_up``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    if is_drive_only(fmt):
+        sent = export_to_drive(stored, fmt, log, connect, copy=copy)
+        with folder.lock():
+            refresh_index(folder, log, store)
+        return ExportOutcome(fmt, copy, drive=sent)
+    try:
+        local = export_to_folder(stored, fmt, folder, log, store=store, copy=copy)
+    except ExportFailed as failure:
+        return ExportOutcome(fmt, copy, failure=failure)
+    sent = None
+    if fmt == "pdf" and drive_set_up:
+        sent = export_to_drive(stored, fmt, log, connect, pdf=local.path.read_bytes(), copy=copy)
+        with folder.lock():
+            refresh_index(folder, log, store)
+    return ExportOutcome(fmt, copy, local=local, drive=sent)
