@@ -104,20 +104,66 @@ def register_cli(app: Flask) -> None:
 
     @reports.command("backup")
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-    def backup_reports(folder: Path) -> None:
-        """Write every report as JSON into FOLDER, with a manifest."""
-        result = backup(get_store(), folder)
-        click.echo(f"Backed up {result.count} reports to {result.folder}")
+    @click.option("--with-accounts", is_flag=True,
+                  help="Also back up every account, password hashes included, so people can "
+                       "sign in after a restore: keep such a backup as private as the database.")
+    def backup_reports(folder: Path, with_accounts: bool) -> None:
+        """Write the whole state into a new, empty FOLDER.
+
+        Every report (the bin included) with its id, team, version, history, review comments
+        and export records, as plain JSON files, and a manifest with each file's checksum,
+        signed with this instance's secret key. The backup is not encrypted. Accounts only
+        with --with-accounts. See docs/backups.md.
+        """
+        try:
+            result = backup(get_store(), folder, app.config["SECRET_KEY"],
+                            with_accounts=with_accounts)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        accounts = ("accounts not included (--with-accounts)" if result.accounts is None
+                    else f"{result.accounts} accounts")
+        click.echo(f"Backed up {result.reports} reports ({result.in_bin} in the bin), "
+                   f"{result.revisions} revisions, {result.comments} comments, "
+                   f"{result.exports} export records, {accounts} to {result.folder}")
 
     @reports.command("restore")
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-    def restore_reports(folder: Path) -> None:
-        """Import every report of a backup FOLDER as new reports."""
+    @click.option("--as-new", is_flag=True,
+                  help="Add each report of the backup as a new report (new id, history and "
+                       "comments kept, export records left out) next to the reports already "
+                       "here.")
+    @click.option("--ignore-signature", is_flag=True,
+                  help="Restore a backup that is unsigned or signed with another secret key. "
+                       "Damaged files are still found, deliberate changes no longer are: only "
+                       "for a backup you trust.")
+    def restore_reports(folder: Path, as_new: bool, ignore_signature: bool) -> None:
+        """Restore a backup FOLDER whole, or nothing of it.
+
+        Into an instance without reports (the bin counts) it brings back every report with
+        its id, version, history, comments, export records and bin state, and the accounts
+        if the backup has them (an account whose name is already here is left as it is).
+        An instance with reports is refused unless --as-new. The manifest's signature must
+        match this instance's secret key: to restore a backup made elsewhere, run this with
+        HINDSIGHT_SECRET_KEY set to that instance's key. See docs/backups.md.
+        """
         try:
-            ids = restore(get_store(), folder)
-        except (BackupError, DocumentError) as error:
+            result = restore(get_store(), folder, app.config["SECRET_KEY"], as_new=as_new,
+                             ignore_signature=ignore_signature)
+        except BackupError as error:
             raise click.ClickException(str(error)) from None
-        click.echo(f"Restored {len(ids)} reports: {' '.join(map(str, ids))}")
+        counts = (f"({result.in_bin} in the bin), {result.revisions} revisions, "
+                  f"{result.comments} comments, {result.exports} export records, "
+                  f"{result.accounts_added} accounts")
+        if as_new:
+            ids = " ".join(f"{old}->{new}" for old, new in result.ids.items())
+            click.echo(f"Restored {len(result.ids)} reports as new reports {counts}; "
+                       f"new ids: {ids}")
+        else:
+            click.echo(f"Restored {len(result.ids)} reports {counts}; "
+                       f"ids kept: {' '.join(map(str, result.ids))}")
+        if result.accounts_kept:
+            click.echo("Accounts already here, left as they are: "
+                       + ", ".join(result.accounts_kept))
 
     @users_group.command("add")
     @click.argument("username")
