@@ -58,6 +58,9 @@ def test_a_stale_write_is_409_with_the_current_document(
     assert stale.status_code == 409
     assert stale.get_json()["current"]["title"] == "First"
     assert stale.get_json()["current"]["version"] == 2 and stale.headers["ETag"] == '"2"'
+    # The body is the current document itself, so a client can merge and send it back.
+    assert stale.get_json()["title"] == "First" and stale.get_json()["version"] == 2
+    assert stale.get_json()["status"] == "draft"
     stale_body = _put(client, report_id, {**sample_document, "title": "Third", "version": 1})
     assert stale_body.status_code == 409
     assert _stored(client, report_id)["title"] == "First"

@@ -182,8 +182,16 @@ def put_report(report_id: int) -> Response:
 
 
 def _stale(current: StoredReport, version: int) -> Response:
-    return _problem(
-        409, "Someone saved this report after the version this write is based on.",
-        {"version": f"based on version {version}; the report is at version {current.version}"},
-        current,
-    )
+    """409 for a write based on an old version. The body is the current document (so a client
+    can merge and retry with its ``version``), with ``error`` and ``problems`` beside it and the
+    same document under ``current``."""
+    document = _document(current)
+    response = jsonify({
+        **document, "current": document,
+        "error": "Someone saved this report after the version this write is based on.",
+        "problems": {"version": f"based on version {version}; the report is at version "
+                                f"{current.version}"},
+    })
+    response.status_code = 409
+    response.headers["ETag"] = f'"{current.version}"'
+    return response
