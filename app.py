@@ -46,14 +46,25 @@ ENV_SETTINGS = {
 
 
 def _secret_key(instance: Path) -> str:
-    """A key made once and kept in the instance folder, so sessions survive restarts."""
+    """A key made once and kept in the instance folder, so sessions survive restarts.
+
+    Workers starting together on a new instance must all end up with the same key: each
+    writes a key of its own to a private file, the first to link it in place wins, and every
+    one reads back the winner's (never a half-written file).
+    """
     key_file = instance / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    key = secrets.token_urlsafe(48)
-    key_file.touch(mode=0o600)
-    key_file.write_text(key)
-    return key
+    if not key_file.exists():
+        draft = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass  # another process was first
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
 
 
 class DatabaseId(IntegerConverter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,11 +62,36 @@ def _only_one_migrator(engine: Engine) -> Iterator[None]:
     yield
 
 
+def _use_wal(engine: Engine, patience: float = 30.0) -> None:
+    """Switch a SQLite file to write-ahead logging, which the file then keeps for good.
+
+    Every connection asks for it too (``store.make_engine``) but lets a busy file pass. SQLite
+    answers "database is locked" to the switch at once, without waiting out ``busy_timeout``,
+    while another process is opening the same new file; so here, under the migration lock,
+    the switch is tried again until it is made.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with engine.connect() as connection:
+                mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
+            break
+        except sa.exc.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    if str(mode).lower() != "wal":
+        raise RuntimeError(f"SQLite refused write-ahead logging (journal mode {mode!r})")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database up to ``revision``; a database already there is left untouched."""
     if revision == "head" and current_revision(engine) == head_revision():
         return
     with _only_one_migrator(engine):
+        _use_wal(engine)
         if revision == "head" and current_revision(engine) == head_revision():
             return  # another process migrated while this one waited
         config = _config()

@@ -6,7 +6,9 @@ Every write runs in one transaction, so a failure half-way leaves the previous v
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -172,11 +174,16 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
+            # First, so that everything after it waits for another process's lock instead of
+            # failing with "database is locked" (workers starting together on a new file).
+            cursor.execute("PRAGMA busy_timeout=5000")
             # WAL keeps readers going during a save; FULL sync makes an acknowledged save durable.
-            cursor.execute("PRAGMA journal_mode=WAL")
+            # The WAL switch is stored in the file: migrate.upgrade makes it once, under the
+            # migration lock; here it is only repeated, and a busy file is not an error.
+            with contextlib.suppress(sqlite3.OperationalError):
+                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
 
     return engine
