@@ -21,6 +21,7 @@ from tests.databases import PostgresServer
 
 PROCESSES = 8
 ROUNDS = 20
+ROUNDS_ON_POSTGRES = 5  # each round migrates a new database, seconds each on PostgreSQL
 
 
 def _start(instance: str, database_url: str | None, barrier: Barrier, results: Any) -> None:
@@ -40,7 +41,8 @@ def test_many_processes_start_together_on_a_new_instance(
     tmp_path: Path, new_database: Callable[[], str], postgres_server: PostgresServer | None
 ) -> None:
     processes = multiprocessing.get_context("fork")
-    for round_number in range(ROUNDS):
+    rounds = ROUNDS if postgres_server is None else ROUNDS_ON_POSTGRES
+    for round_number in range(rounds):
         instance = tmp_path / f"round-{round_number}" / "instance"
         database_url = new_database() if postgres_server is not None else None
         barrier = processes.Barrier(PROCESSES)
