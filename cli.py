@@ -13,14 +13,10 @@ from flask.cli import AppGroup
 from accounts.roles import ROLES
 from accounts.users import AccountError
 from exporters import FORMATS
-from exporters.drive_publish import DriveExport
-from exporters.publish import ExportFailed
 from reports.backup import BackupError, backup, restore
 from reports.exchange import DocumentError, from_document, to_document
 from reports.model import CLIENT_COPY, COPIES
-from services import get_store, get_users
-from views.drive import drive_configured, export_saved_to_drive, is_drive_only
-from views.exports import export_saved, refresh_shared_index
+from services import export_saved_report, get_store, get_users
 
 
 def register_cli(app: Flask) -> None:
@@ -75,32 +71,21 @@ def register_cli(app: Flask) -> None:
         goes to both and prints the path, then the link. The internal copy is a file of its
         own, next to the client copy.
         """
-        def echo_drive(sent: DriveExport | None) -> None:
-            if sent is None:
-                raise click.ClickException(f"There is no report {report_id}.")
+        outcome = export_saved_report(report_id, fmt, copy)
+        if outcome is None:
+            raise click.ClickException(f"There is no report {report_id}.")
+        if outcome.failure is not None:
+            raise click.ClickException(
+                f"{outcome.failure} Cause: {outcome.failure.__cause__}")
+        if outcome.local is not None:
+            click.echo(outcome.local.path)
+        sent = outcome.drive
+        if sent is not None:
             if sent.file is None:
                 raise click.ClickException(sent.notice)
             if sent.file.replaced_missing:
                 click.echo(sent.notice, err=True)
             click.echo(sent.file.link)
-
-        if is_drive_only(fmt):
-            sent = export_saved_to_drive(report_id, fmt, copy=copy)
-            refresh_shared_index()
-            echo_drive(sent)
-            return
-        try:
-            done = export_saved(report_id, fmt, copy)
-        except ExportFailed as error:
-            raise click.ClickException(f"{error} Cause: {error.__cause__}") from None
-        if done is None:
-            raise click.ClickException(f"There is no report {report_id}.")
-        click.echo(done.path)
-        if fmt == "pdf" and drive_configured():
-            sent = export_saved_to_drive(report_id, fmt, pdf=done.path.read_bytes(),
-                                         version=done.record.report_version, copy=copy)
-            refresh_shared_index()
-            echo_drive(sent)
 
     @reports.command("backup")
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
@@ -169,7 +154,9 @@ def register_cli(app: Flask) -> None:
     @click.argument("username")
     @click.option("--role", type=click.Choice(list(ROLES)), default="author", show_default=True)
     @click.option("--name", "display_name", default="", help="The name shown on revisions.")
-    @click.option("--team", default=None, help="Authors edit only their team's reports.")
+    @click.option("--team", default=None,
+                  help="An author edits only this team's reports. A viewer with teams (one, or "
+                       "several as acme,globex) reads only those teams' reports.")
     @click.password_option(help="Asked for when not given (at least 12 characters).")
     def add_user(username: str, role: str, display_name: str, team: str | None,
                  password: str) -> None:
