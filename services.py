@@ -36,7 +36,7 @@ def init_services(app: Flask) -> None:
     app.extensions[STORE] = store
     app.extensions[EXPORTS] = ExportLog(engine)
     app.extensions[USERS] = UserStore(engine)
-    app.extensions[LOGIN_FAILURES] = FailureLimit()
+    app.extensions[LOGIN_FAILURES] = FailureLimit(engine)
 
 
 def get_store() -> ReportStore:

@@ -1,47 +1,145 @@
-"""A small sliding-window limit on failed sign-ins, per address and per username.
+"""The limit on sign-in attempts: a few failures per address and per account, then a wait.
 
-Kept in memory: with several worker processes each counts on its own, so the real limit is
-the configured one times the number of workers; enough to make guessing passwords slow.
+The failures are rows in the database, so every worker process, every app instance on the same
+database and every restart counts the same failures. Each attempt is counted *before* its
+password is checked, in one short transaction that other attempts on the same keys wait for
+(the SQLite file's write lock; on PostgreSQL a transaction-level advisory lock per key), so that
+five guesses arriving at once are five, not five each. A right password then takes its attempt
+back, with every earlier failure of those keys.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from reports.store import Base
+
+KEY_LENGTH = 255
+# The first of the two 32-bit advisory lock keys: "HIND", as the migration lock (reports/migrate
+# .py) uses in PostgreSQL's other key space (one 64-bit key); the two spaces do not overlap.
+_LOCK_SPACE = 0x48494E44
+PRUNE_EVERY = 100  # attempts a process counts between two sweeps of expired failures
+
+
+class SigninFailureRow(Base):
+    """One failed (or not yet decided) sign-in attempt, under one key: an address or a name."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (sa.Index("ix_signin_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(KEY_LENGTH))
+    failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
+_failures = SigninFailureRow.__table__
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored here is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _lock_key(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
 
 
 class FailureLimit:
-    def __init__(self, attempts: int = 5, window_seconds: float = 900.0):
+    """At most ``attempts`` failed sign-ins per key within ``window_seconds``."""
+
+    def __init__(self, engine: Engine, attempts: int = 5, window_seconds: float = 900.0):
+        self.engine = engine
         self.attempts = attempts
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self.window = timedelta(seconds=window_seconds)
+        self._since_prune = 0
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    @staticmethod
+    def _keys(keys: tuple[str, ...]) -> list[str]:
+        # Sorted by lock key: every transaction takes the advisory locks in the same order.
+        return sorted({key[:KEY_LENGTH] for key in keys}, key=lambda k: (_lock_key(k), k))
 
-    def blocked_for(self, *keys: str, now: float | None = None) -> float:
-        """Seconds until any of ``keys`` may try again; 0 when none is blocked."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            waits = [
-                failures[0] + self.window - now
+    def _wait(self, connection: Connection, keys: list[str], now: datetime,
+              leave_out: set[int]) -> float:
+        """Seconds until every key is under the limit again; 0 when none is at it."""
+        rows = connection.execute(
+            sa.select(_failures.c.id, _failures.c.key, _failures.c.failed_at)
+            .where(_failures.c.key.in_(keys), _failures.c.failed_at > now - self.window)
+            .order_by(_failures.c.failed_at)
+        ).all()
+        waits = [0.0]
+        for key in keys:
+            times = [_utc(row.failed_at) for row in rows
+                     if row.key == key and row.id not in leave_out]
+            if len(times) >= self.attempts:
+                # Under the limit again once enough of the oldest have left the window.
+                frees_at = times[len(times) - self.attempts] + self.window
+                waits.append((frees_at - now).total_seconds())
+        return max(waits)
+
+    def blocked_for(self, *keys: str, now: datetime | None = None) -> float:
+        """Seconds until any of ``keys`` may try again; 0 when none is blocked. Counts nothing."""
+        now = now or datetime.now(UTC)
+        with self.engine.connect() as connection:
+            return self._wait(connection, self._keys(keys), now, set())
+
+    def attempt(self, *keys: str, now: datetime | None = None) -> float:
+        """Count one more attempt against each key, unless one of them is at the limit already.
+
+        Returns 0 when the attempt may go ahead: it then stands as a failure until
+        ``succeeded``. Otherwise returns the seconds to wait, and counts nothing.
+        """
+        now = now or datetime.now(UTC)
+        keys = self._keys(keys)
+        with self.engine.connect() as connection, connection.begin() as transaction:
+            if connection.dialect.name == "postgresql":
+                for key in keys:
+                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                        _LOCK_SPACE, _lock_key(key))))
+            # On SQLite the first write takes the file's write lock, held until the commit: so
+            # the attempt is written first, and the count read after it is the whole truth.
+            mine = {
+                connection.execute(
+                    sa.insert(_failures).values(key=key, failed_at=now).returning(_failures.c.id)
+                ).scalar_one()
                 for key in keys
-                if len(failures := self._recent(key, now)) >= self.attempts
-            ]
-        return max(waits, default=0.0)
-
-    def failed(self, *keys: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+            }
+            wait = self._wait(connection, keys, now, leave_out=mine)
+            if wait:
+                transaction.rollback()
+                return wait
+        self._since_prune += 1
+        if self._since_prune >= PRUNE_EVERY:
+            self._since_prune = 0
+            self.prune(now)
+        return 0.0
 
     def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+        """Forget the failures of ``keys``: the right password was given."""
+        keys = self._keys(keys)
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                for key in keys:
+                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                        _LOCK_SPACE, _lock_key(key))))
+            connection.execute(sa.delete(_failures).where(_failures.c.key.in_(keys)))
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Delete the failures that have left the window, for every key; returns how many.
+
+        On PostgreSQL rows another transaction holds are skipped (the next sweep takes them), so
+        a sweep never waits for, or deadlocks with, a sign-in.
+        """
+        expired = _failures.c.failed_at <= (now or datetime.now(UTC)) - self.window
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                free = (sa.select(_failures.c.id).where(expired)
+                        .with_for_update(skip_locked=True).scalar_subquery())
+                result = connection.execute(sa.delete(_failures).where(_failures.c.id.in_(free)))
+            else:
+                result = connection.execute(sa.delete(_failures).where(expired))
+        return result.rowcount

@@ -28,6 +28,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(sa.String(16))
     team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Sessions carry the generation they were made in; ``end_sessions`` moves to the next one.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AccountError(ValueError):
@@ -68,6 +70,29 @@ class UserStore:
         with self._sessions() as session:
             row = session.scalar(sa.select(UserRow).where(UserRow.username == username))
             return None if row is None else _user(row)
+
+    def session_generation(self, username: str) -> int | None:
+        """The generation a session made now belongs to; None for no such account."""
+        with self._sessions() as session:
+            return session.scalar(
+                sa.select(UserRow.session_generation).where(UserRow.username == username))
+
+    def find_session(self, username: str, generation: object) -> CurrentUser | None:
+        """The account a session cookie names, if the cookie's generation is still current."""
+        if not isinstance(generation, int) or isinstance(generation, bool):
+            return None
+        with self._sessions() as session:
+            row = session.scalar(sa.select(UserRow).where(
+                UserRow.username == username, UserRow.session_generation == generation))
+            return None if row is None else _user(row)
+
+    def end_sessions(self, username: str) -> None:
+        """Sign the account out everywhere: every session made so far stops working."""
+        with self._sessions.begin() as session:
+            session.execute(
+                sa.update(UserRow).where(UserRow.username == username)
+                .values(session_generation=UserRow.session_generation + 1)
+            )
 
     def check_password(self, username: str, password: str) -> CurrentUser | None:
         with self._sessions() as session:

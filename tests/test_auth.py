@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -167,13 +168,45 @@ def test_users_add_command(tmp_path: Path) -> None:
     assert short.exit_code != 0 and "12 characters" in short.output
 
 
-def test_failure_limit_window() -> None:
-    limit = FailureLimit(attempts=2, window_seconds=10)
-    limit.failed("a", now=0)
-    assert limit.blocked_for("a", now=1) == 0
-    limit.failed("a", now=1)
-    assert limit.blocked_for("a", now=2) == pytest.approx(8)
-    assert limit.blocked_for("a", now=11) == 0
+def test_failure_limit_window(password_app: Flask) -> None:
+    engine = password_app.extensions["hindsight.store"].engine
+    limit = FailureLimit(engine, attempts=2, window_seconds=10)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert limit.attempt("a", now=start) == 0
+    assert limit.blocked_for("a", now=start + timedelta(seconds=1)) == 0
+    assert limit.attempt("a", now=start + timedelta(seconds=1)) == 0
+    assert limit.blocked_for("a", now=start + timedelta(seconds=2)) == pytest.approx(8)
+    assert limit.attempt("a", now=start + timedelta(seconds=2)) == pytest.approx(8)
+    assert limit.blocked_for("b", now=start + timedelta(seconds=2)) == 0  # keys are separate
+    assert limit.blocked_for("a", now=start + timedelta(seconds=11)) == 0
+    limit.succeeded("a")
+    assert limit.blocked_for("a", now=start + timedelta(seconds=2)) == 0
+    # Failures that left the window are swept away.
+    limit.attempt("c", now=start)
+    assert limit.prune(now=start + timedelta(seconds=30)) >= 1
+    assert limit.blocked_for("c", now=start) == 0
+
+
+def test_a_cookie_copied_before_signing_out_stops_working(password_app: Flask) -> None:
+    dana, _ = _login(password_app, "dana")
+    copied = dana.get_cookie("session")
+    assert copied is not None
+    home = dana.get("/", base_url="https://localhost")
+    assert home.status_code == 200
+    signed_out = dana.post("/logout", base_url="https://localhost",
+                           data={"csrf_token": csrf_token_from(home.get_data(as_text=True))})
+    assert signed_out.status_code == 302
+
+    replay = _https_client(password_app)
+    replay.set_cookie("session", copied.value)
+    response = replay.get("/", base_url="https://localhost")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert replay.get("/api/reports", base_url="https://localhost").status_code == 401
+
+    # Signing in again works, with a cookie of its own.
+    again, response = _login(password_app, "dana")
+    assert response.status_code == 302
+    assert again.get("/", base_url="https://localhost").status_code == 200
 
 
 def test_reviewers_publish_and_send_back_but_never_edit(password_app: Flask) -> None:

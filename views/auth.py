@@ -55,6 +55,11 @@ def _is_loopback(address: str | None) -> bool:
 
 
 def _session_user() -> CurrentUser | None:
+    """The account the session cookie names, while the sign-in lasts and was not ended.
+
+    Signing out moves the account to a new session generation (stored with the account), so a
+    copy of the cookie taken before the sign-out names an old generation and is refused.
+    """
     username, signed_in = session.get("user"), session.get("signed_in_at")
     if not username or not signed_in:
         return None
@@ -62,7 +67,15 @@ def _session_user() -> CurrentUser | None:
     if datetime.fromisoformat(signed_in) + lifetime < datetime.now(UTC):
         session.clear()
         return None
-    return get_users().find(username)
+    user = get_users().find_session(username, session.get("generation"))
+    if user is None:
+        session.clear()
+    return user
+
+
+def _signin_keys(username: str) -> tuple[str, str]:
+    """What failed sign-ins are counted against: the address and the account name."""
+    return f"ip:{request.remote_addr}", f"user:{username}"
 
 
 def _basic_user() -> CurrentUser | None:
@@ -70,12 +83,12 @@ def _basic_user() -> CurrentUser | None:
     credentials = request.authorization
     if not credentials or credentials.type != "basic" or not credentials.username:
         return None
-    keys = (f"ip:{request.remote_addr}", f"user:{credentials.username}")
-    if get_login_failures().blocked_for(*keys):
+    keys = _signin_keys(credentials.username)
+    if get_login_failures().attempt(*keys):
         abort(429)
     user = get_users().check_password(credentials.username, credentials.password or "")
-    if user is None:
-        get_login_failures().failed(*keys)
+    if user is not None:
+        get_login_failures().succeeded(*keys)
     return user
 
 
@@ -151,8 +164,8 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        keys = (f"ip:{request.remote_addr}", f"user:{form.username.data}")
-        wait = get_login_failures().blocked_for(*keys)
+        keys = _signin_keys(form.username.data)
+        wait = get_login_failures().attempt(*keys)  # counted as a failure until it succeeds
         if wait:
             minutes = max(1, round(wait / 60))
             form.password.errors.append(
@@ -162,8 +175,8 @@ def login() -> Response | str | tuple[str, int]:
             status = 429
         else:
             user = get_users().check_password(form.username.data, form.password.data)
-            if user is None:
-                get_login_failures().failed(*keys)
+            generation = None if user is None else get_users().session_generation(user.username)
+            if user is None or generation is None:
                 form.password.errors.append("That username and password do not match.")
                 status = 400
             else:
@@ -171,6 +184,7 @@ def login() -> Response | str | tuple[str, int]:
                 session.clear()
                 session.permanent = True
                 session["user"] = user.username
+                session["generation"] = generation
                 session["signed_in_at"] = datetime.now(UTC).isoformat()
                 return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
@@ -181,6 +195,9 @@ def login() -> Response | str | tuple[str, int]:
 @bp.post("/logout")
 @allow(PUBLIC)
 def logout() -> Response:
+    user = g.get("user")
+    if current_app.config["AUTH"] == "password" and user is not None:
+        get_users().end_sessions(user.username)  # copies of this session's cookie stop working
     session.clear()
     flash("You are signed out.")
     if current_app.config["AUTH"] == "password":
