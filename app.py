@@ -22,6 +22,7 @@ import logs
 from accounts.roles import AUTH_MODES, ROLES
 from reports import limits
 from services import init_services
+from views import hosts
 
 csrf = CSRFProtect()
 
@@ -42,6 +43,8 @@ ENV_SETTINGS = {
     "DRIVE_TIMEOUT": "HINDSIGHT_DRIVE_TIMEOUT",
     "DRIVE_RETRIES": "HINDSIGHT_DRIVE_RETRIES",
     "DRIVE_DEADLINE": "HINDSIGHT_DRIVE_DEADLINE",
+    "SERVER_NAMES": "HINDSIGHT_SERVER_NAMES",
+    "BASE_URL": "HINDSIGHT_BASE_URL",
 }
 
 
@@ -106,7 +109,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
         "HINDSIGHT_INSTANCE_PATH"
     )
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    # Absolute links name BASE_URL, never the request's Host (views/hosts.py).
+    app = hosts.HindsightFlask(__name__, instance_path=instance_path,
+                               instance_relative_config=True)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
 
@@ -129,6 +134,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_HOURS=8,
         COOKIE_SECURE=None,
         LOG_FORMAT="text",
+        SERVER_NAMES="",  # answered besides localhost, 127.0.0.1 and [::1]; see views/hosts.py
+        BASE_URL=None,  # default: http://localhost:5000, or made from the first server name
     )
     for setting, variable in ENV_SETTINGS.items():
         if os.environ.get(variable):
@@ -139,10 +146,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(instance)
     logs.configure(app, app.config["LOG_FORMAT"])
     _settle_auth_config(app)
+    hosts.settle(app)
 
     init_services(app)
 
     app.url_map.converters["int"] = DatabaseId
+    hosts.register(app)  # first: a request for another host name meets no other check
     csrf.init_app(app)
 
     from views import (
