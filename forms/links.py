@@ -31,6 +31,14 @@ class FactorLinksField(Field):
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Nothing is posted under the bare name; ``process`` reads the checkboxes."""
 
+    def _value(self) -> str:
+        """The ticked positions as text (``0,2``), for code that shows any field's value."""
+        return ",".join(str(position) for position in self.data or [])
+
+    def posted_entries(self) -> list[tuple[str, str]]:
+        """What a browser posts for these checkboxes: one ``<name>-<position>`` per tick."""
+        return [(f"{self.name}-{position}", "y") for position in self.data or []]
+
 
 def shift_factor_links(formdata: Any, moved: dict[int, int | None]) -> Any:
     """Renumber action→factor links after factors moved (old position → new, None: removed)."""

@@ -12,8 +12,8 @@
 
   var TYPING_PAUSE_MS = 2000;
   var LEAVE_FIELD_MS = 300;
-  var RETRY_MIN_MS = 3000;
-  var RETRY_MAX_MS = 30000;
+  var RETRY_MIN_MS = 3000;   // after a failed save, wait at least this long before the next
+  var RETRY_MAX_MS = 60000;  // and at most this long, doubling the wait after each failure
   var LISTS = ["timeline", "factors", "actions"];
 
   var reportId = form.dataset.reportId;
@@ -29,6 +29,7 @@
   var changeCount = 0;      // bumped on every change, to tell whether a save covered them all
   var timer = null;
   var retryDelay = RETRY_MIN_MS;
+  var notBefore = 0;        // after a failure, no save is sent before this time (ms since 1970)
 
   function setStatus(text, state) {
     status.textContent = text;
@@ -162,16 +163,52 @@
       renumber(list);
     });
     var values = {};
-    entries.forEach(function (entry) { values[entry[0]] = entry[1]; });
+    entries.forEach(function (entry) {
+      values[entry[0]] = entry[1];
+      if (inScope(entry[0])) { addFactorLinkBox(entry[0]); }
+    });
+    var has = function (name) { return Object.prototype.hasOwnProperty.call(values, name); };
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrf_token" || el.name === "base_version" ||
-          el.type === "submit" || !inScope(el.name)) { return; }
+          el.type === "submit" || el.type === "button" || el.type === "file" ||
+          !inScope(el.name)) { return; }
       if (el.type === "checkbox") {
-        el.checked = Object.prototype.hasOwnProperty.call(values, el.name);
-      } else if (Object.prototype.hasOwnProperty.call(values, el.name)) {
+        el.checked = has(el.name);
+      } else if (el.type === "radio") {
+        el.checked = has(el.name) && values[el.name] === el.value;
+      } else if (has(el.name)) {
         el.value = values[el.name];
       }
     });
+    var title = document.getElementById("title");
+    var heading = document.getElementById("page-title");
+    if (title && heading && inScope("title")) {
+      heading.textContent = title.value.trim() || "Untitled report";
+    }
+    // The writing advice relinks the action items' ticks to the factors and looks again.
+    form.dispatchEvent(new CustomEvent("hindsight:restored", { detail: { only: only || null } }));
+  }
+
+  /* An action item's tick for a factor that its row has no checkbox for yet (a row copied from
+   * the page's template before that factor was added): make the checkbox, so the tick is kept.
+   * The writing advice gives it its label and its place when it relinks. */
+  function addFactorLinkBox(name) {
+    var match = /^(actions-\d+-addresses)-(\d+)$/.exec(name);
+    if (!match || form.elements.namedItem(name)) { return; }
+    var group = document.getElementById(match[1]);
+    var options = group && group.querySelector(".factor-links-options");
+    if (!options) { return; }
+    var wrap = element("div", "checkbox");
+    var box = element("input");
+    box.type = "checkbox";
+    box.id = name;
+    box.name = name;
+    box.value = "y";
+    var label = element("label", "", "Factor " + (Number(match[2]) + 1));
+    label.htmlFor = name;
+    wrap.appendChild(box);
+    wrap.appendChild(label);
+    options.appendChild(wrap);
   }
 
   /* ---- two editors at once ---- */
@@ -214,7 +251,9 @@
       [["Your version", field.mine], ["Their saved version", field.theirs]].forEach(function (pair) {
         var box = element("div");
         box.appendChild(element("h4", "", pair[0]));
-        box.appendChild(element("pre", "conflict-text", pair[1] || "(empty)"));
+        var text = element("pre", "conflict-text", pair[1] || "(empty)");
+        text.tabIndex = 0;  // a long text scrolls in its box: a keyboard can scroll it too
+        box.appendChild(text);
         versions.appendChild(box);
       });
       item.appendChild(versions);
@@ -237,7 +276,11 @@
       conflictList.appendChild(item);
     });
     conflictPanel.hidden = false;
-    conflictPanel.focus();
+    // The status line announces it; focus moves to the panel only when the author is not in
+    // the middle of typing, so no keystroke goes astray.
+    var active = document.activeElement;
+    var typing = active && form.contains(active) && active.matches("input, textarea, select");
+    if (!typing) { conflictPanel.focus(); }
     if (data.fields.length === 0) {
       conflict.open = { none: true };
       settleConflict("none");
@@ -314,13 +357,26 @@
 
   /* ---- saving ---- */
 
-  function scheduleRetry() {
+  /* Save after `delay` ms, but never before the wait a failure asked for has passed. */
+  function saveLater(delay) {
     clearTimeout(timer);
-    timer = setTimeout(save, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+    timer = setTimeout(save, Math.max(delay, notBefore - Date.now()));
   }
 
-  function save() {
+  /* The save failed for a reason that may pass (the server had a problem, or could not be
+   * reached): try again later, waiting twice as long after each failure. */
+  function backOff(reason, state) {
+    var wait = retryDelay;
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+    notBefore = Date.now() + wait;
+    setStatus(reason + " Trying again in " + Math.round(wait / 1000) + " s; your changes are " +
+      "kept in this browser.", state);
+    saveLater(wait);
+  }
+
+  /* `now`: the author asked for it (the Save button, the network is back), so any wait after
+   * a failure is cut short. */
+  function save(now) {
     clearTimeout(timer);
     if (saving) { again = true; return Promise.resolve(); }
     if (!dirty) { return Promise.resolve(); }
@@ -328,6 +384,12 @@
       keepInBrowser();
       setStatus("Not saved — someone else changed this report. Choose what to keep above.",
         "error");
+      return Promise.resolve();
+    }
+    if (now === true) {
+      notBefore = 0;
+    } else if (Date.now() < notBefore) {
+      saveLater(0);
       return Promise.resolve();
     }
     saving = true;
@@ -348,6 +410,7 @@
       var response = result.response, data = result.data;
       if (response.ok && data.ok) {
         retryDelay = RETRY_MIN_MS;
+        notBefore = 0;
         form.dataset.version = data.version;
         form.querySelector("#base_version").value = data.version;
         if (changeCount === covered) {
@@ -361,10 +424,16 @@
           followUp.value = data.follow_up_review_on;
         }
         setStatus("Saved at " + clock(new Date()), "saved");
-      } else if (response.status === 409 && data.conflict) {
+      } else if (response.status === 409 && data.conflict && data.fields && data.theirs) {
+        // Sending the same save again would be refused again: the author decides first.
+        retryDelay = RETRY_MIN_MS;
+        notBefore = 0;
         showConflict(data);
         setStatus("Not saved — someone else changed this report. Choose what to keep above.",
           "error");
+      } else if (response.status === 409) {
+        setStatus("Not saved — someone else changed this report. Reload the page to see " +
+          "their version; your text is kept in this browser.", "error");
       } else if (response.status === 400 && data.errors) {
         showErrors(data.errors);
         setStatus("Not saved — check the highlighted fields. Your text is kept in this browser.",
@@ -372,16 +441,15 @@
       } else if (response.status === 401 || response.status === 403) {
         setStatus("Not saved — you are signed out or may not change this report. " +
           "Your text is kept in this browser; sign in again and reload the page.", "error");
-      } else if (response.status === 400 || response.status === 413) {
-        setStatus("Not saved — " + (data.error || "the server refused the change") + ". " +
-          "Your text is kept in this browser.", "error");
+      } else if (response.status >= 400 && response.status < 500) {
+        // Sending it again would be refused again: the author's next change tries again.
+        setStatus("Not saved — " + (data.error || "the server refused the change").replace(/\.$/, "") +
+          ". Your text is kept in this browser.", "error");
       } else {
-        setStatus("Not saved — retrying", "error");
-        scheduleRetry();
+        backOff("Not saved — the server had a problem (error " + response.status + ").", "error");
       }
     }).catch(function () {
-      setStatus("Offline: your changes are kept in this browser", "offline");
-      scheduleRetry();
+      backOff("Offline: the server cannot be reached.", "offline");
     }).then(function () {
       saving = false;
       if (again) { save(); }
@@ -395,8 +463,7 @@
     if (status.dataset.state !== "offline" && status.dataset.state !== "error") {
       setStatus("Unsaved changes", "pending");
     }
-    clearTimeout(timer);
-    timer = setTimeout(save, delay);
+    saveLater(delay);
   }
 
   /* ---- wiring ---- */
@@ -410,7 +477,7 @@
   });
   form.addEventListener("change", function () { changed(LEAVE_FIELD_MS); });
   form.addEventListener("focusout", function () {
-    if (dirty) { clearTimeout(timer); timer = setTimeout(save, LEAVE_FIELD_MS); }
+    if (dirty) { saveLater(LEAVE_FIELD_MS); }
   });
   form.addEventListener("click", function (event) {
     var button = event.target.closest('button[name="row_action"]');
@@ -425,9 +492,11 @@
     event.preventDefault();
     dirty = true;
     changeCount += 1;
-    save();
+    save(true);
   });
-  window.addEventListener("online", function () { if (dirty) { retryDelay = RETRY_MIN_MS; save(); } });
+  window.addEventListener("online", function () {
+    if (dirty) { retryDelay = RETRY_MIN_MS; save(true); }
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) {
       keepInBrowser();

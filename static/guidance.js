@@ -255,6 +255,16 @@
 
   form.addEventListener("input", function () { schedule(); });
   form.addEventListener("change", function () { schedule(); });
+  // The editor script put values back (the other author's version, or this browser's copy):
+  // the ticks are by position again, so relink them by their names, then look again.
+  form.addEventListener("hindsight:restored", function () {
+    form.querySelectorAll("[data-factor-links]").forEach(function (group) {
+      group.linked = false;
+      delete group.dataset.key;
+    });
+    syncFactorLinks();
+    schedule(0);
+  });
   // Rows added, removed or moved by the editor script: relink at once, then ask again.
   var observer = new MutationObserver(function () { syncFactorLinks(); schedule(); });
   form.querySelectorAll("[data-rows]").forEach(function (rows) {
