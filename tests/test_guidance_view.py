@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from reports import limits
 from reports.exchange import DocumentError, from_document, to_document
 from reports.guidance.client import HINT_FAMILIES
 from tests.pages import post_page
+from views import guidance as guidance_view
 
 
 def _new_report(client: FlaskClient, token: str) -> str:
@@ -68,7 +74,7 @@ def test_invalid_input_still_gets_what_can_be_worked_out(
     url = _new_report(client, csrf_token)
     form = {"csrf_token": csrf_token, "timezone": "Mars/Olympus", "started_at": "soon",
             "detected_at": "2026-10-03T09:20", "resolved_at": "2026-10-03T08:00",
-            "summary": "x" * 30_000 + " he should have known",
+            "summary": "x " * 9_000 + "he should have known",  # long, within the limit
             "actions-0-ticket": "not a link", "actions-0-owner": "Platform team"}
     answer = client.post(f"{url}/guidance", data=form).get_json()
     assert answer["hints"]["summary"][0]["rule_id"] == "should-have"
@@ -242,3 +248,119 @@ def test_the_script_shows_the_same_hint_headings_as_the_page() -> None:
     script = re.sub(r'" \+\s+"', "", script)  # join strings split over lines
     for family, title, intro in HINT_FAMILIES:
         assert f'"{family}", "{title}"' in script and f'"{intro}"' in script
+
+
+# ---- heavy requests: the same limits as a save, refused before any work ----
+
+
+def _no_work(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make any work on the posted page noticeable: building the form or reading a text."""
+    done: list[str] = []
+
+    def form(*args: Any, **kwargs: Any) -> Any:
+        done.append("form")
+        raise AssertionError("the page was read")
+
+    monkeypatch.setattr(guidance_view, "ReportForm", form)
+    monkeypatch.setattr(guidance_view, "text_hints", lambda *a, **k: done.append("hints"))
+    return done
+
+
+OVERSIZED: dict[str, tuple[Callable[[], dict[str, str]], str]] = {
+    "a 3.9 MB summary": (
+        lambda: {"summary": "He should have known. " * 177_000},
+        "Summary is too long: at most 20,000 characters, this has 3,894,000."),
+    "one character over in a row": (
+        lambda: {"timeline-3-description": "x" * (limits.MAX_LONG_TEXT + 1)},
+        "Timeline event 4 is too long: at most 20,000 characters, this has 20,001."),
+    "too many rows": (
+        lambda: {f"factors-{i}-description": "x" for i in range(limits.MAX_ROWS + 1)},
+        f"Contributing factors has too many rows: at most {limits.MAX_ROWS}."),
+    "too many inputs": (
+        lambda: {f"part-{i}": "" for i in range(limits.MAX_FORM_PARTS + 1)},
+        f"The page sent more than {limits.MAX_FORM_PARTS:,} inputs; a report has at most "
+        "that many."),
+    "a name no input has": (
+        lambda: {"x" * 1_000_000: "y"},
+        "The page sent an input this report does not have."),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OVERSIZED))
+def test_an_oversized_guidance_post_is_refused_before_any_work(
+    client: FlaskClient, csrf_token: str, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    url = _new_report(client, csrf_token)
+    make, detail = OVERSIZED[case]
+    data = {"csrf_token": csrf_token, **make()}
+    done = _no_work(monkeypatch)
+    started = time.monotonic()
+    response = client.post(f"{url}/guidance", data=data, headers={"Accept": "application/json"})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 413, response.get_data(as_text=True)[:300]
+    assert response.get_json() == {"error": "Too much to check at once", "detail": detail,
+                                   "status": 413}
+    assert done == []
+    assert elapsed < 3, f"refused after {elapsed:.1f} s"  # it took 9 s of CPU to answer before
+
+
+def test_a_post_at_the_limits_still_gets_guidance(client: FlaskClient, csrf_token: str) -> None:
+    url = _new_report(client, csrf_token)
+    summary = ("x " * limits.MAX_LONG_TEXT)[:limits.MAX_LONG_TEXT - 20] + " he should have known"
+    summary = summary[-limits.MAX_LONG_TEXT:]
+    data = {"csrf_token": csrf_token, "summary": summary,
+            **{f"timeline-{i}-description": "Sam failed to check." for i in range(limits.MAX_ROWS)}}
+    assert len(summary) == limits.MAX_LONG_TEXT
+    answer = client.post(f"{url}/guidance", data=data).get_json()
+    assert answer["hints"]["summary"][-1]["rule_id"] == "should-have"  # its very last words
+    assert len([k for k in answer["hints"] if k.startswith("timeline-")]) == limits.MAX_ROWS
+
+
+def test_each_text_is_read_up_to_what_a_save_accepts(client: FlaskClient, csrf_token: str) -> None:
+    """A title is read up to its 200 characters: what follows, a save would refuse anyway."""
+    url = _new_report(client, csrf_token)
+    blame = "It was human error."
+    inside = "x" * (limits.MAX_SHORT_TEXT - len(blame)) + blame
+    beyond = "x " * limits.MAX_SHORT_TEXT + blame
+    answers = [client.post(f"{url}/guidance", data={"csrf_token": csrf_token, "title": title})
+               .get_json()["hints"] for title in (inside, beyond)]
+    assert [h["rule_id"] for h in answers[0]["title"]] == ["human-error"]
+    assert "title" not in answers[1]
+
+
+def test_the_page_drawn_again_reads_each_text_up_to_its_limit(
+    client: FlaskClient, csrf_token: str
+) -> None:
+    """A save refused for a text too long shows the page again: its advice reads no further
+    than the limit either."""
+    url = _new_report(client, csrf_token)
+    summary = "x " * (limits.MAX_LONG_TEXT // 2) + "he should have known"
+    page = post_page(client, url, {"csrf_token": csrf_token, "summary": summary,
+                                   "impact": "Sam failed to check."})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "too long" in html
+    assert 'data-rule="person-lapse"' in html  # the impact is read
+    assert 'data-rule="should-have"' not in html  # the summary only up to its 20,000th character
+
+
+def test_the_limits_are_documented_with_the_numbers_the_code_uses(app: Flask) -> None:
+    """docs/limits.md tells users the limits: each of its numbers is the one the code has."""
+    doc = (Path(__file__).parents[1] / "docs" / "limits.md").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|", doc, re.M))
+    expected = {
+        "Title, service, audience, owner, each author's name":
+            f"{limits.MAX_SHORT_TEXT:,} characters",
+        "Apology, summary, impact, lessons, follow-up outcome, each row's text":
+            f"{limits.MAX_LONG_TEXT:,} characters",
+        "Ticket link": f"{limits.MAX_URL:,} characters",
+        "Authors": f"{limits.MAX_AUTHORS:,} names",
+        "Timeline events, contributing factors, action items": f"{limits.MAX_ROWS:,} each",
+        "Inputs in one save of the page": f"{limits.MAX_FORM_PARTS:,}",
+        "One save or API request, in all": f"{limits.MAX_REQUEST_BYTES // 2**20} MiB",
+    }
+    assert {key: table.get(key) for key in expected} == expected
+    # The app enforces the same numbers as the module.
+    assert app.config["MAX_CONTENT_LENGTH"] == limits.MAX_REQUEST_BYTES
+    assert app.config["MAX_FORM_PARTS"] == limits.MAX_FORM_PARTS
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "(docs/limits.md)" in readme

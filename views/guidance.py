@@ -4,6 +4,9 @@ and reading ease of the client-facing parts, what is missing, the durations.
 ``POST /reports/<id>/guidance`` takes the same form data as the autosave, saves nothing, and
 answers with what can be worked out even when some input is invalid. The same guidance for a
 stored report is at ``GET /api/reports/<id>/guidance``.
+
+A post larger than any save takes (reports/limits.py) is refused with 413 before any work is
+done on it, and each text is read only up to what a save accepts in that input.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from wtforms import Field
+from wtforms.validators import Length
 
 from forms.report import ReportForm
 from forms.walk import leaf_fields
+from reports import limits
 from reports.copies import client_copy
 from reports.exchange import is_timezone
 from reports.follow_up import follow_up_default
@@ -31,6 +36,7 @@ from reports.guidance.plain import Readability, readability, warm_up
 from reports.metrics import incident_metrics
 from reports.model import Report
 from services import get_store
+from views.conflicts import LABELS
 from views.identity import sees_internal
 from views.permissions import READ_REPORT, REVIEW_REPORT, allow
 
@@ -63,14 +69,24 @@ def is_plain_part(field: Field) -> bool:
     return bool(_FACTOR_TEXT.match(field.id) and root_cause is not None and root_cause.data)
 
 
+def text_limit(field: Field) -> int:
+    """The most characters of an input that a save accepts, and so that guidance reads."""
+    lengths = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+    return min(lengths, default=limits.MAX_LONG_TEXT)
+
+
+def analysed_text(field: Field) -> str:
+    """An input's text as far as guidance reads it: no further than a save would accept."""
+    return field.data[:text_limit(field)] if isinstance(field.data, str) else ""
+
+
 def _field_hints(field: Field, known: frozenset[str]) -> list[Hint]:
-    text = field.data if isinstance(field.data, str) else ""
-    return text_hints(text, apology=field.id == "apology", plain=is_plain_part(field),
-                      known=known)
+    return text_hints(analysed_text(field), apology=field.id == "apology",
+                      plain=is_plain_part(field), known=known)
 
 
 def _known(form: ReportForm) -> frozenset[str]:
-    return known_names(form.audience.data or "", form.service.data or "")
+    return known_names(analysed_text(form.audience), analysed_text(form.service))
 
 
 def form_hints(form: ReportForm) -> dict[str, list[Hint]]:
@@ -82,7 +98,8 @@ def form_hints(form: ReportForm) -> dict[str, list[Hint]]:
 
 def form_readability(form: ReportForm) -> dict[str, Readability]:
     """Reading ease of each plain-language input that has text, keyed by the input's id."""
-    scores = {f.id: readability(f.data or "") for f in _text_fields(form) if is_plain_part(f)}
+    scores = {f.id: readability(analysed_text(f)) for f in _text_fields(form)
+              if is_plain_part(f)}
     return {field_id: score for field_id, score in scores.items() if score is not None}
 
 
@@ -109,14 +126,41 @@ def guidance_payload(report: Report, hints: dict[str, list[Hint]],
     }
 
 
+_ROWS = {"timeline": "Timeline event", "factors": "Factor", "actions": "Action item"}
+_ROW_INPUT = re.compile(r"^(timeline|factors|actions)-(\d+)-")
+
+
+def _input_label(name: str) -> str:
+    """An input's name as the author knows it: "Summary", "Timeline event 3"."""
+    if name in LABELS:
+        return LABELS[name]
+    row = _ROW_INPUT.match(name)
+    if row:
+        return f"{_ROWS[row.group(1)]} {int(row.group(2)) + 1}"
+    return f"The input “{name[:40]}”"
+
+
+def _refuse_oversized() -> Response | None:
+    """413, in words, for a post larger than any save takes; None when it is within limits."""
+    found = limits.oversized_page(request.form.items(multi=True),
+                                  current_app.config["MAX_FORM_PARTS"])
+    if found is None:
+        return None
+    detail = f"{_input_label(found.name)} {found.reason}" if found.name else found.reason
+    response = jsonify(error="Too much to check at once", detail=detail, status=413)
+    response.status_code = 413
+    return response
+
+
 @bp.post("/reports/<int:report_id>/guidance")
 @allow(REVIEW_REPORT)  # the guided page's advice; viewers never see the page
 def live(report_id: int) -> Response:
     stored = get_store().get(report_id)
     if stored is None:
         abort(404)
-    if len(request.form) > current_app.config["MAX_FORM_PARTS"]:
-        abort(413)
+    refused = _refuse_oversized()
+    if refused is not None:
+        return refused
     form = ReportForm(formdata=request.form)
     report = _report_from(form, stored.report)
     return jsonify(guidance_payload(report, form_hints(form), form_readability(form)))
@@ -160,7 +204,7 @@ def field_readability(field: Field) -> Readability | None:
     warm_up()  # once per process, so that no live update waits for it
     if not is_plain_part(field) or not isinstance(field.data, str):
         return None
-    return readability(field.data)
+    return readability(analysed_text(field))
 
 
 @bp.app_template_global()
