@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -12,11 +13,27 @@ from reports.exchange import from_document
 from reports.guidance import blameless_hints, load_rules, report_hints
 from reports.guidance.blameless import RULES_FILE
 
-# (sentence, the rule that must fire)
+CORPORA = Path(__file__).with_name("corpora")
+# Targets on the corpora: at least this share of blaming sentences caught, at most this share of
+# neutral ones flagged.
+CAUGHT_AT_LEAST = 0.95
+FALSE_ALARMS_AT_MOST = 0.02
+# Quoted words in a message: “...”.
+QUOTED = re.compile(r"“([^”]+)”")
+
+
+def corpus(name: str) -> list[str]:
+    """The sentences of ``tests/corpora/<name>.txt``: one a line, ``#`` lines are comments."""
+    lines = (CORPORA / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+# (sentence, the rule that must fire): at least one example for every rule.
 BLAMING = [
     ("He did not check the logs before the deploy.", "person-lapse"),
     ("She failed to follow the runbook.", "person-lapse"),
-    ("Dana failed to escalate the alert.", "person-lapse"),
+    ("Dana failed to restart the workers.", "person-lapse"),
+    ("Zanele did not escalate the alert.", "person-lapse"),
     ("Sam Ortiz did not test the migration.", "person-lapse"),
     ("They didn't read the release notes.", "person-lapse"),
     ("The on-call engineer missed the page.", "person-lapse"),
@@ -24,8 +41,10 @@ BLAMING = [
     ("Someone ignored the disk space warning.", "person-lapse"),
     ("The operator made a mistake in the command.", "person-lapse"),
     ("Our intern caused the outage.", "person-lapse"),
-    ("He never even looked at the dashboard.", "person-lapse"),
-    ("The team forgot to renew the certificate.", "forgot"),
+    ("Ops failed to rotate the keys.", "person-lapse"),
+    ("The team forgot to renew the certificate.", "person-lapse"),
+    ("Nobody reviewed the change before it went out.", "person-lapse"),
+    ("The alerts were ignored for most of the night.", "person-lapse"),
     ("The renewal was forgotten.", "forgot"),
     ("The backup was neglected for months.", "negligent"),
     ("This was negligent.", "negligent"),
@@ -33,55 +52,62 @@ BLAMING = [
     ("An operator error deleted the table.", "human-error"),
     ("A careless change to the firewall rules.", "character"),
     ("The review was sloppy.", "character"),
-    ("The engineer on duty was not paying attention.", "character"),
     ("It was a rookie mistake.", "character"),
-    ("Someone messed up the DNS records.", "person-lapse"),
+    ("It was poor judgement to deploy at peak time.", "character"),
     ("The config was botched during the migration.", "slip"),
     ("An admin fat-fingered the IP address.", "slip"),
     ("He should have known better.", "should-have"),
     ("The reviewer should have caught this.", "should-have"),
+    ("QA should not have signed off the release.", "should-have"),
     ("We should have noticed the warning signs.", "should-have"),
+    ("The developer was supposed to test the migration.", "should-have"),
+    ("If the engineer had checked the logs, the outage would have been avoided.",
+     "counterfactual"),
+    ("If the team had tested the change properly, the bug would have been caught.",
+     "counterfactual"),
+    ("Had QA done their job, the release would have been stopped.", "counterfactual"),
+    ("Why did no one check the backups?", "rhetorical-why"),
+    ("Why didn't the on-call engineer escalate?", "rhetorical-why"),
+    ("How could the reviewer miss something so obvious?", "rhetorical-why"),
     ("Nobody is to blame for this.", "blame"),
     ("The vendor was blamed for the delay.", "blame"),
     ("It was Sam's fault.", "fault"),
     ("It was not their fault.", "fault"),
     ("The support team was at fault.", "fault"),
+    ("The developer was responsible for the outage.", "fault"),
+    ("The outage was caused by the intern.", "fault"),
+    ("The delay was due to the on-call engineer.", "fault"),
     ("The outage was his mistake.", "mistake-by"),
     ("An error by the engineer took the site down.", "mistake-by"),
+    ("Rachel's mistake took the checkout offline.", "mistake-by"),
+    ("She merged unreviewed changes.", "unchecked-work"),
+    ("Untested code from the payments team broke refunds.", "unchecked-work"),
+    ("The engineer ran the migration without a backup.", "unchecked-work"),
 ]
 
+# Ordinary sentences that look close to blaming ones: the documented examples of what is left
+# alone (docs/blameless-wording.md). The corpora hold many more.
 ORDINARY = [
-    "The deploy failed to start.",
-    "The health check failed to connect to the database.",
-    "The fault-tolerant cluster kept serving requests.",
-    "A default value of 30 seconds was used.",
-    "We ran fault injection tests in staging.",
-    "A fault in the disk controller corrupted the cache.",
-    "The faulty network card was replaced.",
-    "Run `git blame` on the config file to see when it changed.",
-    "We used git blame to find the commit.",
-    "The blameless review took place on Monday.",
-    "It did not check the certificate expiry date.",
-    "The alert should have fired at 09:15 but the threshold was too high.",
-    "The cache should have expired after an hour.",
-    "The servers did not respond for 20 minutes.",
+    "Sam restarted the service at 10:02.",
+    "The deploy failed to complete.",
+    "An engineer deleted the data by mistake while repairing the replica.",
+    "The on-call engineer was paged at 09:14.",
     "Kubernetes failed to schedule the pods.",
-    "The pods did not restart because the image was missing.",
-    "The error rate rose to 40% at 09:12.",
-    "Users saw an error page when paying.",
-    "A human-readable error message was added.",
-    "The user interface showed stale prices.",
-    "The checker found no errors.",
-    "Release 4.2 of the payment router went live.",
-    "Dana rolled the change back at 10:40.",
-    "Sam noticed the alert and paged the on-call engineer.",
-    "The engineer restarted the service at 10:02.",
-    "We are sorry that your customers could not pay.",
+    "The alert should have fired at 09:15 but the threshold was too high.",
+    "It did not check the certificate expiry date.",
+    "The on-call engineer did not receive the page because the phone number was out of date.",
+    "The engineer did not know that the flag was still on.",
+    "The page sent to Dana failed to arrive.",
+    "The QA environment failed to start.",
+    "The team responsible for payments was paged at 09:15.",
+    "The outage was caused by a full disk.",
+    "If the alert had fired, the team would have known at 09:15.",
+    "Why did the alert not fire?",
+    "Each engineer should have access to the runbook.",
     "We should have told you sooner, and we are sorry.",
-    "The monitoring missed the spike because it sampled every five minutes.",
-    "The release checklist had no step for payment routing.",
-    "Traffic moved back to the current gateway.",
-    "Error budget: 99.9% availability over 30 days.",
+    "It was our fault, and we apologise.",
+    "Run `git blame` on the config file to see when it changed.",
+    "The fault-tolerant cluster kept serving requests.",
     "The lazy-loading images slowed the page.",
 ]
 
@@ -100,12 +126,64 @@ def test_ordinary_incident_sentences_raise_no_hint(sentence: str) -> None:
     assert blameless_hints(sentence) == [], sentence
 
 
+def _rates(blaming: list[str], neutral: list[str]) -> tuple[float, float, list[str], list[str]]:
+    missed = [s for s in blaming if not blameless_hints(s)]
+    alarms = [s for s in neutral if blameless_hints(s)]
+    return (1 - len(missed) / len(blaming), len(alarms) / len(neutral), missed, alarms)
+
+
+@pytest.mark.parametrize("suffix", ["", "-heldout"])
+def test_the_corpora_are_caught_without_false_alarms(suffix: str) -> None:
+    """``blaming.txt`` and ``neutral.txt`` were tuned on; the ``-heldout`` pair was written
+    before the rules and never tuned on. Both must meet the targets."""
+    blaming, neutral = corpus(f"blaming{suffix}"), corpus(f"neutral{suffix}")
+    if not suffix:
+        assert len(blaming) >= 150 and len(neutral) >= 150
+    caught, false_alarms, missed, alarms = _rates(blaming, neutral)
+    assert caught >= CAUGHT_AT_LEAST, (f"caught {caught:.1%}", missed)
+    assert false_alarms <= FALSE_ALARMS_AT_MOST, (f"false alarms {false_alarms:.1%}", alarms)
+
+
+def test_every_explanation_quotes_the_words_typed() -> None:
+    """A hint's ``why`` speaks of what was typed: each phrase it quotes is in the excerpt, and
+    every rule quotes something (so none talks about words that are not there)."""
+    sentences = [s for s, _ in BLAMING] + corpus("blaming")
+    fired = set()
+    for sentence in sentences:
+        for hint in blameless_hints(sentence):
+            fired.add(hint.rule_id)
+            phrases = QUOTED.findall(hint.why)
+            assert phrases, (hint.rule_id, hint.why)
+            for phrase in phrases:
+                assert phrase.rstrip("…").casefold() in hint.excerpt.casefold(), (
+                    hint.rule_id, phrase, hint.excerpt)
+    assert fired == {r.id for r in load_rules()}
+
+
 def test_every_rule_has_a_firing_example_and_explains_itself() -> None:
     rules = load_rules()
     assert len({r.id for r in rules}) == len(rules)
     assert {r.id for r in rules} == {rule for _, rule in BLAMING}
     for rule in rules:
         assert rule.why.endswith(".") and "For example" in rule.suggestion
+
+
+def test_the_subject_is_named_in_the_explanation() -> None:
+    hint, = blameless_hints("The on-call engineer failed to escalate.")
+    assert "“the on-call engineer”" in hint.why
+    hint, = blameless_hints("Then Priya forgot to renew it.")
+    assert hint.excerpt == "Priya forgot" and "“Priya”" in hint.why
+
+
+def test_a_capitalised_system_is_not_a_person() -> None:
+    for sentence in ("Jenkins failed to build the branch.", "Monitoring did not check the replica.",
+                     "Payments failed to settle.", "Nginx ignored the new configuration."):
+        assert blameless_hints(sentence) == [], sentence
+    # A first name we know is a person whatever the verb; another capitalised word is one only
+    # with something only people do.
+    assert blameless_hints("Alex failed to restart the workers.")
+    assert blameless_hints("Zbigniew forgot to renew the certificate.")
+    assert not blameless_hints("Zbigniew failed to restart the workers.")
 
 
 def test_hints_come_in_reading_order_without_overlap() -> None:
