@@ -4,13 +4,15 @@ The failures are rows in the database, so every worker process, every app instan
 database and every restart counts the same failures. Each attempt is counted *before* its
 password is checked, in one short transaction that other attempts on the same keys wait for
 (the SQLite file's write lock; on PostgreSQL a transaction-level advisory lock per key), so that
-five guesses arriving at once are five, not five each. A right password then takes its attempt
-back, with every earlier failure of those keys.
+five guesses arriving at once are five, not five each. A right password then takes back its own
+attempt only: earlier failures still count until they are 15 minutes old, so a person who signs
+in often cannot wipe out the guesses someone else makes at their account.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -47,6 +49,18 @@ def _utc(moment: datetime) -> datetime:
 
 def _lock_key(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in attempt: let through (and counted), or told how long to wait."""
+
+    wait: float  # seconds until the keys may try again; 0 when this attempt went ahead
+    ids: tuple[int, ...] = ()  # its rows, which stand as failures unless it succeeds
+
+    @property
+    def allowed(self) -> bool:
+        return self.wait == 0
 
 
 class FailureLimit:
@@ -87,11 +101,11 @@ class FailureLimit:
         with self.engine.connect() as connection:
             return self._wait(connection, self._keys(keys), now, set())
 
-    def attempt(self, *keys: str, now: datetime | None = None) -> float:
+    def attempt(self, *keys: str, now: datetime | None = None) -> Attempt:
         """Count one more attempt against each key, unless one of them is at the limit already.
 
-        Returns 0 when the attempt may go ahead: it then stands as a failure until
-        ``succeeded``. Otherwise returns the seconds to wait, and counts nothing.
+        An attempt let through stands as a failure unless ``succeeded`` takes it back; one that
+        must wait counts nothing.
         """
         now = now or datetime.now(UTC)
         keys = self._keys(keys)
@@ -102,31 +116,27 @@ class FailureLimit:
                         _LOCK_SPACE, _lock_key(key))))
             # On SQLite the first write takes the file's write lock, held until the commit: so
             # the attempt is written first, and the count read after it is the whole truth.
-            mine = {
+            mine = tuple(
                 connection.execute(
                     sa.insert(_failures).values(key=key, failed_at=now).returning(_failures.c.id)
                 ).scalar_one()
                 for key in keys
-            }
-            wait = self._wait(connection, keys, now, leave_out=mine)
+            )
+            wait = self._wait(connection, keys, now, leave_out=set(mine))
             if wait:
                 transaction.rollback()
-                return wait
+                return Attempt(wait)
         self._since_prune += 1
         if self._since_prune >= PRUNE_EVERY:
             self._since_prune = 0
             self.prune(now)
-        return 0.0
+        return Attempt(0.0, mine)
 
-    def succeeded(self, *keys: str) -> None:
-        """Forget the failures of ``keys``: the right password was given."""
-        keys = self._keys(keys)
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                for key in keys:
-                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(
-                        _LOCK_SPACE, _lock_key(key))))
-            connection.execute(sa.delete(_failures).where(_failures.c.key.in_(keys)))
+    def succeeded(self, attempt: Attempt) -> None:
+        """The right password was given: this attempt is not a failure."""
+        if attempt.ids:
+            with self.engine.begin() as connection:
+                connection.execute(sa.delete(_failures).where(_failures.c.id.in_(attempt.ids)))
 
     def prune(self, now: datetime | None = None) -> int:
         """Delete the failures that have left the window, for every key; returns how many.

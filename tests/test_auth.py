@@ -172,19 +172,28 @@ def test_failure_limit_window(password_app: Flask) -> None:
     engine = password_app.extensions["hindsight.store"].engine
     limit = FailureLimit(engine, attempts=2, window_seconds=10)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    assert limit.attempt("a", now=start) == 0
-    assert limit.blocked_for("a", now=start + timedelta(seconds=1)) == 0
-    assert limit.attempt("a", now=start + timedelta(seconds=1)) == 0
-    assert limit.blocked_for("a", now=start + timedelta(seconds=2)) == pytest.approx(8)
-    assert limit.attempt("a", now=start + timedelta(seconds=2)) == pytest.approx(8)
-    assert limit.blocked_for("b", now=start + timedelta(seconds=2)) == 0  # keys are separate
-    assert limit.blocked_for("a", now=start + timedelta(seconds=11)) == 0
-    limit.succeeded("a")
-    assert limit.blocked_for("a", now=start + timedelta(seconds=2)) == 0
+
+    def at(seconds: float) -> datetime:
+        return start + timedelta(seconds=seconds)
+
+    assert limit.attempt("a", now=at(0)).allowed
+    assert limit.blocked_for("a", now=at(1)) == 0
+    assert limit.attempt("a", now=at(1)).allowed
+    assert limit.blocked_for("a", now=at(2)) == pytest.approx(8)
+    refused = limit.attempt("a", now=at(2))
+    assert not refused.allowed and refused.wait == pytest.approx(8)
+    assert limit.blocked_for("b", now=at(2)) == 0  # keys are counted apart
+    assert limit.blocked_for("a", now=at(11)) == 0  # the first failure left the window
+    # A right password takes back its own attempt only, not the failures before it.
+    right = limit.attempt("c", now=at(0))
+    limit.attempt("c", now=at(1))
+    limit.succeeded(right)
+    assert limit.blocked_for("c", now=at(2)) == 0
+    assert limit.attempt("c", now=at(2)).allowed
+    assert limit.blocked_for("c", now=at(3)) > 0
     # Failures that left the window are swept away.
-    limit.attempt("c", now=start)
-    assert limit.prune(now=start + timedelta(seconds=30)) >= 1
-    assert limit.blocked_for("c", now=start) == 0
+    assert limit.prune(now=at(30)) >= 3
+    assert limit.blocked_for("a", now=at(2)) == 0 and limit.blocked_for("c", now=at(3)) == 0
 
 
 def test_a_cookie_copied_before_signing_out_stops_working(password_app: Flask) -> None:

@@ -83,12 +83,12 @@ def _basic_user() -> CurrentUser | None:
     credentials = request.authorization
     if not credentials or credentials.type != "basic" or not credentials.username:
         return None
-    keys = _signin_keys(credentials.username)
-    if get_login_failures().attempt(*keys):
+    attempt = get_login_failures().attempt(*_signin_keys(credentials.username))
+    if not attempt.allowed:
         abort(429)
     user = get_users().check_password(credentials.username, credentials.password or "")
     if user is not None:
-        get_login_failures().succeeded(*keys)
+        get_login_failures().succeeded(attempt)
     return user
 
 
@@ -164,10 +164,10 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        keys = _signin_keys(form.username.data)
-        wait = get_login_failures().attempt(*keys)  # counted as a failure until it succeeds
-        if wait:
-            minutes = max(1, round(wait / 60))
+        # Counted as a failure unless it succeeds.
+        attempt = get_login_failures().attempt(*_signin_keys(form.username.data))
+        if not attempt.allowed:
+            minutes = max(1, round(attempt.wait / 60))
             form.password.errors.append(
                 f"Too many attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and "
                 "try again, or ask your administrator to check your account."
@@ -180,7 +180,7 @@ def login() -> Response | str | tuple[str, int]:
                 form.password.errors.append("That username and password do not match.")
                 status = 400
             else:
-                get_login_failures().succeeded(*keys)
+                get_login_failures().succeeded(attempt)
                 session.clear()
                 session.permanent = True
                 session["user"] = user.username
