@@ -44,7 +44,7 @@ class HindsightFlask(Flask):
     """
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
-        if request is None:  # outside a request (commands): build for the base URL
+        if request is None and self.config.get("BASE_URL"):  # outside a request (commands)
             base = urlsplit(self.config["BASE_URL"])
             return self.url_map.bind(base.netloc, script_name=self.config["APPLICATION_ROOT"],
                                      url_scheme=base.scheme)
@@ -59,7 +59,7 @@ class HindsightFlask(Flask):
                                **values)
         if not external:
             return path
-        base = urlsplit(self.config["BASE_URL"])
+        base = urlsplit(self.config.get("BASE_URL") or DEFAULT_BASE_URL)
         return f"{_scheme or base.scheme}://{base.netloc}{path}"
 
 
