@@ -122,8 +122,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         GOOGLE_CREDENTIALS=None,
         DRIVE_API_ENDPOINT=None,
         MAX_CONTENT_LENGTH=limits.MAX_REQUEST_BYTES,
-        # Three row lists of up to MAX_ROWS rows, six inputs a row, and the other fields.
-        MAX_FORM_PARTS=3 * limits.MAX_ROWS * 6 + 200,
+        MAX_FORM_PARTS=limits.MAX_FORM_PARTS,  # inputs in one save of the page
         WTF_CSRF_TIME_LIMIT=None,  # a page left open all day must still save
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -15,9 +15,11 @@ MAX_URL = 2_000
 MAX_AUTHORS = 30
 MAX_ROWS = 500  # timeline events, factors or action items in one report
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
-# Inputs in one post of the guided page: three row lists of up to MAX_ROWS rows, six inputs a
-# row, and the other fields. (The app's MAX_FORM_PARTS setting.)
-MAX_FORM_PARTS = 3 * MAX_ROWS * 6 + 200
+# Inputs in one post of the guided page (the app's MAX_FORM_PARTS setting): a full timeline
+# (7 inputs a row), full factors (4) and full action items (9, plus a tick for each factor the
+# action deals with: up to MAX_LINKS_PER_ACTION counted here), and the other fields.
+MAX_LINKS_PER_ACTION = 20
+MAX_FORM_PARTS = MAX_ROWS * (7 + 4 + 9 + MAX_LINKS_PER_ACTION) + 200
 # No input of the page has a longer name ("actions-499-addresses-499" is 25 characters).
 MAX_INPUT_NAME = 100
 

@@ -45,7 +45,10 @@ class _FormValues(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._textarea:
-            self.values[self._textarea] += data
+            value = self.values[self._textarea] + data
+            # As browsers do, a line break right after <textarea> is not part of the value.
+            self.values[self._textarea] = value.removeprefix("\n") if not self.values[
+                self._textarea] else value
 
 
 def form_values(html: str) -> dict[str, str]:

@@ -35,8 +35,8 @@ from tests import drive_fixtures
 from tests.conftest import SAMPLE_DOCUMENT, csrf_token_from
 from tests.drive_fixtures import FOLDER_ID
 from tests.export_samples import rich_document
-from tests.pages import post_page
 from tests.fake_drive import FakeDrive
+from tests.pages import post_page
 
 drive_ca = drive_fixtures.drive_ca
 signing_key = drive_fixtures.signing_key
