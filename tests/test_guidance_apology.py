@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,28 @@ def test_what_the_apology_lacks_is_said(apology: str, check: str) -> None:
 @pytest.mark.parametrize("apology", REAL)
 def test_a_real_apology_gets_no_hint(apology: str) -> None:
     assert apology_hints(apology) == [], apology
+
+
+QUOTED = re.compile(r"“([^”]+)”")
+
+
+def test_every_explanation_speaks_of_what_was_typed() -> None:
+    """A wording hint's ``why`` quotes the words found, never other ones ("regret any
+    disruption" is not told about "any inconvenience"); a missing-part hint quotes only words
+    that are missing."""
+    for sentence, _ in WEAK:
+        for hint in apology_hints(sentence):
+            phrases = QUOTED.findall(hint.why)
+            if hint.excerpt:
+                assert phrases, (hint.rule_id, hint.why)
+                assert all(p.casefold() in hint.excerpt.casefold() for p in phrases), (
+                    hint.rule_id, phrases, hint.excerpt)
+            else:
+                assert not any(p.casefold() in sentence.casefold() for p in phrases), (
+                    hint.rule_id, phrases, sentence)
+    hint = apology_hints("We regret any disruption to your service.")[0]
+    assert hint.excerpt == "regret any disruption"
+    assert "“regret any disruption”" in hint.why and "inconvenience" not in hint.why
 
 
 def test_the_stock_phrase_gets_every_missing_part() -> None:

@@ -4,6 +4,7 @@ sentences are left alone, and reading ease is scored only where it means somethi
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -56,6 +57,25 @@ JARGON = [
     ("The SEV1 was declared at 09:20.", ["severity"]),
     ("The MTTR was 40 minutes.", ["mttr"]),
     ("The ZQX team was called.", ["acronym"]),
+    ("The data needed a resync after the outage.", ["resync"]),
+    ("We restored the database from a snapshot.", ["snapshot"]),
+    ("The replica fell behind by an hour.", ["replica"]),
+    ("Replication lag reached forty minutes.", ["replication-lag"]),
+    ("Replication stopped at 09:12.", ["replication"]),
+    ("One shard of the database was full.", ["shard"]),
+    ("The primary stopped accepting writes.", ["primary-db"]),
+    ("Files were copied with rsync.", ["rsync"]),
+    ("The copy was made with pg_basebackup.", ["db-backup-tool"]),
+    ("The engineer used kubectl to restart the service.", ["kubectl"]),
+    ("An engineer connected over ssh to the database server.", ["ssh"]),
+    ("Alerts from PagerDuty woke the team.", ["paging-tool"]),
+    ("The Terraform plan removed the gateway.", ["provisioning-tool"]),
+    ("Jenkins stopped the release.", ["build-tool"]),
+    ("Grafana showed the spike.", ["monitoring-tool"]),
+    ("The Docker image was missing.", ["docker"]),
+    ("The etcd cluster lost its leader.", ["coordination-store"]),
+    ("The Helm chart had the wrong value.", ["helm"]),
+    ("The MTBF doubled.", ["mtbf"]),
 ]
 
 PASTED = [
@@ -71,6 +91,20 @@ PASTED = [
     ("The log said TypeError: price is undefined.", ["stack-trace"]),
     ("2026-10-03T09:12:00Z ERROR [router] no route", ["stack-trace"]),
     ("We ran sudo systemctl restart payments.", ["command"]),
+    ("An engineer ran rm -rf on the wrong folder.", ["command"]),
+    ("We pushed the fix with git push --force.", ["command"]),
+    ("The job was started with --dry-run off.", ["command"]),
+    ("The job was started with sudo.", ["command"]),
+    ("We ran DROP TABLE on the staging copy.", ["command"]),
+    ("The settings in /etc/nginx/nginx.conf were wrong.", ["file-path"]),
+    ("The backup went to ~/backups/daily.", ["file-path"]),
+    ("The change to deploy/prod/payments.yaml had a typo.", ["file-path"]),
+    ("The limit is set by max_connections.", ["identifier"]),
+    ("The value of payments.retry_limit was too low.", ["identifier"]),
+    ("The sessionTimeout setting was 5 seconds.", ["identifier"]),
+    ("The fix is tracked in OPS-1234.", ["ticket"]),
+    ("See ticket #4521 for the details.", ["ticket"]),
+    ("The change request CHG0031337 was approved.", ["ticket"]),
 ]
 
 # Ordinary client-facing sentences: nothing to point out.
@@ -108,6 +142,28 @@ ORDINARY = [
     "The backups failed over the weekend, and nobody lost data.",
     "WHAT HAPPENED: card payments failed for two hours.",
     "PLEASE NOTE: no card details were exposed.",
+    "Payments and/or refunds were delayed.",
+    "Our support line is open 24/7.",
+    "The read/write speed of the disk dropped.",
+    "Prices were wrong e.g. for shoes and bags, i.e. about 300 products.",
+    "The incident started at 9 a.m. and ended at 11 a.m.",
+    "The 2024/25 plan already includes the fix.",
+    "Visit example.com/status for updates.",
+    "Customers on iOS and macOS were not affected.",
+    "Your order #48213 was charged twice, and we have refunded it.",
+    "Our CEO - who joined the call - apologised.",
+    "The well-known checkout flow failed for returning shoppers.",
+    "This report gives a quick snapshot of what happened.",
+    "A snapshot of the week: three incidents, all resolved.",
+    "The primary cause was a change to the payment settings.",
+    "The client/server connection dropped for two minutes.",
+    "Orders placed 9-11 am were delayed -- we are sorry.",
+    "The ISO-8601 date format was wrong in one export.",
+    "The team followed up with each affected customer.",
+    "Please email support@example.com or visit www.example.com.",
+    "Our service-level promise was broken, and we will credit your account.",
+    "We copied the files again so that both copies matched.",
+    "The backup copy of the database fell 40 minutes behind the live one.",
 ]
 
 
@@ -142,8 +198,49 @@ def test_a_hint_offers_the_explanation_to_add() -> None:
     assert oom.explanation == "the server ran out of memory"
     assert oom.suggestion == ("Explain it where it first appears: “OOM (the server ran out of "
                               "memory)”, or use the plain words instead.")
-    assert oom.why == "Most clients will not know what it stands for."
+    assert oom.why == "Most clients will not know what “OOM” stands for."
     assert "Kubernetes" in k8s.suggestion
+
+
+QUOTED = re.compile(r"“([^”]+)”")
+
+
+def test_every_explanation_quotes_the_words_typed() -> None:
+    """Each hint's ``why`` names the words found: every phrase it quotes is in the excerpt."""
+    for text, _ in JARGON + PASTED:
+        for hint in plain_hints(text):
+            phrases = QUOTED.findall(hint.why)
+            assert phrases, (hint.rule_id, hint.why)
+            for phrase in phrases:
+                assert phrase.rstrip("…") in hint.excerpt, (hint.rule_id, phrase, hint.excerpt)
+            assert hint.excerpt.split("\n")[0][:20] in hint.suggestion or hint.rule_id in {
+                d.id for d in load_glossary().detectors} | {"acronym"}, hint.suggestion
+
+
+# Explanations that must keep the meaning of the word they explain, as a client reads them.
+MEANINGS = {
+    "replication-lag": "the delay before the backup copy of the database catches up with the "
+                       "live one",
+    "pod": "one of the running copies of our software",
+    "mtbf": "mean time between failures: how long, on average, the service runs between two "
+            "failures",
+    "shard": "one of the parts our database is split into",
+    "replica": "a copy of the database that is kept up to date with the main one",
+    "snapshot": "a saved copy of the data as it was at one moment",
+    "resync": "copying the data again so that the two copies match",
+    "failover": "switching to the standby copy of the system when the main one fails",
+}
+
+
+def test_explanations_keep_the_meaning() -> None:
+    explanations = {t.id: t.explanation for t in load_glossary().terms}
+    for term, meaning in MEANINGS.items():
+        assert explanations[term] == meaning
+    # No explanation leans on another engineers' word that the glossary itself flags.
+    for term in load_glossary().terms:
+        flagged = [h.rule_id for h in plain_hints(term.explanation)
+                   if h.rule_id != term.id and term.kind != "acronym"]
+        assert flagged == [] or term.id in {"k8s", "eks", "helm"}, (term.id, flagged)
 
 
 def test_explained_here_or_earlier_is_not_flagged_again() -> None:
