@@ -203,6 +203,7 @@ def test_a_hint_offers_the_explanation_to_add() -> None:
 
 
 QUOTED = re.compile(r"“([^”]+)”")
+CORPORA = Path(__file__).with_name("corpora")
 
 
 def test_every_explanation_quotes_the_words_typed() -> None:
@@ -324,14 +325,72 @@ DENSE_TEXT = (
 def test_reading_ease_for_plain_and_dense_text() -> None:
     easy = readability(PLAIN_TEXT)
     assert easy is not None and easy.score is not None and easy.score >= 60 and easy.meets
+    assert easy.hard is False and easy.hardest_sentence == ""
     assert easy.message == (f"Reading ease {easy.score} ({easy.level}) — on target: "
                             "aim for 60 or more for a general audience.")
     hard = readability(DENSE_TEXT)
     assert hard is not None and hard.score is not None and hard.score < 30
-    assert hard.meets is False and hard.level == "very difficult"
-    assert hard.message == ("Reading ease 0 (very difficult) — aim for 60 or more for a general "
-                            "audience. Shorter sentences and everyday words make it easier.")
+    assert hard.meets is False and hard.hard is True and hard.level == "very difficult"
+    assert hard.hardest_sentence == DENSE_TEXT and hard.hardest_words == 37
+    assert hard.message == (
+        "Reading ease 0 (very difficult) — hard going for a general audience. Start with the "
+        "hardest sentence, “Consequently, the intermittent unavailability of the authorisation "
+        "infrastructure necessi…” (37 words): split it, and say it with everyday words.")
     assert 0 <= hard.score <= 100 and easy.target == 60
+
+
+def _paragraphs(name: str) -> list[str]:
+    lines = (CORPORA / f"readability-{name}.txt").read_text(encoding="utf-8").splitlines()
+    text = "\n".join(line for line in lines if not line.startswith("#"))
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def test_a_note_only_on_clearly_hard_parts() -> None:
+    """Calibration: no note on any plain client paragraph, a note on every hard one, and the
+    threshold sits well clear of both."""
+    plain, hard = _paragraphs("plain"), _paragraphs("hard")
+    assert len(plain) >= 25 and len(hard) >= 20
+    warn_below = load_glossary().warn_below
+    for paragraph in plain:
+        score = readability(paragraph)
+        assert score is not None and score.hard is False and score.meets is True, paragraph
+        assert score.score is not None and score.score >= warn_below + 10, paragraph
+    for paragraph in hard:
+        score = readability(paragraph)
+        assert score is not None and score.hard is True and score.meets is False, paragraph
+        assert score.hardest_sentence and score.hardest_sentence in prose(paragraph)
+        assert score.message.count("“") == 1  # names one sentence to fix
+
+
+def test_a_good_rewrite_just_under_the_target_gets_no_note() -> None:
+    rewrite = _paragraphs("plain")[2]  # "A configuration change sent all payment traffic..."
+    score = readability(rewrite)
+    assert score is not None and score.score is not None and 50 <= score.score < 60
+    assert score.meets is True and score.hard is False
+    assert score.message == (f"Reading ease {score.score} ({score.level}) — readable; the aim "
+                             "for a general audience is 60 or more.")
+
+
+def test_one_very_long_sentence_is_named_even_when_the_score_is_fine() -> None:
+    long = ("On the morning of 3 October a change to the settings of our payment service was "
+            "released to all of our servers at once and because the new settings sent every "
+            "payment to an old gateway every payment failed for two hours.")
+    score = readability(f"We are sorry. {long} We have fixed it. We now check every change. "
+                        "Your customers can pay again.")
+    assert score is not None and score.score is not None and score.score >= 60
+    assert score.hard is True and score.meets is False
+    assert score.hardest_sentence == long and score.hardest_words == 42
+    assert score.message.endswith("Split it into two or three.")
+
+
+def test_the_reading_ease_answer_keeps_its_fields() -> None:
+    """The page and the API read these fields: new ones are added, none taken away."""
+    answer = readability(PLAIN_TEXT)
+    assert answer is not None
+    assert {"score", "level", "target", "words", "min_words", "meets", "message"} <= set(
+        answer.as_dict())
+    assert {"hard", "hardest_sentence", "hardest_words", "warn_below", "long_sentence"} <= set(
+        answer.as_dict())
 
 
 def test_reading_ease_is_not_scored_for_short_texts() -> None:

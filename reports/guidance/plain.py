@@ -71,6 +71,8 @@ class Glossary:
     language: str
     target: int
     min_words: int
+    warn_below: int = 30
+    long_sentence: int = 35
 
 
 def _words_pattern(words: list[str], case_sensitive: bool) -> re.Pattern[str]:
@@ -106,6 +108,7 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
         tuple(terms), detectors, compile_patterns("acronyms", [acronyms["pattern"]])[0],
         frozenset(acronyms["known"]), messages, readability["language"],
         int(readability["target"]), int(readability["min_words"]),
+        int(readability.get("warn_below", 30)), int(readability.get("long_sentence_words", 35)),
     )
 
 
@@ -211,7 +214,11 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 class Readability:
     """How easy one part is to read: Flesch Reading Ease from 0 (hard) to 100 (easy).
 
-    ``score`` is None when the text is too short for the formula to mean much.
+    ``score`` is None when the text is too short for the formula to mean much. ``hard`` says the
+    part is clearly hard to read: its score is below ``warn_below``, or one sentence is longer
+    than ``long_sentence`` words. Only then is the line a note to act on (``meets`` is False, and
+    the page highlights it), naming the sentence to fix first (``hardest_sentence``, of
+    ``hardest_words`` words). ``target`` is the score to aim for.
     """
 
     score: int | None
@@ -221,6 +228,11 @@ class Readability:
     min_words: int
     meets: bool | None
     message: str
+    hard: bool | None = None
+    hardest_sentence: str = ""
+    hardest_words: int = 0
+    warn_below: int = 30
+    long_sentence: int = 35
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -236,6 +248,24 @@ def prose(text: str) -> str:
         if line:
             sentences.append(line if line[-1] in ".!?:;" else line + ".")
     return " ".join(sentences)
+
+
+# A sentence ends at . ! or ? followed by a space and a capital, a digit or an opening quote:
+# "e.g. for shoes" and "9 a.m. and" stay in one sentence.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[)\"'”’]?\s+(?=[A-Z0-9“\"'(])")
+# Scoring every sentence of a very long text would take too long; the longest ones are enough.
+_MOST_SENTENCES_SCORED = 60
+_QUOTE_MAX = 90
+_SPLIT_FROM = 20  # words: a sentence this long is worth splitting
+
+
+def sentences(cleaned: str) -> list[str]:
+    """The sentences of a text already made into prose by ``prose``."""
+    return [part.strip() for part in _SENTENCE_BREAK.split(cleaned) if part.strip()]
+
+
+def _quote(sentence: str) -> str:
+    return sentence if len(sentence) <= _QUOTE_MAX else sentence[:_QUOTE_MAX - 1].rstrip() + "…"
 
 
 @lru_cache(maxsize=4)
@@ -261,23 +291,57 @@ def warm_up(glossary: Glossary | None = None) -> None:
     _warm((glossary or load_glossary()).language)
 
 
+def hardest_sentence(cleaned: str, language: str) -> tuple[str, int]:
+    """The sentence to fix first, and its length in words: the one that costs a reader most,
+    its own shortfall from an easy score (100 less its reading ease) times its length. A long
+    sentence of long words comes first; a short one of long words comes before a long easy one
+    only when its words are much harder."""
+    found = sorted(sentences(cleaned), key=word_count, reverse=True)[:_MOST_SENTENCES_SCORED]
+    if not found:
+        return "", 0
+    calculator = _textstat(language)
+    hardest = max(found, key=lambda s: (100 - calculator.flesch_reading_ease(s)) * word_count(s))
+    return hardest, word_count(hardest)
+
+
 def readability(text: str, glossary: Glossary | None = None) -> Readability | None:
-    """Reading ease of ``text`` against the glossary's target; None for an empty text."""
+    """Reading ease of ``text``; None for an empty text.
+
+    A part gets a note to act on only when it is clearly hard (see ``Readability``): a score a
+    little under the target is not worth an author's time.
+    """
     glossary = glossary or load_glossary()
     cleaned = prose(text or "")
     words = word_count(cleaned)
     target, least = glossary.target, glossary.min_words
-    aim = f"aim for {target} or more for a general audience."
+    limits = {"warn_below": glossary.warn_below, "long_sentence": glossary.long_sentence}
     if words == 0:
         return None
     if words < least:
         return Readability(None, "", target, words, least, None,
-                           f"Reading ease is shown from {least} words; this part has {words}.")
+                           f"Reading ease is shown from {least} words; this part has {words}.",
+                           **limits)
     raw = _textstat(glossary.language).flesch_reading_ease(cleaned)
     score = max(0, min(100, round(raw)))
     level = next(name for floor, name in _LEVELS if score >= floor)
-    meets = score >= target
-    message = (f"Reading ease {score} ({level}) — on target: {aim}" if meets else
-               f"Reading ease {score} ({level}) — {aim} Shorter sentences and everyday words "
-               "make it easier.")
-    return Readability(score, level, target, words, least, meets, message)
+    longest = max((word_count(s) for s in sentences(cleaned)), default=0)
+    hard = score < glossary.warn_below or longest > glossary.long_sentence
+    if not hard:
+        message = (f"Reading ease {score} ({level}) — on target: aim for {target} or more for a "
+                   "general audience." if score >= target else
+                   f"Reading ease {score} ({level}) — readable; the aim for a general audience "
+                   f"is {target} or more.")
+        return Readability(score, level, target, words, least, True, message, False, **limits)
+    sentence, length = hardest_sentence(cleaned, glossary.language)
+    if longest > glossary.long_sentence and score >= glossary.warn_below:
+        sentence = max(sentences(cleaned), key=word_count)
+        length = word_count(sentence)
+        message = (f"Reading ease {score} ({level}), but one sentence is {length} words long: "
+                   f"“{_quote(sentence)}” Split it into two or three.")
+    else:
+        fix = ("split it, and say it with everyday words" if length > _SPLIT_FROM else
+               "say it with everyday words")
+        message = (f"Reading ease {score} ({level}) — hard going for a general audience. Start "
+                   f"with the hardest sentence, “{_quote(sentence)}” ({length} words): {fix}.")
+    return Readability(score, level, target, words, least, False, message, True, sentence,
+                       length, **limits)
