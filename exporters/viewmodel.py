@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from reports.exchange import is_web_link, zone
+from reports.exchange import is_timezone, is_web_link, zone
 from reports.markdown import render_markdown
+from reports.metrics import format_duration
 from reports.model import (
     ACTION_STATUSES,
     CLIENT_COPY,
@@ -128,6 +129,9 @@ class ReportView:
     impact: Prose
     timeline: list[EventView]
     timeline_day: str  # the one day all events fall on, or "" when times carry their date
+    # The zone's names over the timeline: "CEST", or "CEST, then CET" when the clocks changed
+    # (each time then names its own).
+    timeline_zones: str
     contributing_count: int
     factors: list[FactorView]
     root_cause_count: int
@@ -166,34 +170,52 @@ def _day(moment: date) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
+def zone_name(local: datetime) -> str:
+    """The zone a local time is in, as a reader knows it: "CEST", "JST", or "UTC+5:30" where
+    the zone has no letters of its own (the database writes those as "+0530")."""
+    name = local.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = local.utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
+
+
 def _moment(moment: datetime | None, tz: ZoneInfo) -> str:
+    """A moment in the report's zone, the zone named: "3 October 2026, 08:00 CEST" (the time
+    and its zone joined by a no-break space, so a narrow column never parts them)."""
     if moment is None:
         return ""
     local = moment.astimezone(tz)
-    return f"{_day(local)}, {local:%H:%M}"
+    return f"{_day(local)}, {local:%H:%M}\u00a0{zone_name(local)}"
 
 
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+def local_time(moment: datetime, timezone: str) -> str:
+    """A moment (an export's, a save's) in a report's zone, the zone named, for the pages that
+    list them: "3 Oct 2026 at 10:15 CEST". A naive moment is taken as UTC (as stored)."""
+    tz = ZoneInfo(timezone if is_timezone(timezone) else "UTC")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(tz)
+    return f"{local.day} {local:%b %Y} at {local:%H:%M} {zone_name(local)}"
+
+
+def _exported_on(moment: date | datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        moment = datetime.now(UTC)
+    if isinstance(moment, datetime):
+        return _moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC), tz)
+    return _day(moment)
 
 
 def _duration(start: datetime | None, end: datetime | None) -> str:
-    """How long, in words a client reads at a glance: "1 hour 50 minutes"."""
+    """How long, in the words used everywhere (``reports.metrics.format_duration``)."""
     if start is None or end is None:
         return ""
     # On UTC instants: two times in one zone subtract as wall-clock times across a DST change.
-    seconds = (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
-    if seconds < 0:
-        return ""
-    minutes = int(seconds // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [_plural(days, "day")] if days else []
-    if hours:
-        parts.append(_plural(hours, "hour"))
-    if minutes or not parts:
-        parts.append(_plural(minutes, "minute"))
-    return " ".join(parts[:2])
+    return format_duration(end.astimezone(UTC) - start.astimezone(UTC))
 
 
 def _ticket_label(url: str) -> str:
@@ -219,15 +241,24 @@ def _ticket(url: str) -> str:
     return cleaned if cleaned == url.strip() and " " not in cleaned and is_web_link(cleaned) else ""
 
 
-def _timeline(events: list[TimelineEvent], tz: ZoneInfo) -> tuple[list[EventView], str]:
-    days = {e.at.astimezone(tz).date() for e in events if e.at is not None}
+def _timeline(
+    events: list[TimelineEvent], tz: ZoneInfo
+) -> tuple[list[EventView], str, str]:
+    """The rows, the one day they all fall on (or ""), and the one zone name they all share
+    (or "" when the clocks changed during the timeline: then each time names its own)."""
+    moments = [e.at.astimezone(tz) for e in events if e.at is not None]
+    days = {local.date() for local in moments}
     one_day = len(days) == 1
+    names = list(dict.fromkeys(zone_name(local) for local in sorted(moments)))
+    one_zone = len(names) <= 1
     views = []
     for event in events:
         time = iso = ""
         if event.at is not None:
             local = event.at.astimezone(tz)
             time = f"{local:%H:%M}" if one_day else f"{local.day} {local:%b} {local:%H:%M}"
+            if not one_zone:
+                time += f" {zone_name(local)}"
             iso = local.isoformat()
         views.append(
             EventView(
@@ -236,7 +267,7 @@ def _timeline(events: list[TimelineEvent], tz: ZoneInfo) -> tuple[list[EventView
                 internal=event.internal,
             )
         )
-    return views, (_day(next(iter(days))) if one_day else "")
+    return views, (_day(next(iter(days))) if one_day else ""), ", then ".join(names)
 
 
 def _left_out(report: Report, kept: dict[str, Sequence[object]]) -> set[str]:
@@ -254,9 +285,13 @@ def _left_out(report: Report, kept: dict[str, Sequence[object]]) -> set[str]:
 
 
 def build(
-    report: Report, *, exported_on: date | None = None, copy: str = CLIENT_COPY
+    report: Report, *, exported_on: date | datetime | None = None, copy: str = CLIENT_COPY
 ) -> ReportView:
-    """The view-model of one report in one copy; never fails on a half-written one."""
+    """The view-model of one report in one copy; never fails on a half-written one.
+
+    Every time is in the report's zone with the zone named. ``exported_on`` is the moment of
+    the export (now by default), or only a day.
+    """
     if copy not in COPIES:
         raise ValueError(f"unknown copy {copy!r}")
     internal_copy = copy == INTERNAL_COPY
@@ -274,7 +309,7 @@ def build(
     title = one_line(report.title)
     severity_label, severity_meaning = SEVERITIES.get(report.severity or "", ("", ""))
     status_label = STATUSES.get(report.status, "Draft")
-    timeline, timeline_day = _timeline(events, tz)
+    timeline, timeline_day, timeline_zones = _timeline(events, tz)
     authors = [name for name in (one_line(a) for a in report.authors) if name]
     facts = [
         Fact("Service", one_line(report.service)),
@@ -287,7 +322,7 @@ def build(
         Fact("Duration", _duration(report.started_at, report.resolved_at)),
         Fact("Written by", ", ".join(authors), wide=True),
         Fact("Noticed after", _duration(report.started_at, report.detected_at)),
-        Fact("Time zone", report.timezone),
+        Fact("Time zone", tz.key),
     ]
     numbers_by_position = {p: n for n, (p, _) in enumerate(kept_factors, start=1)}
     actions = [
@@ -323,13 +358,14 @@ def build(
         severity_meaning=severity_meaning,
         audience=one_line(report.audience),
         authors=authors,
-        timezone=report.timezone,
+        timezone=tz.key,
         facts=facts,
         apology=prose(report.apology),
         summary=prose(report.summary),
         impact=part("impact", report.impact),
         timeline=timeline,
         timeline_day=timeline_day,
+        timeline_zones=timeline_zones,
         contributing_count=sum(1 for e in timeline if e.contributing),
         factors=factors,
         root_cause_count=sum(1 for f in factors if f.root_cause),
@@ -341,7 +377,7 @@ def build(
         follow_up=_day(report.follow_up_review_on) if report.follow_up_review_on else "",
         follow_up_held_on=_day(report.follow_up_held_on) if report.follow_up_held_on else "",
         follow_up_outcome=prose(report.follow_up_outcome),
-        exported_on=_day(exported_on or date.today()),
+        exported_on=_exported_on(exported_on, tz),
         description=f"Incident report{f' on {service}' if service else ''}: {display_title}",
         copy=copy,
         left_out=frozenset(left_out),

@@ -17,25 +17,38 @@ FROM_REPORT = "report"
 FROM_TIMELINE = "timeline"
 
 
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
 def format_duration(duration: timedelta | None) -> str:
-    """A duration as people say it: ``1 h 50 min``, ``2 days 3 h``, ``under 1 min``."""
-    if duration is None:
+    """A duration in words that cannot be misread, the same everywhere (exports, library, page).
+
+    ``8 minutes``, ``1 hour 50 minutes``, ``2 hours``; from one day on the days come first,
+    then a comma and the hours and minutes, with no unit left out in between: ``1 day, 0 hours
+    54 minutes`` (never ``1 day 54 minutes``, which reads like a typo for 1 day 5 hours),
+    ``3 days, 4 hours``. Rounded to the nearest minute; ``under 1 minute`` below that; ``""``
+    when unknown or negative.
+    """
+    if duration is None or duration < timedelta(0):
         return ""
     minutes = round(duration.total_seconds() / 60)
-    if duration < timedelta(0):
-        return ""
     if minutes < 1:
-        return "under 1 min"
+        return "under 1 minute"
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} day" if days == 1 else f"{days} days")
-    if hours:
-        parts.append(f"{hours} h")
-    if minutes:
-        parts.append(f"{minutes} min")
-    return " ".join(parts)
+    if hours and minutes:
+        clock = f"{_count(hours, 'hour')} {_count(minutes, 'minute')}"
+    elif hours:
+        clock = _count(hours, "hour")
+    elif minutes:
+        # After days, the empty hours are said, so "1 day, 0 hours 54 minutes" is not misread.
+        clock = f"0 hours {_count(minutes, 'minute')}" if days else _count(minutes, "minute")
+    else:
+        clock = ""
+    if not days:
+        return clock
+    return f"{_count(days, 'day')}, {clock}" if clock else _count(days, "day")
 
 
 @dataclass(frozen=True)

@@ -100,10 +100,12 @@ def test_rich_report_title_block_and_marks(rich: Exported) -> None:
     text = rich.poppler_text
     assert_in_order(text, ["INCIDENT REPORT", "Checkout unavailable for EU customers"])
     for fact in ("checkout", "SEV2 — major", "Acme Retail", "Dana Lee, Sam Ortiz",
-                 "3 October 2026, 08:00", "5 hours", "Europe/Paris", "Draft"):
+                 "5 hours", "Europe/Paris", "Draft"):
         assert fact in text, fact
+    # A moment wraps after its comma in the grid, so read it in pypdf's reading order:
+    assert "3 October 2026, 08:00 CEST" in rich.pypdf_text
     assert "DRAFT" in text  # the running mark, on every page
-    assert "Times in Europe/Paris, on 3 October 2026" in text
+    assert "Times in Europe/Paris (CEST), on 3 October 2026" in text
     assert text.count("CONTRIBUTED") >= len(range(0, TIMELINE_ROWS, 7))
     assert "ROOT CAUSE" in text
     assert "Ça a touché les clients à Zürich, Αθήνα and Москва alike." in text

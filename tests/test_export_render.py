@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -222,3 +222,73 @@ def test_no_single_root_cause_is_said_only_when_the_authors_agreed(rich: Report)
     text = visible(render_html(rich))
     assert "There was no single root cause" in text
     assert "No root cause marked yet." not in text
+
+
+def test_prepared_for_is_said_once_in_the_title_block(rich: Report) -> None:
+    html = render_html(rich)
+    title_block = visible(html.split("<main>")[0] + "</header>")
+    assert title_block.count("Acme Retail") == 1
+    assert title_block.count("Prepared for") == 1
+    assert "Incident report for" not in title_block
+    markdown = render_markdown_document(rich).split("## 1.")[0]
+    assert markdown.count("Acme Retail") == 1 and "**Prepared for:** Acme Retail" in markdown
+
+
+SLOGAN = re.compile(r"written with|blameless by design|hindsight", re.IGNORECASE)
+
+
+def test_the_client_copy_carries_no_product_slogan(rich: Report) -> None:
+    html = visible(render_html(rich))
+    markdown = render_markdown_document(rich)
+    assert not SLOGAN.search(html) and not SLOGAN.search(markdown)
+    assert "exported on" in html and "exported on" in markdown
+    # The team's own copy may say plainly what made it.
+    internal = visible(render_html(rich, copy="internal"))
+    assert "made with Hindsight" in internal.split("exported on")[-1]
+    assert "blameless by design" not in internal
+
+
+def test_every_time_is_in_the_reports_zone_with_the_zone_named(rich: Report) -> None:
+    exported = datetime(2026, 11, 2, 9, 15, tzinfo=UTC)  # 10:15 in Paris, winter time
+    for text in (visible(render_html(rich, exported_on=exported)),
+                 re.sub(r"\s+", " ", render_markdown_document(rich, exported_on=exported))):
+        for fact in ("3 October 2026, 08:00 CEST", "3 October 2026, 08:20 CEST",
+                     "3 October 2026, 13:00 CEST"):
+            assert fact in text
+        assert "Europe/Paris (CEST), on 3 October 2026" in text
+        assert "exported on 2 November 2026, 10:15 CET" in text
+    rich = copy.deepcopy(rich)
+    rich.timezone = "Asia/Kathmandu"  # no letters of its own in the zone database: "+0545"
+    text = visible(render_html(rich, exported_on=exported))
+    assert "3 October 2026, 11:45 UTC+5:45" in text
+    assert "exported on 2 November 2026, 15:00 UTC+5:45" in text
+    assert "Time zone Asia/Kathmandu" in text
+
+
+def test_a_timeline_across_a_clock_change_names_the_zone_of_each_time() -> None:
+    # 25 October 2026 in Paris: 02:30 happens twice, first in summer time (CEST), then in CET.
+    report = from_document({
+        "timezone": "Europe/Paris",
+        "timeline": [
+            {"at": "2026-10-25T00:30:00+00:00", "kind": "deploy", "description": "first"},
+            {"at": "2026-10-25T01:30:00+00:00", "kind": "mitigation", "description": "second"},
+        ],
+    })
+    for text in (visible(render_html(report)), render_markdown_document(report)):
+        assert "Times in Europe/Paris (CEST, then CET), on 25 October 2026." in text
+        assert_in_order(text, ["02:30 CEST", "first", "02:30 CET", "second"])
+
+
+def test_a_report_without_a_zone_says_its_times_are_utc() -> None:
+    report = from_document({"started_at": "2026-10-03T08:00:00+02:00", "timezone": ""})
+    text = visible(render_html(report))
+    assert "3 October 2026, 06:00 UTC" in text and "Time zone UTC" in text
+
+
+def test_local_time_for_the_pages_that_list_exports_and_saves() -> None:
+    from exporters.viewmodel import local_time
+
+    stored = datetime(2026, 10, 3, 8, 15)  # stored as naive UTC
+    assert local_time(stored, "Europe/Paris") == "3 Oct 2026 at 10:15 CEST"
+    assert local_time(stored.replace(month=12), "Europe/Paris") == "3 Dec 2026 at 09:15 CET"
+    assert local_time(stored, "not a zone") == "3 Oct 2026 at 08:15 UTC"
