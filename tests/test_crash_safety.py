@@ -87,20 +87,30 @@ def test_sigkill_during_autosaves_keeps_every_acknowledged_save(
     acknowledged: list[int] = []
     stop = threading.Event()
 
+    refused: list[str] = []
+
     def autosave() -> None:
         number = 0
         while not stop.is_set():
             number += 1
-            document = {**sample_document, "summary": f"Autosave number {number}. " * 40}
+            # Each save is based on the version the one before it made (version 1 at first).
+            document = {**sample_document, "summary": f"Autosave number {number}. " * 40,
+                        "version": number}
             try:
                 _request(f"{server.url}/api/reports/{report_id}", "PUT", document)
+            except urllib.error.HTTPError as error:
+                refused.append(f"{error.code}: {error.read()[:300]!r}")
+                return
             except (urllib.error.URLError, ConnectionError, OSError):
                 return  # the server is gone: this save was never acknowledged
             acknowledged.append(number)
 
     writer = threading.Thread(target=autosave)
     writer.start()
+    deadline = time.monotonic() + 60
     while len(acknowledged) < 25:
+        assert not refused, refused
+        assert time.monotonic() < deadline, "25 saves were not acknowledged within a minute"
         time.sleep(0.01)
     server.kill()
     stop.set()
