@@ -15,6 +15,7 @@ from accounts.users import AccountError
 from exporters import FORMATS
 from reports.backup import BackupError, backup, restore
 from reports.exchange import DocumentError, from_document, to_document
+from reports.json_body import load_json_body
 from reports.model import CLIENT_COPY, COPIES
 from services import export_saved_report, get_store, get_users
 
@@ -28,16 +29,19 @@ def register_cli(app: Flask) -> None:
     @click.argument("path", type=click.File("rb"))
     def import_report(path) -> None:  # type: ignore[no-untyped-def]
         """Import a report from a JSON file (exchange format); prints its new id."""
+        def refused(what: str, error: DocumentError) -> click.ClickException:
+            lines = "\n".join(f"  {field or 'document'}: {msg}"
+                              for field, msg in error.problems.items())
+            return click.ClickException(f"{path.name} is not {what}:\n{lines}")
+
         try:
-            document = json.loads(path.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise click.ClickException(f"{path.name} is not a JSON file: {error}") from None
+            document = load_json_body(path.read())
+        except DocumentError as error:
+            raise refused("a JSON file that can be imported", error) from None
         try:
             report = from_document(document)
         except DocumentError as error:
-            lines = "\n".join(f"  {field or 'document'}: {msg}"
-                              for field, msg in error.problems.items())
-            raise click.ClickException(f"{path.name} is not a valid report:\n{lines}") from None
+            raise refused("a valid report", error) from None
         click.echo(get_store().create(report).id)
 
     @reports.command("list")

@@ -1,7 +1,12 @@
-"""Markdown export: the same content as the PDF, as the author's own Markdown."""
+"""Markdown export: the same content as the PDF, as the author's own Markdown.
+
+Links keep to the PDF's rule too: a link or image to a ``javascript:``, ``vbscript:``, ``data:``
+or ``file:`` target is left as its text (``reports.markdown.drop_unsafe_links``).
+"""
 
 from __future__ import annotations
 
+from reports.markdown import drop_unsafe_links
 from reports.model import CLIENT_COPY, Report
 
 from .render import render_markdown_document
@@ -15,4 +20,4 @@ class MarkdownExporter:
     destination = "local"
 
     def render(self, report: Report, copy: str = CLIENT_COPY) -> bytes:
-        return render_markdown_document(report, copy=copy).encode("utf-8")
+        return drop_unsafe_links(render_markdown_document(report, copy=copy)).encode("utf-8")

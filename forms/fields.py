@@ -5,27 +5,48 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from wtforms import Field, FieldList, Form, FormField, StringField
+from wtforms import Field, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, DateTimeLocalInput, TextInput
+
+from reports.exchange import EARLIEST_YEAR, LATEST_YEAR, in_year_range, without_bidi_controls
 
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def without_control_characters(value: object) -> object:
-    """Text as a person could type it: no NUL or other invisible control characters."""
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
+    """Text as a person could type it: no NUL or other invisible control characters.
+
+    An unpaired surrogate (which no browser sends: the request's decoder already makes broken
+    UTF-8 into U+FFFD) becomes U+FFFD the same way, so no text can reach the database unstorable.
+    """
+    if not isinstance(value, str):
+        return value
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+
+
+def one_line_text(value: object) -> object:
+    """A one-line input's text without bidirectional controls (they make it read reversed)."""
+    return without_bidi_controls(value) if isinstance(value, str) else value
 
 
 def bind_clean_field(meta, form, unbound_field, options):  # type: ignore[no-untyped-def]
-    """A form ``Meta.bind_field`` that gives every field the control-character filter first."""
-    if issubclass(unbound_field.field_class, (FieldList, FormField)):  # rows filter their own
+    """A form ``Meta.bind_field`` that gives every field the control-character filter first.
+
+    One-line inputs (titles, names, owners) also lose bidirectional controls, as in the exchange.
+    """
+    field_class = unbound_field.field_class
+    if issubclass(field_class, (FieldList, FormField)):  # rows filter their own
         return unbound_field.bind(form=form, **options)
-    filters = [without_control_characters, *unbound_field.kwargs.get("filters", ())]
+    cleaners = [without_control_characters]
+    if issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField):
+        cleaners.append(one_line_text)
+    filters = [*cleaners, *unbound_field.kwargs.get("filters", ())]
     return unbound_field.bind(form=form, filters=filters, **options)
 
 
@@ -52,8 +73,13 @@ class _TolerantField(StringField):
 
     def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
         text = (self.data or "").strip()
-        if text and self._parse(text) is None:
+        if not text:
+            return
+        parsed = self._parse(text)
+        if parsed is None:
             raise ValidationError(self.message)
+        if not in_year_range(parsed):  # the exchange's rule: the year as typed
+            raise ValidationError(f"Enter a year between {EARLIEST_YEAR} and {LATEST_YEAR}.")
 
 
 class LocalDateTimeField(_TolerantField):
@@ -100,7 +126,8 @@ class NamesField(Field):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist:
-            text = without_control_characters(valuelist[0]).replace(",", "\n")  # type: ignore[union-attr]
+            text = one_line_text(without_control_characters(valuelist[0]))
+            text = text.replace(",", "\n")  # type: ignore[union-attr]
             self.data = [line.strip() for line in text.splitlines() if line.strip()]
         else:
             self.data = []

@@ -7,9 +7,10 @@ Warnings are kept beside the field and never stop a save: a draft may be odd whi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from .exchange import EARLIEST_YEAR, LATEST_YEAR, in_year_range
 from .model import Report
 
 
@@ -28,8 +29,32 @@ def _local(moment: datetime, timezone: str) -> str:
     return moment.astimezone(zone).strftime("%d %b %Y %H:%M")
 
 
+def _out_of_range(report: Report) -> list[Problem]:
+    """Dates and times outside the years every page can show (the exchange refuses them too).
+
+    The page's form refuses such a time as it is typed; this catches a date the app works out
+    itself, such as the follow-up review two months after an incident resolved in late 2200.
+    """
+    values: list[tuple[str, date | None]] = [
+        ("started_at", report.started_at), ("detected_at", report.detected_at),
+        ("resolved_at", report.resolved_at),
+        *((f"timeline.{i}.at", event.at) for i, event in enumerate(report.timeline)),
+        *((f"actions.{i}.due", action.due) for i, action in enumerate(report.actions)),
+        ("follow_up_review_on", report.follow_up_review_on),
+        ("follow_up_held_on", report.follow_up_held_on),
+    ]
+    return [
+        Problem(field, f"This {'time' if isinstance(value, datetime) else 'date'} must be "
+                       f"between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        for field, value in values
+        if value is not None and not in_year_range(value)
+    ]
+
+
 def check_report(report: Report) -> list[Problem]:
-    problems: list[Problem] = []
+    problems = _out_of_range(report)
+    if problems:  # the other checks would compare times that cannot be shown
+        return problems
     started, detected, resolved = report.started_at, report.detected_at, report.resolved_at
     tz = report.timezone
     if started and resolved and resolved < started:

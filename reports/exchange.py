@@ -8,10 +8,20 @@ Fields added after the first release (``outside_window``, ``addresses``,
 ``no_single_root_cause``, each row's ``internal``, ``internal_parts``) are written only when set,
 so older documents round-trip unchanged.
 The follow-up review's ``follow_up_outcome`` and ``follow_up_held_on`` are likewise optional.
+
+Whatever is accepted can be stored and shown again: text is valid Unicode (no unpaired
+surrogate, which no UTF-8 writer can encode), lists and objects nest at most ``MAX_DEPTH`` deep,
+numbers are finite, and dates and times fall between the years ``EARLIEST_YEAR`` and
+``LATEST_YEAR`` (outside them a time cannot always be shown in the report's time zone, and no
+incident report needs them). One-line fields (title, service, audience, names, owners, ticket
+links) lose bidirectional control characters, which there only serve to make text read
+differently from what it is; prose keeps them, since right-to-left writing may need them.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -47,6 +57,17 @@ KNOWN_FIELDS = frozenset(
 )
 _TIMEZONES: frozenset[str] | None = None
 
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+YEAR_RANGE_MESSAGE = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+MAX_DEPTH = 32  # lists and objects inside each other; the format itself needs 4
+_MAX_REPORTED = 20  # problems of unreadable text or nesting named in one answer
+_SURROGATE = re.compile("[\ud800-\udfff]")
+NOT_TEXT_MESSAGE = ("contains a character that is not valid text (an unpaired surrogate such as "
+                    "\\ud800): remove it or type it again")
+# Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
 
 class DocumentError(ValueError):
     """The document cannot be taken as a report; ``problems`` maps a field path to a message."""
@@ -71,6 +92,63 @@ def is_timezone(name: str) -> bool:
     return name in _TIMEZONES
 
 
+def in_year_range(moment: date) -> bool:
+    """Whether a date, or a time as written (in its own offset), is in the accepted years.
+
+    A time's year is taken as written, which for the page is as typed in the report's zone: so
+    the page and the exchange accept the same times, and any accepted time stays within two days
+    of the range in every zone and in UTC, where it can always be shown.
+    """
+    return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
+
+
+def without_bidi_controls(text: str) -> str:
+    """One-line text without the invisible characters that reorder it (e.g. U+202E)."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
+def _segment(key: object) -> str:
+    """A path segment that is itself valid text, however broken the key."""
+    return str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def unstorable_values(document: Any) -> dict[str, str]:
+    """Where a decoded JSON value holds what cannot be stored and read back, by path.
+
+    Finds unpaired surrogates in text and in keys (JSON's ``"\\ud800"`` decodes to one),
+    nesting deeper than ``MAX_DEPTH`` and numbers that are not finite. The walk uses no
+    recursion, so however deep the value it cannot overflow the stack.
+    """
+    problems: dict[str, str] = {}
+    pending: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while pending and len(problems) < _MAX_REPORTED:
+        value, path, depth = pending.pop()
+        prefix = f"{path}." if path else ""
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                problems[path] = NOT_TEXT_MESSAGE
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems[path] = "must be a finite number"
+        elif isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                problems[path] = (f"is nested too deeply: at most {MAX_DEPTH} levels of lists "
+                                  "and objects")
+                continue
+            if isinstance(value, list):
+                items = [(item, f"{prefix}{i}") for i, item in enumerate(value)]
+            else:
+                items = []
+                for key, item in value.items():
+                    if isinstance(key, str) and _SURROGATE.search(key):
+                        problems[f"{prefix}{_segment(key)}"] = (
+                            "is a field name with a character that is not valid text (an "
+                            "unpaired surrogate such as \\ud800)")
+                        continue
+                    items.append((item, f"{prefix}{key}"))
+            pending.extend((item, item_path, depth + 1) for item, item_path in reversed(items))
+    return problems
+
+
 def is_web_link(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
@@ -83,12 +161,17 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.problems.setdefault(path, message)
 
-    def text(self, value: Any, path: str, limit: int) -> str:
+    def text(self, value: Any, path: str, limit: int, one_line: bool = False) -> str:
         if value is None:
             return ""
         if not isinstance(value, str):
             self.fail(path, "must be text")
             return ""
+        if _SURROGATE.search(value):
+            self.fail(path, NOT_TEXT_MESSAGE)
+            return ""
+        if one_line:
+            value = without_bidi_controls(value)
         if "\x00" in value:
             self.fail(path, "must not contain NUL characters")
             return ""
@@ -127,6 +210,9 @@ class _Reader:
         if parsed.tzinfo is None:
             self.fail(path, "needs a UTC offset, e.g. 2026-10-03T09:12:00+02:00")
             return None
+        if not in_year_range(parsed):
+            self.fail(path, f"{YEAR_RANGE_MESSAGE}, got {value[:40]!r}")
+            return None
         return parsed
 
     def day(self, value: Any, path: str) -> date | None:
@@ -136,10 +222,14 @@ class _Reader:
             self.fail(path, "must be a date like 2026-12-03")
             return None
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             self.fail(path, "must be a date like 2026-12-03")
             return None
+        if not in_year_range(parsed):
+            self.fail(path, f"{YEAR_RANGE_MESSAGE}, got {value[:40]!r}")
+            return None
+        return parsed
 
     def positions(self, value: Any, path: str, count: int) -> list[int]:
         """Distinct 0-based positions in a list of ``count`` rows, sorted."""
@@ -197,13 +287,17 @@ def from_document(document: Any) -> Report:
             {"format": f"unsupported format {fmt!r}: this version reads {FORMAT!r}"}
         )
     r = _Reader()
+    # Unknown fields are kept as they are, so they are checked whole; known ones are read below.
+    extra = {key: value for key, value in document.items()
+             if key not in KNOWN_FIELDS and key not in SERVER_FIELDS}
+    r.problems.update(unstorable_values(extra))
     short, long_ = limits.MAX_SHORT_TEXT, limits.MAX_LONG_TEXT
     report = Report(
-        title=r.text(document.get("title"), "title", short),
-        service=r.text(document.get("service"), "service", short),
+        title=r.text(document.get("title"), "title", short, one_line=True),
+        service=r.text(document.get("service"), "service", short, one_line=True),
         severity=r.choice(document.get("severity"), "severity", SEVERITIES, None),
         status=r.choice(document.get("status"), "status", STATUSES, "draft"),
-        audience=r.text(document.get("audience"), "audience", short),
+        audience=r.text(document.get("audience"), "audience", short, one_line=True),
         apology=r.text(document.get("apology"), "apology", long_),
         summary=r.text(document.get("summary"), "summary", long_),
         impact=r.text(document.get("impact"), "impact", long_),
@@ -232,7 +326,8 @@ def from_document(document: Any) -> Report:
             r.fail("authors", f"has too many names: at most {limits.MAX_AUTHORS}")
         else:
             report.authors = [
-                r.text(name, f"authors.{i}", short) for i, name in enumerate(authors)
+                r.text(name, f"authors.{i}", short, one_line=True)
+                for i, name in enumerate(authors)
             ]
 
     for i, row in enumerate(r.rows(document.get("timeline"), "timeline")):
@@ -267,13 +362,13 @@ def from_document(document: Any) -> Report:
         )
     for i, row in enumerate(r.rows(document.get("actions"), "actions")):
         p = f"actions.{i}"
-        ticket = r.text(row.get("ticket"), f"{p}.ticket", limits.MAX_URL)
+        ticket = r.text(row.get("ticket"), f"{p}.ticket", limits.MAX_URL, one_line=True)
         if ticket and not is_web_link(ticket):
             r.fail(f"{p}.ticket", "must be a web address starting with https:// or http://")
         report.actions.append(
             ActionItem(
                 description=r.text(row.get("description"), f"{p}.description", long_),
-                owner=r.text(row.get("owner"), f"{p}.owner", short),
+                owner=r.text(row.get("owner"), f"{p}.owner", short, one_line=True),
                 priority=r.choice(row.get("priority"), f"{p}.priority", PRIORITIES, None),
                 due=r.day(row.get("due"), f"{p}.due"),
                 ticket=ticket,
@@ -283,11 +378,7 @@ def from_document(document: Any) -> Report:
                 internal=r.flag(row.get("internal"), f"{p}.internal"),
             )
         )
-    report.extra = {
-        key: value
-        for key, value in document.items()
-        if key not in KNOWN_FIELDS and key not in SERVER_FIELDS
-    }
+    report.extra = extra
     if r.problems:
         raise DocumentError(r.problems)
     return report

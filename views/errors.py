@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from gunicorn.http.errors import ParseException as UnreadableBody
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -47,7 +48,14 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         status = error.code or 500
         title, detail = MESSAGES.get(status, (error.name, error.description or ""))
+        if status in MESSAGES and error.description != type(error).description:
+            detail = error.description  # the view said exactly what was wrong
         return _respond(status, title, detail)
+
+    @app.errorhandler(UnreadableBody)
+    def unreadable_body(error: UnreadableBody):  # type: ignore[no-untyped-def]
+        """Under gunicorn, a body it cannot read (e.g. a malformed chunk) fails as it is read."""
+        return _respond(400, *MESSAGES[400])
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]

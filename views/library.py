@@ -23,9 +23,11 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from exporters.render import render_html
-from reports import library
+from reports import library, limits
+from reports.exchange import EARLIEST_YEAR, LATEST_YEAR
 from reports.metrics import format_duration
 from reports.model import ACTION_STATUSES, PRIORITIES, SEVERITIES, STATUSES
+from reports.spreadsheet import spreadsheet_cell
 from services import get_store
 from views.chart import month_chart
 from views.identity import author_name, current_user
@@ -33,6 +35,7 @@ from views.permissions import AUTHORS, READ_REPORT, SIGNED_IN, allow
 from views.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("library", __name__)
+MAX_REPORT_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
 
 
 def today() -> date:
@@ -52,6 +55,17 @@ def _int(value: str | None, default: int | None) -> int | None:
         return default
 
 
+def _within(number: int | None, name: str, low: int, high: int) -> int | None:
+    """``number`` when absent or from ``low`` to ``high``; else a 400 naming the input.
+
+    A number the database cannot hold (PostgreSQL's integer stops at 2,147,483,647) or a year
+    no date can have must be refused here, or it fails deep in a query.
+    """
+    if number is not None and not low <= number <= high:
+        abort(400, f"The {name} must be a whole number from {low:,} to {high:,}.")
+    return number
+
+
 @bp.get("/")
 @allow(SIGNED_IN)
 def index() -> str:
@@ -62,7 +76,8 @@ def index() -> str:
         service=args.get("service", "")[:200],
         severity=args.get("severity", "") if args.get("severity") in SEVERITIES else "",
         status=args.get("status", "") if args.get("status") in STATUSES else "",
-        year=_int(args.get("year"), None),
+        year=_within(_int(args.get("year"), None), "year filter (year)", EARLIEST_YEAR,
+                     LATEST_YEAR),
         sort=args.get("sort", "incident") if args.get("sort") in library.SORTS else "incident",
         page=max(1, _int(args.get("page"), 1) or 1),
     )
@@ -99,8 +114,8 @@ def actions_csv() -> Response:
                      "overdue"])
     for item in library.open_actions(_engine(), day, owner=request.args.get("owner", "")):
         writer.writerow([
-            item.report_id, _spreadsheet_safe(item.report_title),
-            _spreadsheet_safe(item.description), _spreadsheet_safe(item.owner),
+            item.report_id, spreadsheet_cell(item.report_title),
+            spreadsheet_cell(item.description), spreadsheet_cell(item.owner),
             item.priority or "", item.due.isoformat() if item.due else "", item.status,
             "yes" if item.overdue(day) else "no",
         ])
@@ -110,18 +125,16 @@ def actions_csv() -> Response:
     )
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.post("/actions/done")
 @allow(AUTHORS)
 def mark_done() -> BaseResponse:
-    report_id = _int(request.form.get("report_id"), None)
-    position = _int(request.form.get("position"), None)
+    report_id = _within(_int(request.form.get("report_id"), None), "report number (report_id)",
+                        1, MAX_REPORT_ID)
+    position = _within(_int(request.form.get("position"), None),
+                       "action item's position (position)", 0, limits.MAX_ROWS - 1)
     if report_id is None or position is None:
-        abort(400)
+        abort(400, "The report number (report_id) and the action item's position (position) "
+                   "are both needed.")
     user = current_user()
     if user is not None and not user.may_edit_team(get_store().team_of(report_id)):
         abort(403)
