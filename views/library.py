@@ -30,7 +30,7 @@ from reports.model import ACTION_STATUSES, PRIORITIES, SEVERITIES, STATUSES
 from reports.spreadsheet import spreadsheet_cell
 from services import get_store
 from views.chart import month_chart
-from views.identity import author_name, current_user
+from views.identity import author_name, current_user, library_scope
 from views.permissions import AUTHORS, READ_REPORT, SIGNED_IN, allow
 from views.security import CONTENT_SECURITY_POLICY
 
@@ -81,13 +81,14 @@ def index() -> str:
         sort=args.get("sort", "incident") if args.get("sort") in library.SORTS else "incident",
         page=max(1, _int(args.get("page"), 1) or 1),
     )
-    found = library.find(_engine(), query)
+    scope = library_scope()
+    found = library.find(_engine(), query, scope)
     day = today()
     return render_template(
         "index.html", query=query, found=found, statuses=STATUSES, severities=SEVERITIES,
-        sorts=library.SORTS, figures=library.figures(_engine(), day),
-        chart=month_chart(library.incidents_per_month(_engine(), day)),
-        follow_ups=library.follow_ups_due_count(_engine(), day), today=day,
+        sorts=library.SORTS, figures=library.figures(_engine(), day, scope),
+        chart=month_chart(library.incidents_per_month(_engine(), day, scope=scope)),
+        follow_ups=library.follow_ups_due_count(_engine(), day, scope), today=day,
         filtered=any([query.text, query.service, query.severity, query.status, query.year]),
     )
 
@@ -98,8 +99,9 @@ def actions() -> str:
     owner = request.args.get("owner", "")[:200]
     day = today()
     return render_template(
-        "actions.html", items=library.open_actions(_engine(), day, owner=owner), owner=owner,
-        owners=library.action_owners(_engine()), today=day, priorities=PRIORITIES,
+        "actions.html", items=library.open_actions(_engine(), day, owner, library_scope()),
+        owner=owner, owners=library.action_owners(_engine(), library_scope()), today=day,
+        priorities=PRIORITIES,
         action_statuses=ACTION_STATUSES,
     )
 
@@ -112,7 +114,8 @@ def actions_csv() -> Response:
     writer = csv.writer(out)
     writer.writerow(["report_id", "report", "action", "owner", "priority", "due", "status",
                      "overdue"])
-    for item in library.open_actions(_engine(), day, owner=request.args.get("owner", "")):
+    owner = request.args.get("owner", "")[:200]
+    for item in library.open_actions(_engine(), day, owner, library_scope()):
         writer.writerow([
             item.report_id, spreadsheet_cell(item.report_title),
             spreadsheet_cell(item.description), spreadsheet_cell(item.owner),
@@ -150,8 +153,8 @@ def mark_done() -> BaseResponse:
 @allow(SIGNED_IN)
 def follow_ups() -> str:
     day = today()
-    return render_template("follow_ups.html", due=library.follow_ups_due(_engine(), day),
-                           today=day)
+    return render_template("follow_ups.html", today=day,
+                           due=library.follow_ups_due(_engine(), day, library_scope()))
 
 
 @bp.app_template_filter("duration")
