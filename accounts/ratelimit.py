@@ -17,26 +17,14 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Mapped, mapped_column
 
-from reports.store import Base
+from reports.tables import SIGNIN_KEY_LENGTH as KEY_LENGTH
+from reports.tables import SigninFailureRow
 
-KEY_LENGTH = 255
 # The first of the two 32-bit advisory lock keys: "HIND", as the migration lock (reports/migrate
 # .py) uses in PostgreSQL's other key space (one 64-bit key); the two spaces do not overlap.
 _LOCK_SPACE = 0x48494E44
 PRUNE_EVERY = 100  # attempts a process counts between two sweeps of expired failures
-
-
-class SigninFailureRow(Base):
-    """One failed (or not yet decided) sign-in attempt, under one key: an address or a name."""
-
-    __tablename__ = "signin_failures"
-    __table_args__ = (sa.Index("ix_signin_failures_key_failed_at", "key", "failed_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(KEY_LENGTH))
-    failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
 
 
 _failures = SigninFailureRow.__table__

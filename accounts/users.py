@@ -6,30 +6,16 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from reports.store import Base
+from reports.tables import UserRow
 
 from .roles import ROLES, CurrentUser
 
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the account does not exist, so a wrong username costs the same time.
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing", method="scrypt")
-
-
-class UserRow(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    display_name: Mapped[str] = mapped_column(sa.String(200), default="")
-    password_hash: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
-    role: Mapped[str] = mapped_column(sa.String(16))
-    team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    # Sessions carry the generation they were made in; ``end_sessions`` moves to the next one.
-    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AccountError(ValueError):

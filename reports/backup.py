@@ -51,13 +51,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from accounts.roles import ROLES
-from accounts.users import UserRow
 
-from .comments import PARTS, CommentRow
+from .comments import PARTS
 from .exchange import DocumentError, from_document
 from .exports_log import DESTINATIONS
 from .model import COPIES, Report
-from .store import ActionItemRow, ExportRow, ReportRow, ReportStore, RevisionRow, _utc
+from .store import ReportStore, _utc
+from .tables import ActionItemRow, CommentRow, ExportRow, ReportRow, RevisionRow, UserRow
 
 BACKUP_FORMAT = "hindsight-backup/2"
 MANIFEST = "manifest.json"

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
 
-from .store import Base, _utc
+from .store import _utc
+from .tables import CommentRow
 
 MAX_BODY = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -25,22 +25,6 @@ PARTS: dict[str, str] = {
     "understand": "2. Show we understand what happened",
     "prevent": "3. Prevent it happening again",
 }
-
-
-class CommentRow(Base):
-    __tablename__ = "review_comments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
-    part: Mapped[str] = mapped_column(sa.String(16))
-    body: Mapped[str] = mapped_column(sa.Text)
-    author: Mapped[str] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
-                                                         nullable=True)
-    resolved_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
 
 
 @dataclass(frozen=True)

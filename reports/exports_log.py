@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from .model import CLIENT_COPY, COPIES
-from .store import ExportRow
+from .tables import ExportRow
 
 LOCAL = "local"
 DRIVE = "drive"

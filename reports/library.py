@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .model import SEVERITIES
-from .store import ActionItemRow, ReportRow, _utc
+from .store import _utc
+from .tables import ActionItemRow, ReportRow
 
 PAGE_SIZE = 25
 OPEN_STATUSES = ("proposed", "agreed", "in_progress")

@@ -13,106 +13,22 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from .exchange import from_document, to_document
 from .model import Report, StoredReport
 from .searchable import client_search_text, search_text
+from .tables import ActionItemRow, ReportRow, RevisionRow
 from .workflow import check_published_unchanged
 
 BIN_DAYS = 30
 BIN_PERIOD = timedelta(days=BIN_DAYS)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class ReportRow(Base):
-    __tablename__ = "reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
-    title: Mapped[str] = mapped_column(sa.String(200), default="")
-    service: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
-    severity: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
-    status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
-    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
-    document: Mapped[str] = mapped_column(sa.Text)
-    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
-    team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    # Copies of parts of the document that the library filters, sorts and searches on.
-    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
-    authors: Mapped[str] = mapped_column(sa.String(2000), default="")
-    follow_up_review_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
-    follow_up_held_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
-    client_search_text: Mapped[str] = mapped_column(sa.Text, default="")
-
-
-class ActionItemRow(Base):
-    """A report's action items, copied out of its document so they can be listed across reports."""
-
-    __tablename__ = "action_items"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column()
-    description: Mapped[str] = mapped_column(sa.Text)
-    owner: Mapped[str] = mapped_column(sa.String(200))
-    priority: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
-    due: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
-    status: Mapped[str] = mapped_column(sa.String(16), index=True)
-    ticket: Mapped[str] = mapped_column(sa.String(2000))
-    internal: Mapped[bool] = mapped_column(default=False)
-
-
-class RevisionRow(Base):
-    """Every save of a report, compressed, so any earlier version can be seen and restored."""
-
-    __tablename__ = "revisions"
-    __table_args__ = (
-        sa.UniqueConstraint("report_id", "version", name="uq_revisions_report_version"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"))
-    version: Mapped[int] = mapped_column()
-    saved_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    author: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    note: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    document: Mapped[bytes] = mapped_column(sa.LargeBinary)
-
-
-class ExportRow(Base):
-    """One export of a report: a file in the shared folder or a document on Drive."""
-
-    __tablename__ = "exports"
-    __table_args__ = (sa.Index("ix_exports_location", "destination", "location"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
-    format: Mapped[str] = mapped_column(sa.String(16))
-    destination: Mapped[str] = mapped_column(sa.String(16))  # "local" or "drive"
-    location: Mapped[str] = mapped_column(sa.String(1000))  # relative path or Drive file id
-    link: Mapped[str | None] = mapped_column(sa.String(2000), nullable=True)
-    report_version: Mapped[int] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    ok: Mapped[bool] = mapped_column(default=True)
-    message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
-    copy: Mapped[str] = mapped_column(sa.String(16), default="client", server_default="client")
 
 
 def _derived_columns(report: Report) -> dict[str, object]:

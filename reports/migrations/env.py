@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from reports.store import Base
+from reports.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

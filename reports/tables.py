@@ -1,0 +1,141 @@
+"""Every table of the database, in one place (the migrations in ``migrations/`` build them).
+
+The stores that read and write them live beside: reports and their revisions in ``store.py``,
+exports in ``exports_log.py``, review comments in ``comments.py``, accounts and sign-in failures
+in ``accounts/``. Nothing here does anything but describe a table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SIGNIN_KEY_LENGTH = 255  # an address or a username, as the sign-in limit counts them
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    service: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    severity: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft", index=True)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    document: Mapped[str] = mapped_column(sa.Text)
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    # Copies of parts of the document that the library filters, sorts and searches on.
+    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    authors: Mapped[str] = mapped_column(sa.String(2000), default="")
+    follow_up_review_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    follow_up_held_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    client_search_text: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ActionItemRow(Base):
+    """A report's action items, copied out of its document so they can be listed across reports."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    priority: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    due: Mapped[date | None] = mapped_column(sa.Date, nullable=True, index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    ticket: Mapped[str] = mapped_column(sa.String(2000))
+    internal: Mapped[bool] = mapped_column(default=False)
+
+
+class RevisionRow(Base):
+    """Every save of a report, compressed, so any earlier version can be seen and restored."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (
+        sa.UniqueConstraint("report_id", "version", name="uq_revisions_report_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("reports.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column()
+    saved_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    author: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    note: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    document: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class ExportRow(Base):
+    """One export of a report: a file in the shared folder or a document on Drive."""
+
+    __tablename__ = "exports"
+    __table_args__ = (sa.Index("ix_exports_location", "destination", "location"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    format: Mapped[str] = mapped_column(sa.String(16))
+    destination: Mapped[str] = mapped_column(sa.String(16))  # "local" or "drive"
+    location: Mapped[str] = mapped_column(sa.String(1000))  # relative path or Drive file id
+    link: Mapped[str | None] = mapped_column(sa.String(2000), nullable=True)
+    report_version: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    ok: Mapped[bool] = mapped_column(default=True)
+    message: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    copy: Mapped[str] = mapped_column(sa.String(16), default="client", server_default="client")
+
+
+class CommentRow(Base):
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    part: Mapped[str] = mapped_column(sa.String(16))
+    body: Mapped[str] = mapped_column(sa.Text)
+    author: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
+                                                         nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    team: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Sessions carry the generation they were made in; ``end_sessions`` moves to the next one.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SigninFailureRow(Base):
+    """One failed (or not yet decided) sign-in attempt, under one key: an address or a name."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (sa.Index("ix_signin_failures_key_failed_at", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(SIGNIN_KEY_LENGTH))
+    failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
