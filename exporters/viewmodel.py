@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from reports.exchange import is_timezone, is_web_link, zone
+from reports.fields import DOCUMENT_LABELS
 from reports.markdown import render_markdown
 from reports.metrics import format_duration
 from reports.model import (
@@ -315,7 +316,7 @@ def build(
         Fact("Service", one_line(report.service)),
         Fact("Severity", severity_label),
         Fact("Status", status_label),
-        Fact("Prepared for", one_line(report.audience)),
+        Fact(DOCUMENT_LABELS["audience"], one_line(report.audience)),
         Fact("Started", _moment(report.started_at, tz)),
         Fact("Detected", _moment(report.detected_at, tz)),
         Fact("Resolved", _moment(report.resolved_at, tz)),

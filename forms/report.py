@@ -12,6 +12,7 @@ from wtforms.validators import URL, Length, Optional, ValidationError
 
 from reports import limits
 from reports.exchange import is_timezone
+from reports.fields import LABELS
 from reports.model import (
     ACTION_STATUSES,
     EVENT_KINDS,
@@ -30,7 +31,7 @@ from .rows import RowList
 
 SHORT = Length(max=limits.MAX_SHORT_TEXT, message="Keep this under %(max)d characters.")
 LONG = Length(max=limits.MAX_LONG_TEXT, message="This is too long: at most %(max)d characters.")
-INTERNAL_LABEL = "Internal only — left out of the client copy"
+INTERNAL_LABEL = LABELS["internal"]
 # The checkbox of each free-text part that can be internal, by the part's name in the report.
 INTERNAL_PART_FIELDS = {
     "impact": "impact_internal",
@@ -57,70 +58,72 @@ def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[Selec
 
 
 class TimelineEventForm(CleanForm):
-    at = LocalDateTimeField("Time")
-    kind = SelectField("What kind of event", choices=_choices(EVENT_KINDS), default="other")
-    description = TextAreaField("What happened", validators=[LONG])
-    contributing = BooleanField("This contributed to the incident")
-    outside_window = BooleanField("Happened outside the incident window")
+    at = LocalDateTimeField(LABELS["timeline.at"])
+    kind = SelectField(LABELS["timeline.kind"], choices=_choices(EVENT_KINDS), default="other")
+    description = TextAreaField(LABELS["timeline.description"], validators=[LONG])
+    contributing = BooleanField(LABELS["timeline.contributing"])
+    outside_window = BooleanField(LABELS["timeline.outside_window"])
     internal = _internal_checkbox()
 
 
 class FactorForm(CleanForm):
-    description = TextAreaField("Contributing factor", validators=[LONG])
-    root_cause = BooleanField("This is a root cause")
+    description = TextAreaField(LABELS["factors.description"], validators=[LONG])
+    root_cause = BooleanField(LABELS["factors.root_cause"])
     internal = _internal_checkbox()
 
 
 class ActionItemForm(CleanForm):
-    description = TextAreaField("What we will do", validators=[LONG])
-    owner = StringField("Owner", validators=[SHORT])
-    priority = SelectField("Priority", choices=_choices(PRIORITIES, "Not set yet"), default="")
-    due = LocalDateField("Due date")
+    description = TextAreaField(LABELS["actions.description"], validators=[LONG])
+    owner = StringField(LABELS["actions.owner"], validators=[SHORT])
+    priority = SelectField(LABELS["actions.priority"], choices=_choices(PRIORITIES, "Not set yet"),
+                           default="")
+    due = LocalDateField(LABELS["actions.due"])
     ticket = StringField(
-        "Ticket link",
+        LABELS["actions.ticket"],
         validators=[
             Optional(),
             Length(max=limits.MAX_URL),
             URL(require_tld=False, message="Enter a full web address, starting with https://"),
         ],
     )
-    status = SelectField("Status", choices=_choices(ACTION_STATUSES), default="proposed")
-    addresses = FactorLinksField("Deals with")
+    status = SelectField(LABELS["actions.status"], choices=_choices(ACTION_STATUSES),
+                         default="proposed")
+    addresses = FactorLinksField(LABELS["actions.addresses"])
     internal = _internal_checkbox()
 
 
 class ReportForm(CleanForm, FlaskForm):
     # About the incident
-    title = StringField("Title", validators=[SHORT])
-    service = StringField("Service or system affected", validators=[SHORT])
-    severity = SelectField("Severity", choices=_choices(
+    title = StringField(LABELS["title"], validators=[SHORT])
+    service = StringField(LABELS["service"], validators=[SHORT])
+    severity = SelectField(LABELS["severity"], choices=_choices(
         {key: label for key, (label, _) in SEVERITIES.items()}, "Not decided yet"), default="")
-    audience = StringField("Who this report is for", validators=[SHORT])
-    authors = NamesField("Written by")
-    timezone = StringField("Time zone", default="UTC")
-    started_at = LocalDateTimeField("When it started")
-    detected_at = LocalDateTimeField("When we noticed")
-    resolved_at = LocalDateTimeField("When it was resolved")
+    audience = StringField(LABELS["audience"], validators=[SHORT])
+    authors = NamesField(LABELS["authors"])
+    timezone = StringField(LABELS["timezone"], default="UTC")
+    started_at = LocalDateTimeField(LABELS["started_at"])
+    detected_at = LocalDateTimeField(LABELS["detected_at"])
+    resolved_at = LocalDateTimeField(LABELS["resolved_at"])
     # 1. Apologise
-    apology = TextAreaField("Our apology", validators=[LONG])
+    apology = TextAreaField(LABELS["apology"], validators=[LONG])
     # 2. Show we understand what happened
-    summary = TextAreaField("Summary", validators=[LONG])
-    impact = TextAreaField("Impact", validators=[LONG])
+    summary = TextAreaField(LABELS["summary"], validators=[LONG])
+    impact = TextAreaField(LABELS["impact"], validators=[LONG])
     impact_internal = _internal_checkbox()
     timeline = RowList(FormField(TimelineEventForm))
     factors = RowList(FormField(FactorForm))
-    no_single_root_cause = BooleanField("There is no single root cause")
-    went_well = TextAreaField("What went well", validators=[LONG])
-    went_wrong = TextAreaField("What went wrong", validators=[LONG])
-    lucky = TextAreaField("Where we got lucky", validators=[LONG])
+    no_single_root_cause = BooleanField(LABELS["no_single_root_cause"])
+    went_well = TextAreaField(LABELS["went_well"], validators=[LONG])
+    went_wrong = TextAreaField(LABELS["went_wrong"], validators=[LONG])
+    lucky = TextAreaField(LABELS["lucky"], validators=[LONG])
     went_well_internal = _internal_checkbox()
     went_wrong_internal = _internal_checkbox()
     lucky_internal = _internal_checkbox()
     # 3. Prevent it happening again
     actions = RowList(FormField(ActionItemForm))
-    follow_up_review_on = LocalDateField("Follow-up review date")
-    follow_up_outcome = TextAreaField("Follow-up outcome", validators=[LONG])
-    follow_up_held_on = LocalDateField("Review held on")
+    follow_up_review_on = LocalDateField(LABELS["follow_up_review_on"])
+    follow_up_outcome = TextAreaField(LABELS["follow_up_outcome"], validators=[LONG])
+    follow_up_held_on = LocalDateField(LABELS["follow_up_held_on"])
 
     def validate_timezone(self, field: StringField) -> None:
         if field.data and not is_timezone(field.data.strip()):

@@ -13,18 +13,14 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from .fields import PAGE_PARTS
 from .store import _utc
 from .tables import CommentRow
 
 MAX_BODY = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The parts of the guided page a comment can be about: section id -> heading.
-PARTS: dict[str, str] = {
-    "about": "About the incident",
-    "apologise": "1. Apologise",
-    "understand": "2. Show we understand what happened",
-    "prevent": "3. Prevent it happening again",
-}
+PARTS = PAGE_PARTS
 
 
 @dataclass(frozen=True)

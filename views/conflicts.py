@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectFieldBase
 from forms.report import INTERNAL_PART_FIELDS, ReportForm
 from forms.walk import leaf_fields
 from reports.exchange import zone
+from reports.fields import LABELS as FIELD_LABELS
 from reports.model import ACTION_STATUSES, EVENT_KINDS, PRIORITIES, SEVERITIES, Report
 
 Entry = tuple[str, str]
@@ -34,21 +35,16 @@ class FieldDifference:
 
 
 # Every part of the page, in the page's order, with the name the author knows it by.
-LABELS = {
-    "title": "Title", "service": "Service", "severity": "Severity", "audience": "Who it is for",
-    "authors": "Written by", "timezone": "Time zone", "started_at": "When it started",
-    "detected_at": "When we noticed", "resolved_at": "When it was resolved",
-    "apology": "Our apology", "summary": "Summary", "impact": "Impact",
-    "impact_internal": "Impact: internal only",
-    "timeline": "Timeline", "factors": "Contributing factors",
-    "no_single_root_cause": "There is no single root cause",
-    "went_well": "What went well", "went_well_internal": "What went well: internal only",
-    "went_wrong": "What went wrong", "went_wrong_internal": "What went wrong: internal only",
-    "lucky": "Where we got lucky", "lucky_internal": "Where we got lucky: internal only",
-    "actions": "Action items",
-    "follow_up_review_on": "Follow-up review date",
-    "follow_up_outcome": "Follow-up outcome", "follow_up_held_on": "Follow-up review held on",
-}
+_TOP_LEVEL = ("title", "service", "severity", "audience", "authors", "timezone", "started_at",
+              "detected_at", "resolved_at", "apology", "summary", "impact", "timeline",
+              "factors", "no_single_root_cause", "went_well", "went_wrong", "lucky", "actions",
+              "follow_up_review_on", "follow_up_outcome", "follow_up_held_on")
+_INTERNAL_TICKS = {"impact", "went_well", "went_wrong", "lucky"}
+LABELS = {}
+for _key in _TOP_LEVEL:
+    LABELS[_key] = FIELD_LABELS[_key]
+    if _key in _INTERNAL_TICKS:
+        LABELS[f"{_key}_internal"] = f"{FIELD_LABELS[_key]}: internal only"
 
 TICKED, NOT_TICKED = "Yes", "No"
 INTERNAL_TAG = " (internal only)"

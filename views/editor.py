@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, request,
 from forms.errors import field_id
 from forms.report import ReportForm
 from reports.checks import check_report
+from reports.fields import PAGE_PARTS
 from reports.model import Report, StoredReport
 from services import get_store
 from views.identity import author_name, current_user
@@ -17,6 +18,7 @@ from views.page import render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
 
 bp = Blueprint("editor", __name__)
+bp.add_app_template_global(PAGE_PARTS, "page_parts")  # the parts' headings and contents links
 
 
 def _stored_or_404(report_id: int) -> StoredReport:
