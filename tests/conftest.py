@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from tests.pages import store_of
 
 pytest_plugins = ["tests.databases", "tests.browser_fixtures"]
 
@@ -79,7 +80,7 @@ def instance_path(tmp_path: Path) -> Path:
 def app(instance_path: Path) -> Iterator[Flask]:
     application = create_app({"INSTANCE_PATH": str(instance_path), "TESTING": True})
     yield application
-    application.extensions["hindsight.store"].engine.dispose()
+    store_of(application).engine.dispose()
 
 
 @pytest.fixture

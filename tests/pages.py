@@ -1,13 +1,20 @@
 """Pages read as pages: the guided page's form values found with a real HTML parser, and posts
-made as the browser makes them (with the CSRF token and the version the page was based on)."""
+made as the browser makes them (with the CSRF token and the version the page was based on);
+the app's services as its views reach them."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from accounts.users import UserStore
+from reports.exports_log import ExportLog
+from reports.store import ReportStore
+from services import get_exports, get_store, get_users
 
 
 class _FormValues(HTMLParser):
@@ -70,3 +77,19 @@ def post_page(client: FlaskClient, url: str, data: dict[str, Any],
     if "base_version" not in data:
         data = {**data, "base_version": base_version(client, url)}
     return client.post(url, data=data, headers=headers or {})
+
+
+def store_of(app: Flask) -> ReportStore:
+    """The app's report store, as its views reach it (``services.get_store``)."""
+    with app.app_context():
+        return get_store()
+
+
+def users_of(app: Flask) -> UserStore:
+    with app.app_context():
+        return get_users()
+
+
+def exports_of(app: Flask) -> ExportLog:
+    with app.app_context():
+        return get_exports()

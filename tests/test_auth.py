@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from accounts.ratelimit import FailureLimit
 from app import create_app
 from tests.conftest import csrf_token_from
+from tests.pages import store_of, users_of
 
 PASSWORD = "correct horse battery"
 
@@ -26,7 +27,7 @@ def _app(tmp_path: Path, **config: Any) -> Flask:
 @pytest.fixture
 def password_app(tmp_path: Path) -> Flask:
     app = _app(tmp_path, AUTH="password")
-    accounts = app.extensions["hindsight.users"]
+    accounts = users_of(app)
     accounts.add("dana", role="author", password=PASSWORD, display_name="Dana Lee", team="pay")
     accounts.add("sam", role="author", password=PASSWORD, team="search")
     accounts.add("val", role="viewer", password=PASSWORD)
@@ -77,7 +78,7 @@ def test_password_sign_in_and_roles(password_app: Flask) -> None:
     saved = dana.post(url, base_url="https://localhost",
                       data={"csrf_token": token, "title": "Ours", "base_version": "1"})
     assert saved.status_code == 303
-    store = password_app.extensions["hindsight.store"]
+    store = store_of(password_app)
     report_id = int(url.rsplit("/", 1)[1])
     assert store.team_of(report_id) == "pay"
     assert store.revisions(report_id)[0].author == "Dana Lee"
@@ -163,13 +164,13 @@ def test_users_add_command(tmp_path: Path) -> None:
     result = runner.invoke(args=["users", "add", "lee", "--role", "reviewer", "--team", "pay"],
                            input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
-    assert app.extensions["hindsight.users"].check_password("lee", PASSWORD).role == "reviewer"
+    assert users_of(app).check_password("lee", PASSWORD).role == "reviewer"
     short = runner.invoke(args=["users", "add", "kim"], input="short\nshort\n")
     assert short.exit_code != 0 and "12 characters" in short.output
 
 
 def test_failure_limit_window(password_app: Flask) -> None:
-    engine = password_app.extensions["hindsight.store"].engine
+    engine = store_of(password_app).engine
     limit = FailureLimit(engine, attempts=2, window_seconds=10)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -224,7 +225,7 @@ def test_reviewers_publish_and_send_back_but_never_edit(password_app: Flask) -> 
     url = dana.post("/reports", base_url="https://localhost",
                     data={"csrf_token": token}).headers["Location"]
     report_id = int(url.rsplit("/", 1)[1])
-    store = password_app.extensions["hindsight.store"]
+    store = store_of(password_app)
     stored = store.get(report_id)
     store.save(report_id, replace(stored.report, status="in_review", title="Ready"))
 

@@ -28,6 +28,7 @@ from reports.exchange import from_document, to_document
 from reports.library import LibraryQuery
 from reports.store import ReportStore
 from tests.conftest import SAMPLE_DOCUMENT
+from tests.pages import exports_of, store_of, users_of
 
 KEY = "the secret key of the instance that made the backup"
 TABLES = ("reports", "revisions", "review_comments", "exports", "action_items", "users")
@@ -62,17 +63,13 @@ def make_app(tmp_path: Path, name: str, url: str, key: str = KEY) -> Flask:
                        "SECRET_KEY": key, "TESTING": True})
 
 
-def store_of(app: Flask) -> ReportStore:
-    return app.extensions["hindsight.store"]
-
-
 def run(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=["reports", *args])
 
 
 def fill(app: Flask) -> None:
     """Every kind of state: ids with a gap, a team, history, comments, exports and the bin."""
-    store, exports = store_of(app), app.extensions["hindsight.exports"]
+    store, exports = store_of(app), exports_of(app)
     full = store.create(from_document(FULL_DOCUMENT), author="Dana Lee", team="payments")
     store.save(full.id, from_document({**FULL_DOCUMENT, "status": "in_review"}),
                author="Sam Ortiz", note="Ready for review")
@@ -123,7 +120,7 @@ def state(app: Flask) -> dict[int, dict[str, Any]]:
                                 [(c.id, c.resolved_at, c.resolved_by) for c in p.resolved])
                          for part, p in comments.for_report(row.id).items()},
             "exports": [record.__dict__ for record in
-                        app.extensions["hindsight.exports"].for_report(row.id)],
+                        exports_of(app).for_report(row.id)],
         }
     return found
 
@@ -205,7 +202,7 @@ def test_a_restore_brings_back_everything_with_the_same_ids(
     assert store_of(target).create(from_document(SAMPLE_DOCUMENT)).id == 5
     new_comment = CommentStore(engine).add(5, "about", "New", "Rui")
     assert new_comment.id == 4
-    assert target.extensions["hindsight.exports"].record(
+    assert exports_of(target).record(
         report_id=5, format="md", destination="local", location="x.md", report_version=1).id == 4
 
 
@@ -213,9 +210,9 @@ def test_accounts_are_in_a_backup_only_when_asked_for(
     made: tuple[Flask, Path], empty: Flask, tmp_path: Path
 ) -> None:
     source, without = made
-    source.extensions["hindsight.users"].add("dana", role="author", password="correct horse 1",
+    users_of(source).add("dana", role="author", password="correct horse 1",
                                              display_name="Dana Lee", team="payments")
-    source.extensions["hindsight.users"].add("rui", role="reviewer", password="correct horse 2")
+    users_of(source).add("rui", role="reviewer", password="correct horse 2")
     with_accounts = tmp_path / "with-accounts"
     result = run(source, "backup", str(with_accounts), "--with-accounts")
     assert result.exit_code == 0 and "2 accounts" in result.output
@@ -227,11 +224,11 @@ def test_accounts_are_in_a_backup_only_when_asked_for(
     assert counts(empty)["users"] == 0
 
     other = make_app(tmp_path, "other", f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    other.extensions["hindsight.users"].add("rui", role="viewer", password="another password")
+    users_of(other).add("rui", role="viewer", password="another password")
     result = run(other, "restore", str(with_accounts))
     assert result.exit_code == 0, result.output
     assert "left as they are: rui" in result.output
-    users = other.extensions["hindsight.users"]
+    users = users_of(other)
     dana = users.check_password("dana", "correct horse 1")
     assert dana is not None and (dana.role, dana.team, dana.display_name) == (
         "author", "payments", "Dana Lee")
@@ -456,7 +453,7 @@ def test_a_malformed_backup_is_a_one_line_error_and_writes_nothing(
 def test_malformed_accounts_are_refused(made: tuple[Flask, Path], empty: Flask,
                                         tmp_path: Path) -> None:
     source, _ = made
-    source.extensions["hindsight.users"].add("dana", role="author")
+    users_of(source).add("dana", role="author")
     folder = tmp_path / "with-accounts"
     assert run(source, "backup", str(folder), "--with-accounts").exit_code == 0
     path = folder / "accounts.json"

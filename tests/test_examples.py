@@ -16,6 +16,7 @@ from reports.exchange import to_document
 from reports.guidance import readiness, report_hints
 from reports.guidance.client import report_guidance
 from tests.conftest import csrf_token_from
+from tests.pages import store_of, users_of
 from tests.test_auth import PASSWORD, _login
 
 PARTS = ("about", "apologise", "understand", "prevent")
@@ -62,7 +63,7 @@ def test_examples_page_shows_each_part_with_a_note(client: FlaskClient) -> None:
 
 
 def test_editor_links_each_part_to_its_example(client: FlaskClient, app: Flask) -> None:
-    stored = app.extensions["hindsight.store"].create(sample_report())
+    stored = store_of(app).create(sample_report())
     html = client.get(f"/reports/{stored.id}").get_data(as_text=True)
     for part in PARTS:
         assert f'href="/examples#{part}">See an example</a>' in html
@@ -75,7 +76,7 @@ def test_start_from_the_example_makes_an_equal_draft(client: FlaskClient, app: F
     assert response.status_code == 303
     match = re.fullmatch(r"/reports/(\d+)", response.headers["Location"])
     assert match
-    stored = app.extensions["hindsight.store"].get(int(match.group(1)))
+    stored = store_of(app).get(int(match.group(1)))
     assert stored is not None and to_document(stored.report) == sample_document()
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "This draft is a copy of the example" in page
@@ -86,13 +87,13 @@ def test_starting_needs_a_csrf_token(tmp_path: Path) -> None:
     app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "TESTING": True,
                       "WTF_CSRF_ENABLED": True})
     assert app.test_client().post("/examples/start").status_code == 400
-    assert app.extensions["hindsight.store"].list() == []
+    assert store_of(app).list() == []
 
 
 def test_viewers_read_the_example_but_do_not_start_from_it(tmp_path: Path) -> None:
     app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "TESTING": True, "AUTH": "password"})
-    app.extensions["hindsight.users"].add("val", role="viewer", password=PASSWORD)
-    app.extensions["hindsight.users"].add("dana", role="author", password=PASSWORD, team="pay")
+    users_of(app).add("val", role="viewer", password=PASSWORD)
+    users_of(app).add("dana", role="author", password=PASSWORD, team="pay")
     val, _ = _login(app, "val")
     page = val.get("/examples", base_url="https://localhost").get_data(as_text=True)
     assert "We are sorry." in page and 'action="/examples/start"' not in page
@@ -105,7 +106,7 @@ def test_viewers_read_the_example_but_do_not_start_from_it(tmp_path: Path) -> No
     started = dana.post("/examples/start", base_url="https://localhost",
                         data={"csrf_token": token})
     report_id = int(started.headers["Location"].rsplit("/", 1)[1])
-    assert app.extensions["hindsight.store"].team_of(report_id) == "pay"
+    assert store_of(app).team_of(report_id) == "pay"
 
 
 def test_example_passes_the_apology_and_plain_language_coach() -> None:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from tests.databases import PostgresServer
+from tests.pages import store_of
 
 PROCESSES = 8
 ROUNDS = 20
@@ -31,7 +32,7 @@ def _start(instance: str, database_url: str | None, barrier: Barrier, results: A
             config["DATABASE_URL"] = database_url
         barrier.wait(timeout=60)
         app = create_app(config)
-        app.extensions["hindsight.store"].engine.dispose()
+        store_of(app).engine.dispose()
         results.put(("started", app.config["SECRET_KEY"]))
     except BaseException:  # the parent reports whatever stopped the start
         results.put(("failed", traceback.format_exc()))

@@ -20,7 +20,7 @@ from reports.follow_up import follow_up_state
 from reports.migrate import upgrade
 from reports.store import ReportStore, make_engine
 from tests.conftest import csrf_token_from
-from tests.pages import post_page
+from tests.pages import post_page, store_of
 
 TODAY = date(2026, 12, 10)
 
@@ -32,7 +32,7 @@ def dated_app(tmp_path: Path) -> Flask:
 
 
 def _store(app: Flask) -> ReportStore:
-    return app.extensions["hindsight.store"]
+    return store_of(app)
 
 
 def test_state_counts_the_actions(sample_document: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from exporters.render import render_html
 from reports.exchange import KNOWN_FIELDS, DocumentError, from_document, to_document
 from reports.json_body import load_json_body
 from tests.conftest import SAMPLE_DOCUMENT, csrf_token_from
+from tests.pages import store_of
 
 HOSTILE = [
     "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)",
@@ -108,7 +109,7 @@ class _Elements(HTMLParser):
 
 
 def _assert_export_is_inert(client: FlaskClient, report_id: int, app: Flask) -> None:
-    stored = app.extensions["hindsight.store"].get(report_id)
+    stored = store_of(app).get(report_id)
     html = render_html(stored.report)
     body = html.split("<body", 1)[1]
     assert "<script" not in body.lower() and "<iframe" not in body.lower()

@@ -10,10 +10,11 @@ from flask.testing import FlaskClient
 
 from reports.exchange import from_document
 from reports.store import BIN_PERIOD, ReportStore, _now
+from tests.pages import store_of
 
 
 def _store(app: Flask) -> ReportStore:
-    return app.extensions["hindsight.store"]
+    return store_of(app)
 
 
 def test_every_save_is_a_revision_and_restoring_adds_one(

@@ -16,6 +16,7 @@ from flask import Flask, url_for
 
 from app import create_app
 from tests.conftest import csrf_token_from
+from tests.pages import store_of
 
 
 def _app(tmp_path: Path, **config: Any) -> Flask:
@@ -30,7 +31,7 @@ def test_another_host_name_is_refused_on_reads_and_writes(
     app: Flask, sample_document: dict[str, Any]
 ) -> None:
     client = app.test_client()
-    store = app.extensions["hindsight.store"]
+    store = store_of(app)
     token = csrf_token_from(client.get("/").get_data(as_text=True))
 
     page = client.get("/", environ_overrides=_host("evil.example"))

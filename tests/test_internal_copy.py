@@ -36,7 +36,7 @@ from tests.conftest import SAMPLE_DOCUMENT, csrf_token_from
 from tests.drive_fixtures import FOLDER_ID
 from tests.export_samples import rich_document
 from tests.fake_drive import FakeDrive
-from tests.pages import post_page
+from tests.pages import exports_of, post_page, store_of
 
 drive_ca = drive_fixtures.drive_ca
 signing_key = drive_fixtures.signing_key
@@ -259,7 +259,7 @@ def test_internal_pdf_holds_everything_and_says_internal_on_every_page(
 
 @pytest.fixture
 def report_id(app: Flask) -> int:
-    return app.extensions["hindsight.store"].create(from_document(internal_document())).id
+    return store_of(app).create(from_document(internal_document())).id
 
 
 def export(client: FlaskClient, report_id: int, fmt: str, copy: str | None = None) -> str:
@@ -298,7 +298,7 @@ def test_both_copies_land_side_by_side_with_names_that_tell_them_apart(
         [PDF_NAME, INTERNAL_PDF_NAME]
     )
 
-    log = app.extensions["hindsight.exports"]
+    log = exports_of(app)
     assert log.current_location(report_id, "pdf", LOCAL) == PDF_NAME
     assert log.current_location(report_id, "pdf", LOCAL, "internal") == INTERNAL_PDF_NAME
     editor = client.get(f"/reports/{report_id}").get_data(as_text=True)
@@ -388,18 +388,19 @@ def drive_app(instance_path: Path, fake_drive: FakeDrive, key_file: Path) -> Ite
         "DRIVE_TIMEOUT": 0.5, "DRIVE_RETRIES": 2, "DRIVE_BACKOFF": 0.01,
     })
     yield application
-    application.extensions["hindsight.store"].engine.dispose()
+    store_of(application).engine.dispose()
 
 
 def test_google_doc_client_copy_holds_no_internal_trace(
     drive_app: Flask, fake_drive: FakeDrive,
 ) -> None:
     report = from_document(internal_document())
-    report_id = drive_app.extensions["hindsight.store"].create(report).id
+    report_id = store_of(drive_app).create(report).id
     client = drive_app.test_client()
     export(client, report_id, "gdoc")
     export(client, report_id, "gdoc", "internal")
-    docs = {f.name: f for f in fake_drive.files.values() if f.mime_type == DOC_MIME}
+    docs = {f.name: f for f in fake_drive.files.values()
+            if f.mime_type == DOC_MIME and f.name != "Incident reports — index"}
     name = drive_name(report)
     assert sorted(docs) == sorted([name, f"{name} (internal)"])
     assert drive_name(report, copy="internal") == f"{name} (internal)"
@@ -410,8 +411,8 @@ def test_google_doc_client_copy_holds_no_internal_trace(
 
     # Each copy updates its own Doc: exporting again makes no third file.
     export(client, report_id, "gdoc")
-    assert len([f for f in fake_drive.files.values() if f.mime_type == DOC_MIME]) == 2
-    records = [r for r in drive_app.extensions["hindsight.exports"].for_report(report_id)
+    assert len([f for f in fake_drive.files.values() if f.mime_type == DOC_MIME]) == 3  # + index
+    records = [r for r in exports_of(drive_app).for_report(report_id)
                if r.destination == DRIVE]
     assert {r.copy for r in records} == {"client", "internal"}
 

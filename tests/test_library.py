@@ -21,6 +21,7 @@ from reports import library
 from reports.library import LibraryQuery
 from reports.store import ReportStore
 from tests.conftest import csrf_token_from
+from tests.pages import store_of
 from tests.report_factory import generated_report
 
 TODAY = date(2026, 11, 26)
@@ -35,7 +36,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory,
     if postgres_server is not None:
         config["DATABASE_URL"] = postgres_server.new_database()
     app = create_app(config)
-    store: ReportStore = app.extensions["hindsight.store"]
+    store: ReportStore = store_of(app)
     rng = random.Random(20261126)
     reports = []
     for index in range(COUNT):
@@ -51,7 +52,7 @@ def _ids(page: library.LibraryPage) -> list[int]:
 
 def test_search_finds_words_in_any_part(seeded: tuple[Flask, list]) -> None:
     app, reports = seeded
-    engine = app.extensions["hindsight.store"].engine
+    engine = store_of(app).engine
     expected = {i for i, r in reports if "certificate" in r.summary and r.service == "checkout"}
     found = library.find(engine, LibraryQuery(text="Certificate CHECKOUT"))
     assert found.total == len(expected) > 0
@@ -69,7 +70,7 @@ def test_search_finds_words_in_any_part(seeded: tuple[Flask, list]) -> None:
 
 def test_filters_and_sorting(seeded: tuple[Flask, list]) -> None:
     app, reports = seeded
-    engine = app.extensions["hindsight.store"].engine
+    engine = store_of(app).engine
     query = LibraryQuery(service="search", severity="SEV2", status="published", year=2025)
     expected = {i for i, r in reports if r.service == "search" and r.severity == "SEV2"
                 and r.status == "published" and r.started_at.astimezone(UTC).year == 2025}
@@ -90,7 +91,7 @@ def test_filters_and_sorting(seeded: tuple[Flask, list]) -> None:
 
 def test_open_actions_overdue_first(seeded: tuple[Flask, list]) -> None:
     app, reports = seeded
-    engine = app.extensions["hindsight.store"].engine
+    engine = store_of(app).engine
     items = library.open_actions(engine, TODAY)
     expected = sum(1 for _, r in reports for a in r.actions
                    if a.status in ("proposed", "agreed", "in_progress"))
@@ -103,7 +104,7 @@ def test_open_actions_overdue_first(seeded: tuple[Flask, list]) -> None:
 
 def test_figures_and_follow_ups(seeded: tuple[Flask, list]) -> None:
     app, reports = seeded
-    engine = app.extensions["hindsight.store"].engine
+    engine = store_of(app).engine
     figures = library.figures(engine, TODAY)
     quarter_start = datetime(2026, 10, 1, tzinfo=UTC)
     assert figures.this_quarter == sum(1 for _, r in reports if r.started_at >= quarter_start)

@@ -36,6 +36,7 @@ from reports.markdown import drop_unsafe_links
 from reports.model import Report
 from reports.spreadsheet import spreadsheet_cell
 from tests.conftest import csrf_token_from
+from tests.pages import store_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -162,19 +163,36 @@ def test_load_json_body_reads_a_good_document(sample_document: dict[str, Any]) -
     assert load_json_body('{"title": "😀 \\ud83d\\ude00"}'.encode())["title"] == "😀 😀"
 
 
-def test_from_document_refuses_what_cannot_be_stored(sample_document: dict[str, Any]) -> None:
-    """Documents that do not come through load_json_body (an import, a backup) are held to
-    the same rule."""
+def test_from_document_refuses_a_lone_surrogate_anywhere(
+    sample_document: dict[str, Any],
+) -> None:
+    """Documents that do not come through load_json_body (a backup, a test) still never bring
+    one in: unknown fields are kept as they are, so they are looked through too."""
+    sample_document.update(apology="sorry \ud800", x_kept={"notes": [{"\udfff": "a"}]})
+    with pytest.raises(DocumentError) as caught:
+        from_document(sample_document)
+    assert set(caught.value.problems) == {"apology", "x_kept.notes.0.\\udfff"}
+
+
+def test_what_earlier_versions_stored_is_still_read(
+    app: Flask, client: FlaskClient, sample_document: dict[str, Any]
+) -> None:
+    """The new limits are checked where documents come in, not when stored ones are read: a
+    report saved before them (a due date of 9999-12-31 for "never", deep or non-finite extra
+    fields) still opens, and says what to change."""
     nested: Any = "bottom"
     for _ in range(40):
         nested = [nested]
-    sample_document.update(x_deep=nested, x_number=float("nan"), apology="sorry \ud800")
-    with pytest.raises(DocumentError) as caught:
-        from_document(sample_document)
-    problems = caught.value.problems
-    assert "nested too deeply" in problems["x_deep." + ".".join(["0"] * 31)]
-    assert problems["x_number"] == "must be a finite number"
-    assert "not valid text" in problems["apology"]
+    sample_document.update(x_deep=nested, x_number=float("inf"), started_at="1850-06-01T10:00:00Z")
+    sample_document["actions"][0]["due"] = "9999-12-31"
+    report = from_document(sample_document)
+    stored = store_of(app).create(report)  # as an earlier version did
+    assert client.get(f"/api/reports/{stored.id}").status_code == 200
+    page = client.get(f"/reports/{stored.id}")
+    assert page.status_code == 200
+    assert "This date must be between the years 1900 and 2200." in page.get_data(as_text=True)
+    for url in ("/", "/actions", "/actions.csv", f"/reports/{stored.id}/view"):
+        assert client.get(url).status_code == 200, url
 
 
 # Item 9: times and dates at the ends of the calendar ------------------------------------------
@@ -213,7 +231,8 @@ def test_the_cli_import_refuses_a_time_that_overflows(
     source.write_text(json.dumps({**sample_document, "timezone": "Pacific/Kiritimati",
                                   "resolved_at": "9999-12-31T20:00:00+00:00"}))
     result = app.test_cli_runner().invoke(args=["reports", "import", str(source)])
-    assert result.exit_code == 1 and "resolved_at: must be between the years" in result.output
+    assert result.exit_code == 1
+    assert "resolved_at: This time must be between the years 1900 and 2200." in result.output
 
 
 @pytest.mark.parametrize(

@@ -14,17 +14,18 @@ from app import create_app
 from reports.comments import MAX_BODY, CommentError, CommentStore, clean_body
 from reports.exchange import from_document, to_document
 from tests.conftest import csrf_token_from
+from tests.pages import store_of, users_of
 from tests.test_auth import PASSWORD, _login
 
 HTTPS = "https://localhost"
 
 
 def _comments(app: Flask) -> CommentStore:
-    return CommentStore(app.extensions["hindsight.store"].engine)
+    return CommentStore(store_of(app).engine)
 
 
 def _new_report(app: Flask, document: dict[str, Any] | None = None) -> int:
-    store = app.extensions["hindsight.store"]
+    store = store_of(app)
     return store.create(from_document(document or {"title": "Checkout down"})).id
 
 
@@ -66,7 +67,7 @@ def test_unknown_part_is_refused(app: Flask) -> None:
 def test_comments_go_with_their_report_and_never_into_its_document(app: Flask) -> None:
     report_id = _new_report(app)
     _comments(app).add(report_id, "about", "A comment", "Rey")
-    store = app.extensions["hindsight.store"]
+    store = store_of(app)
     document = to_document(store.get(report_id).report)
     assert "comment" not in str(document).lower()
 
@@ -176,7 +177,7 @@ def test_comments_never_reach_an_export(client: FlaskClient, app: Flask,
 def password_app(tmp_path: Path) -> Flask:
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
                       "AUTH": "password"})
-    accounts = app.extensions["hindsight.users"]
+    accounts = users_of(app)
     accounts.add("dana", role="author", password=PASSWORD, display_name="Dana Lee", team="pay")
     accounts.add("rey", role="reviewer", password=PASSWORD, display_name="Rey Santos")
     accounts.add("val", role="viewer", password=PASSWORD)
@@ -184,7 +185,7 @@ def password_app(tmp_path: Path) -> Flask:
 
 
 def test_roles_with_sign_in(password_app: Flask) -> None:
-    store = password_app.extensions["hindsight.store"]
+    store = store_of(password_app)
     report_id = store.create(from_document({"title": "Ours", "status": "in_review"}),
                              team="pay").id
     url = f"/reports/{report_id}/comments"

@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from accounts.ratelimit import FailureLimit
 from app import create_app
 from tests.conftest import csrf_token_from
+from tests.pages import store_of, users_of
 from tests.test_production import Gunicorn
 
 PASSWORD = "correct horse battery"
@@ -42,7 +43,7 @@ def apps(tmp_path: Path) -> Iterator[Callable[[], Flask]]:
 
     yield make
     for app in made:
-        app.extensions["hindsight.store"].engine.dispose()
+        store_of(app).engine.dispose()
 
 
 def _sign_in(app: Flask, username: str, password: str,
@@ -59,7 +60,7 @@ def test_two_app_instances_share_the_count_and_a_restart_keeps_it(
     apps: Callable[[], Flask],
 ) -> None:
     first, second = apps(), apps()
-    first.extensions["hindsight.users"].add("dana", role="author", password=PASSWORD)
+    users_of(first).add("dana", role="author", password=PASSWORD)
     for app in (first, second, first, second, first):  # five failures, split between them
         assert _sign_in(app, "dana", "wrong password!")[1] == 400
     # The account is locked on both, even with the right password.
@@ -67,7 +68,7 @@ def test_two_app_instances_share_the_count_and_a_restart_keeps_it(
     assert _sign_in(second, "dana", PASSWORD, address="198.51.100.7")[1] == 429
 
     for app in (first, second):  # a restart: the apps go away, a new one starts
-        app.extensions["hindsight.store"].engine.dispose()
+        store_of(app).engine.dispose()
     restarted = apps()
     assert _sign_in(restarted, "dana", PASSWORD)[1] == 429
     basic = base64.b64encode(f"dana:{PASSWORD}".encode()).decode()
@@ -78,7 +79,7 @@ def test_two_app_instances_share_the_count_and_a_restart_keeps_it(
 
 def test_one_address_is_limited_across_accounts_and_instances(apps: Callable[[], Flask]) -> None:
     first, second = apps(), apps()
-    first.extensions["hindsight.users"].add("sam", role="viewer", password=PASSWORD)
+    users_of(first).add("sam", role="viewer", password=PASSWORD)
     for number, app in enumerate((first, second, second, first, second)):
         assert _sign_in(app, f"guess-{number}", "wrong password!", address="203.0.113.9")[1] == 400
     assert _sign_in(first, "sam", PASSWORD, address="203.0.113.9")[1] == 429
@@ -93,7 +94,7 @@ def test_signing_in_does_not_wipe_out_guesses_at_the_account(
 ) -> None:
     """Someone guessing from many addresses gets 5 guesses, however often the owner signs in."""
     app = apps()
-    app.extensions["hindsight.users"].add("kim", role="author", password=PASSWORD)
+    users_of(app).add("kim", role="author", password=PASSWORD)
     for number in range(4):
         assert _sign_in(app, "kim", "wrong password!", address=f"198.51.100.{number}")[1] == 400
     assert _sign_in(app, "kim", PASSWORD, address="192.0.2.200")[1] == 302  # the owner
@@ -120,8 +121,8 @@ def test_gunicorn_workers_share_the_limit(tmp_path: Path) -> None:
     """The report: with 2 workers, 10 of 60 guesses were checked. Now 5 are."""
     instance = tmp_path / "instance"
     setup = create_app({"INSTANCE_PATH": str(instance), "AUTH": "password"})
-    setup.extensions["hindsight.users"].add("dana", role="author", password=PASSWORD)
-    setup.extensions["hindsight.store"].engine.dispose()
+    users_of(setup).add("dana", role="author", password=PASSWORD)
+    store_of(setup).engine.dispose()
     server = Gunicorn(tmp_path, {**os.environ, "HINDSIGHT_INSTANCE_PATH": str(instance),
                                  "HINDSIGHT_AUTH": "password", "HINDSIGHT_WORKERS": "2",
                                  "HINDSIGHT_THREADS": "4"})
