@@ -14,6 +14,7 @@ from accounts.roles import ROLES
 from accounts.users import AccountError
 from exporters import FORMATS
 from reports.backup import BackupError, backup, restore
+from reports.checks import check_report
 from reports.exchange import DocumentError, from_document, to_document
 from reports.json_body import load_json_body
 from reports.model import CLIENT_COPY, COPIES
@@ -42,6 +43,9 @@ def register_cli(app: Flask) -> None:
             report = from_document(document)
         except DocumentError as error:
             raise refused("a valid report", error) from None
+        blocking = {p.field: p.message for p in check_report(report) if p.blocking}
+        if blocking:  # as the API: times that cannot be together, or cannot be shown
+            raise refused("a valid report", DocumentError(blocking))
         click.echo(get_store().create(report).id)
 
     @reports.command("list")

@@ -30,10 +30,12 @@ def _local(moment: datetime, timezone: str) -> str:
 
 
 def _out_of_range(report: Report) -> list[Problem]:
-    """Dates and times outside the years every page can show (the exchange refuses them too).
+    """Dates and times outside the years every page and export can show.
 
-    The page's form refuses such a time as it is typed; this catches a date the app works out
-    itself, such as the follow-up review two months after an incident resolved in late 2200.
+    This refuses them for the API and the importer; the page's form refuses them as they are
+    typed, so here it only meets a date the app works out itself (the follow-up review two
+    months after an incident resolved in December 2200). ``from_document`` does not refuse
+    them: it also reads what earlier versions stored.
     """
     values: list[tuple[str, date | None]] = [
         ("started_at", report.started_at), ("detected_at", report.detected_at),

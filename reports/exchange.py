@@ -9,17 +9,19 @@ Fields added after the first release (``outside_window``, ``addresses``,
 so older documents round-trip unchanged.
 The follow-up review's ``follow_up_outcome`` and ``follow_up_held_on`` are likewise optional.
 
-Whatever is accepted can be stored and shown again: text is valid Unicode (no unpaired
-surrogate, which no UTF-8 writer can encode), lists and objects nest at most ``MAX_DEPTH`` deep,
-numbers are finite, and dates and times fall between the years ``EARLIEST_YEAR`` and
-``LATEST_YEAR`` (outside them a time cannot always be shown in the report's time zone, and no
-incident report needs them). One-line fields (title, service, audience, names, owners, ticket
-links) lose bidirectional control characters, which there only serve to make text read
-differently from what it is; prose keeps them, since right-to-left writing may need them.
+Text must be valid Unicode: an unpaired surrogate (JSON's ``"\\ud800"`` decodes to one) is
+refused by its path, since no UTF-8 writer can store it. One-line fields (title, service,
+audience, names, owners, ticket links) lose bidirectional control characters, which there only
+make text read differently from what it is; prose keeps them, as right-to-left writing may need
+them. ``from_document`` also reads what the app stored itself, so it refuses nothing an earlier
+version may have stored: the limits added since are checked where documents come in, by
+``reports.json_body.load_json_body`` (nesting, numbers) and ``reports.checks.check_report``
+(dates and times between the years ``EARLIEST_YEAR`` and ``LATEST_YEAR``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from datetime import date, datetime
@@ -46,20 +48,12 @@ from .model import (
 
 # Fields the server manages; accepted in a document and ignored, never stored as the report's.
 SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "url"})
-KNOWN_FIELDS = frozenset(
-    {
-        "format", "title", "service", "severity", "status", "audience", "authors", "timezone",
-        "started_at", "detected_at", "resolved_at", "apology", "summary", "impact", "timeline",
-        "factors", "lessons", "actions", "follow_up_review_on", "no_single_root_cause",
-        "internal_parts",
-        "follow_up_outcome", "follow_up_held_on",
-    }
-)
+# The document's fields are the model's (``extra`` holds the fields it does not know).
+KNOWN_FIELDS = frozenset({f.name for f in dataclasses.fields(Report)} - {"extra"} | {"format"})
 _TIMEZONES: frozenset[str] | None = None
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2200
-YEAR_RANGE_MESSAGE = f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
 MAX_DEPTH = 32  # lists and objects inside each other; the format itself needs 4
 _MAX_REPORTED = 20  # problems of unreadable text or nesting named in one answer
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -96,8 +90,9 @@ def in_year_range(moment: date) -> bool:
     """Whether a date, or a time as written (in its own offset), is in the accepted years.
 
     A time's year is taken as written, which for the page is as typed in the report's zone: so
-    the page and the exchange accept the same times, and any accepted time stays within two days
-    of the range in every zone and in UTC, where it can always be shown.
+    the page and the API accept the same times, and any accepted time stays within two days of
+    the range in every zone and in UTC, where it can always be shown. Outside the range a time
+    may not exist in the report's zone (9999-12-31T20:00Z is in year 10000 at UTC+14).
     """
     return EARLIEST_YEAR <= moment.year <= LATEST_YEAR
 
@@ -112,12 +107,12 @@ def _segment(key: object) -> str:
     return str(key).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def unstorable_values(document: Any) -> dict[str, str]:
+def unstorable_values(document: Any, only_text: bool = False) -> dict[str, str]:
     """Where a decoded JSON value holds what cannot be stored and read back, by path.
 
-    Finds unpaired surrogates in text and in keys (JSON's ``"\\ud800"`` decodes to one),
-    nesting deeper than ``MAX_DEPTH`` and numbers that are not finite. The walk uses no
-    recursion, so however deep the value it cannot overflow the stack.
+    Finds unpaired surrogates in text and in keys (JSON's ``"\\ud800"`` decodes to one) and,
+    unless ``only_text``, nesting deeper than ``MAX_DEPTH`` and numbers that are not finite.
+    The walk uses no recursion, so however deep the value it cannot overflow the stack.
     """
     problems: dict[str, str] = {}
     pending: list[tuple[Any, str, int]] = [(document, "", 0)]
@@ -127,10 +122,10 @@ def unstorable_values(document: Any) -> dict[str, str]:
         if isinstance(value, str):
             if _SURROGATE.search(value):
                 problems[path] = NOT_TEXT_MESSAGE
-        elif isinstance(value, float) and not math.isfinite(value):
+        elif isinstance(value, float) and not math.isfinite(value) and not only_text:
             problems[path] = "must be a finite number"
         elif isinstance(value, dict | list):
-            if depth >= MAX_DEPTH:
+            if depth >= MAX_DEPTH and not only_text:
                 problems[path] = (f"is nested too deeply: at most {MAX_DEPTH} levels of lists "
                                   "and objects")
                 continue
@@ -210,9 +205,6 @@ class _Reader:
         if parsed.tzinfo is None:
             self.fail(path, "needs a UTC offset, e.g. 2026-10-03T09:12:00+02:00")
             return None
-        if not in_year_range(parsed):
-            self.fail(path, f"{YEAR_RANGE_MESSAGE}, got {value[:40]!r}")
-            return None
         return parsed
 
     def day(self, value: Any, path: str) -> date | None:
@@ -225,9 +217,6 @@ class _Reader:
             parsed = date.fromisoformat(value)
         except ValueError:
             self.fail(path, "must be a date like 2026-12-03")
-            return None
-        if not in_year_range(parsed):
-            self.fail(path, f"{YEAR_RANGE_MESSAGE}, got {value[:40]!r}")
             return None
         return parsed
 
@@ -287,10 +276,11 @@ def from_document(document: Any) -> Report:
             {"format": f"unsupported format {fmt!r}: this version reads {FORMAT!r}"}
         )
     r = _Reader()
-    # Unknown fields are kept as they are, so they are checked whole; known ones are read below.
+    # Unknown fields are kept as they are, so their text is checked whole; known ones are read
+    # below.
     extra = {key: value for key, value in document.items()
              if key not in KNOWN_FIELDS and key not in SERVER_FIELDS}
-    r.problems.update(unstorable_values(extra))
+    r.problems.update(unstorable_values(extra, only_text=True))
     short, long_ = limits.MAX_SHORT_TEXT, limits.MAX_LONG_TEXT
     report = Report(
         title=r.text(document.get("title"), "title", short, one_line=True),

@@ -69,6 +69,10 @@ def test_server_fields_are_ignored(sample_document: dict[str, Any]) -> None:
         ({"internal_parts": ["apology"]}, "internal_parts"),
         ({"internal_parts": ["summary"]}, "internal_parts"),
         ({"internal_parts": [["impact"]]}, "internal_parts"),
+        ({"title": "lone \ud800 surrogate"}, "title"),
+        ({"authors": ["Dana", "\udc00"]}, "authors.1"),
+        ({"timeline": [{"description": "\udbff"}]}, "timeline.0.description"),
+        ({"x_note": {"lines": ["ok", "\ud800"]}}, "x_note.lines.1"),
     ],
 )
 def test_bad_values_are_named_by_path(
@@ -118,3 +122,18 @@ def test_internal_fields_are_written_only_when_set(sample_document: dict[str, An
 def test_internal_parts_are_kept_once_in_the_page_order(sample_document: dict[str, Any]) -> None:
     sample_document["internal_parts"] = ["lessons.lucky", "impact", "lessons.lucky"]
     assert from_document(sample_document).internal_parts == ["impact", "lessons.lucky"]
+
+
+def test_one_line_fields_lose_bidi_controls_and_prose_keeps_them(
+    sample_document: dict[str, Any],
+) -> None:
+    """An override in a title makes it read backwards ("exe.fdp" shown as "pdf.exe")."""
+    sample_document.update(title="Invoice \u202eexe.fdp\u202c", service="\u2066pay\u2069",
+                           audience="\u202dAcme", authors=["Dana \u202bLee"],
+                           summary="Mixed \u2067عربي\u2069 text.")
+    sample_document["actions"][0]["owner"] = "\u202aOps\u202c"
+    report = from_document(sample_document)
+    assert (report.title, report.service, report.audience, report.authors) == (
+        "Invoice exe.fdp", "pay", "Acme", ["Dana Lee"])
+    assert report.actions[0].owner == "Ops"
+    assert report.summary == "Mixed \u2067عربي\u2069 text."
