@@ -32,6 +32,9 @@ ENV_SETTINGS = {
     "DRIVE_FOLDER_ID": "HINDSIGHT_DRIVE_FOLDER_ID",
     "GOOGLE_CREDENTIALS": "HINDSIGHT_GOOGLE_CREDENTIALS",
     "DRIVE_API_ENDPOINT": "HINDSIGHT_DRIVE_API_ENDPOINT",
+    "DRIVE_SUBJECT": "HINDSIGHT_DRIVE_SUBJECT",
+    "GOOGLE_OAUTH_CLIENT": "HINDSIGHT_GOOGLE_OAUTH_CLIENT",
+    "DRIVE_SCOPE": "HINDSIGHT_DRIVE_SCOPE",
     "SECRET_KEY": "HINDSIGHT_SECRET_KEY",
     "AUTH": "HINDSIGHT_AUTH",
     "AUTH_HEADER": "HINDSIGHT_AUTH_HEADER",
@@ -121,6 +124,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         DRIVE_FOLDER_ID=None,
         GOOGLE_CREDENTIALS=None,
         DRIVE_API_ENDPOINT=None,
+        DRIVE_SUBJECT=None,  # act for this person (domain-wide delegation)
+        GOOGLE_OAUTH_CLIENT=None,  # an OAuth web client file, for "Connect Google Drive"
+        DRIVE_SCOPE="drive.file",  # or "drive", to use a folder someone else made
         MAX_CONTENT_LENGTH=limits.MAX_REQUEST_BYTES,
         MAX_FORM_PARTS=limits.MAX_FORM_PARTS,  # inputs in one save of the page
         WTF_CSRF_TIME_LIMIT=None,  # a page left open all day must still save
@@ -156,6 +162,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from views import (
         api,
         auth,
+        drive_connect,
         editor,
         errors,
         examples,
@@ -171,7 +178,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
-                      library.bp, settings.bp, review.bp, follow_up.bp, examples.bp):
+                      library.bp, settings.bp, review.bp, follow_up.bp, examples.bp,
+                      drive_connect.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     errors.register(app)

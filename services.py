@@ -7,14 +7,20 @@ view and not ``app``, so the import graph has no loop.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, current_app
 
 from accounts.ratelimit import FailureLimit
 from accounts.users import UserStore
+from exporters import drive_errors
+from exporters.drive_auth import DELEGATED, PERSON, SignIn, StoredPerson, sign_in_from_config
+from exporters.drive_errors import DriveError
 from exporters.folder import SharedFolder
-from exporters.gdrive import DriveClient, is_configured
+from exporters.gdrive import DriveClient
 from exporters.service import ExportOutcome, export_report
 from reports.comments import CommentStore
+from reports.drive_connection import Connection, DriveConnections, delegated_identity
 from reports.exports_log import ExportLog
 from reports.migrate import upgrade
 from reports.model import CLIENT_COPY
@@ -25,6 +31,7 @@ EXPORTS = "hindsight.exports"
 USERS = "hindsight.users"
 LOGIN_FAILURES = "hindsight.login_failures"
 DRIVE = "hindsight.drive"
+DRIVE_CONNECTIONS = "hindsight.drive_connections"
 
 
 def init_services(app: Flask) -> None:
@@ -37,6 +44,7 @@ def init_services(app: Flask) -> None:
     app.extensions[EXPORTS] = ExportLog(engine)
     app.extensions[USERS] = UserStore(engine)
     app.extensions[LOGIN_FAILURES] = FailureLimit(engine)
+    app.extensions[DRIVE_CONNECTIONS] = DriveConnections(engine, app.config["SECRET_KEY"])
 
 
 def get_store() -> ReportStore:
@@ -59,13 +67,73 @@ def get_comments() -> CommentStore:
     return CommentStore(get_store().engine)
 
 
+def get_drive_connections() -> DriveConnections:
+    return current_app.extensions[DRIVE_CONNECTIONS]
+
+
+@dataclass(frozen=True)
+class DriveState:
+    """How Drive is set up right now: who Hindsight signs in as, which folder, what is wrong."""
+
+    sign_in: SignIn | None
+    folder_id: str
+    folder_made: bool  # the folder is one Hindsight made for this account
+    connection: Connection | None  # the stored row of this account (person or delegated)
+    person: Connection | None  # the person's row, connected or not
+    problem: DriveError | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.problem is None and self.sign_in is not None and bool(self.folder_id)
+
+
+def drive_state() -> DriveState:
+    """Drive as the settings and the database have it now (one small query)."""
+    config = current_app.config
+    connections = get_drive_connections()
+    person = connections.person()
+    stored = (StoredPerson(person.account, person.refresh_token, person.account_name)
+              if person is not None and person.connected else None)
+    problem = None
+    try:
+        sign_in = sign_in_from_config(config, stored)
+    except DriveError as error:
+        sign_in, problem = None, error
+    if (sign_in is not None and sign_in.kind != PERSON and person is not None
+            and person.unreadable and config.get("GOOGLE_OAUTH_CLIENT")):
+        problem = drive_errors.connection_unreadable()
+    row = None
+    if sign_in is not None and sign_in.kind == PERSON:
+        row = person
+    elif sign_in is not None and sign_in.kind == DELEGATED:
+        row = connections.get(delegated_identity(sign_in.subject))
+    made = bool(row is not None and row.folder_id)
+    folder = row.folder_id if row is not None and made else str(
+        config.get("DRIVE_FOLDER_ID") or "").strip()
+    return DriveState(sign_in, folder, made, row, person, problem)
+
+
+def drive_set_up() -> bool:
+    """Exports go to Drive: someone signs in and there is a folder."""
+    return drive_state().ready
+
+
 def get_drive_client() -> DriveClient:
-    """The app's Drive client, made from the settings on first use and kept, so its access
-    token is reused; raises ``DriveError`` while the settings do not allow one."""
-    client = current_app.extensions.get(DRIVE)
-    if client is None:
-        client = DriveClient.from_config(current_app.config)
-        current_app.extensions[DRIVE] = client
+    """The app's Drive client, made from the settings and the stored connection, and kept
+    (so its access token is reused) until either changes, in this process or another;
+    raises ``DriveError`` while they do not allow one."""
+    fingerprint = get_drive_connections().fingerprint()
+    cached = current_app.extensions.get(DRIVE)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    state = drive_state()
+    if state.problem is not None:
+        raise state.problem
+    if state.sign_in is None:
+        raise drive_errors.not_configured()
+    client = DriveClient.from_config(current_app.config, sign_in=state.sign_in,
+                                     folder_id=state.folder_id)
+    current_app.extensions[DRIVE] = (fingerprint, client)
     return client
 
 
@@ -81,7 +149,7 @@ def export_saved_report(report_id: int, fmt: str, copy: str = CLIENT_COPY
         return None
     outcome = export_report(
         stored, fmt, copy=copy, folder=shared_folder(), log=get_exports(), store=get_store(),
-        connect=get_drive_client, drive_set_up=is_configured(current_app.config),
+        connect=get_drive_client, drive_set_up=drive_set_up(),
     )
     if outcome.failure is not None:
         current_app.logger.error("Export of report %s as %s failed: %s", report_id, fmt,

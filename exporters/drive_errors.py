@@ -2,6 +2,12 @@
 
 ``explain`` turns whatever the Google libraries raised into a ``DriveError``. The people who read
 these are report authors, not engineers: no status codes in the message, one clear next step.
+The same words appear when an export fails and in the set-up check (``drive_check``).
+
+What a failure means depends on how Hindsight signs in to Google (``Way``): "no storage space"
+is the service account's lot in someone's My Drive, but a full Drive for a person; a refused
+sign-in is a revoked key for a service account, a domain-wide delegation not granted for a
+service account acting for a person, and a connection to reconnect for a person's own account.
 """
 
 from __future__ import annotations
@@ -9,6 +15,10 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httplib2
 from google.auth import exceptions as auth_errors
@@ -16,17 +26,57 @@ from googleapiclient.errors import HttpError
 
 ADMIN = "whoever looks after Hindsight for your team"
 SET_UP = "The steps are in docs/google-drive.md."
+SETTINGS_PAGE = "the Google Drive set-up page in Hindsight (at the bottom of any page)"
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+# 403 reasons for "no room for this file" (Drive API "Resolve errors"; a service account gets
+# storageQuotaExceeded in a My Drive folder, older ones quotaExceeded).
+STORAGE_REASONS = frozenset({"storageQuotaExceeded", "quotaExceeded"})
+# The caller is not a member of the shared drive that holds the item.
+MEMBERSHIP_REASONS = frozenset({"teamDriveMembershipRequired", "sharedDriveMembershipRequired"})
+API_OFF_REASONS = frozenset({"accessNotConfigured", "SERVICE_DISABLED"})
+MAX_RETRY_AFTER = 3600.0  # a Retry-After longer than this is read as "an hour"
+
+# How Hindsight signs in to Google Drive.
+SHARED_DRIVE = "service_account"  # as a service account (files belong to a shared drive)
+DELEGATED = "delegated"  # as a service account acting for a person (domain-wide delegation)
+PERSON = "person"  # as a person's own Google account, connected on the settings page
+
+SCOPE_PREFIX = "https://www.googleapis.com/auth/"
+DRIVE_FILE_SCOPE = SCOPE_PREFIX + "drive.file"
+DRIVE_SCOPE = SCOPE_PREFIX + "drive"
+
+
+@dataclass(frozen=True)
+class Way:
+    """How Hindsight signs in, for explanations: whose files, which client id and scope."""
+
+    kind: str = SHARED_DRIVE
+    account: str = ""  # the service account's, the delegated person's or the person's e-mail
+    client_id: str = ""  # the service account's client id (what a Workspace admin grants)
+    scope: str = DRIVE_FILE_SCOPE
+
+    @property
+    def who(self) -> str:
+        if self.kind == SHARED_DRIVE:
+            return f"the service account {self.account}" if self.account else "the service account"
+        return self.account or "the connected Google account"
+
+    @property
+    def limited(self) -> bool:
+        """Under ``drive.file``: only what Hindsight made itself is visible to it."""
+        return self.scope != DRIVE_SCOPE
 
 
 class DriveError(Exception):
     """An export to Google Drive that did not happen; ``kind`` is for code, the rest for people."""
 
-    def __init__(self, message: str, hint: str, *, kind: str = "failed"):
+    def __init__(self, message: str, hint: str, *, kind: str = "failed",
+                 retry_after: float | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.kind = kind
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}"
@@ -35,8 +85,19 @@ class DriveError(Exception):
 def not_configured() -> DriveError:
     return DriveError(
         "Export to Google Drive is not set up on this Hindsight.",
-        f"Ask {ADMIN} to set HINDSIGHT_DRIVE_FOLDER_ID and HINDSIGHT_GOOGLE_CREDENTIALS. "
-        f"{SET_UP} You can still export the report as a PDF.",
+        f"Ask {ADMIN} to connect a Google account on {SETTINGS_PAGE}, or to set "
+        f"HINDSIGHT_DRIVE_FOLDER_ID and HINDSIGHT_GOOGLE_CREDENTIALS. {SET_UP} You can still "
+        "export the report as a PDF.",
+        kind="not_configured",
+    )
+
+
+def no_folder(way: Way) -> DriveError:
+    return DriveError(
+        f"Hindsight is connected to Google Drive as {way.who} but has no folder to put "
+        "reports in.",
+        f"Ask {ADMIN} to click “Make the reports folder for me” on {SETTINGS_PAGE}, or to set "
+        f"HINDSIGHT_DRIVE_FOLDER_ID. {SET_UP}",
         kind="not_configured",
     )
 
@@ -47,6 +108,33 @@ def bad_key(path: str, problem: str) -> DriveError:
         f"Ask {ADMIN} to check HINDSIGHT_GOOGLE_CREDENTIALS; it must name a service-account "
         f"key file in JSON format. {SET_UP}",
         kind="credentials",
+    )
+
+
+def bad_client_file(path: str, problem: str) -> DriveError:
+    return DriveError(
+        f"Hindsight could not use its Google OAuth client file ({path}): {problem}.",
+        f"Ask {ADMIN} to check HINDSIGHT_GOOGLE_OAUTH_CLIENT; it must name the JSON file of a "
+        f"“Web application” OAuth client, downloaded from the Google Cloud console. {SET_UP}",
+        kind="credentials",
+    )
+
+
+def connection_unreadable() -> DriveError:
+    return DriveError(
+        "Hindsight can no longer read the Google Drive connection it saved: its secret key "
+        "has changed since the account was connected.",
+        f"Ask {ADMIN} to connect Google Drive again on {SETTINGS_PAGE}.",
+        kind="reconnect",
+    )
+
+
+def bad_scope(value: str) -> DriveError:
+    return DriveError(
+        f"HINDSIGHT_DRIVE_SCOPE is “{value}”, which Hindsight does not know.",
+        f"Ask {ADMIN} to set it to drive.file (the default: only the files Hindsight makes) or "
+        "drive (to use a folder someone else made), or to remove it.",
+        kind="not_configured",
     )
 
 
@@ -67,6 +155,34 @@ def http_reason(error: HttpError) -> str:
         return ""
 
 
+def http_message(error: HttpError) -> str:
+    try:
+        data = json.loads(error.content.decode("utf-8"))
+        return str(data["error"]["message"])
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return ""
+
+
+def retry_after(error: BaseException) -> float | None:
+    """Seconds Google asked to wait before trying again (``Retry-After``), if it said."""
+    if not isinstance(error, HttpError):
+        return None
+    value = (getattr(error.resp, "get", lambda _k, _d=None: None)("retry-after") or "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:  # an HTTP date
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = (moment - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
 def is_retryable(error: BaseException) -> bool:
     """A failure that may well go away if the same request is sent again a little later."""
     if isinstance(error, HttpError):
@@ -83,16 +199,18 @@ def is_retryable(error: BaseException) -> bool:
     )
 
 
-def explain(error: BaseException, *, folder_id: str, creating: bool = False) -> DriveError:
+def explain(error: BaseException, *, folder_id: str, creating: bool = False,
+            way: Way | None = None) -> DriveError:
     """The plain-words version of ``error``; ``creating`` when the folder was the target."""
+    way = way or Way()
     if isinstance(error, DriveError):
         return error
     if isinstance(error, HttpError):
-        return _explain_http(error, folder_id=folder_id, creating=creating)
+        return _explain_http(error, folder_id=folder_id, creating=creating, way=way)
     if isinstance(error, auth_errors.RefreshError):
         if getattr(error, "retryable", False):  # google-auth already tried a few times
             return _unavailable("Google's sign-in service")
-        return _refused_key()
+        return refused_sign_in(way, _oauth_error(error))
     cause = error.args[0] if isinstance(error, auth_errors.TransportError) and error.args else error
     if isinstance(cause, ssl.SSLCertVerificationError):
         return DriveError(
@@ -117,11 +235,52 @@ def explain(error: BaseException, *, folder_id: str, creating: bool = False) -> 
     )
 
 
-def _refused_key() -> DriveError:
+def _oauth_error(error: auth_errors.RefreshError) -> tuple[str, str]:
+    """The OAuth ``error`` code and description Google's token endpoint answered with."""
+    data: Any = error.args[1] if len(error.args) > 1 else None
+    if isinstance(data, dict):
+        return str(data.get("error") or ""), str(data.get("error_description") or "")
+    text = str(error.args[0]) if error.args else ""
+    code, _, description = text.partition(":")
+    return code.strip(), description.strip()
+
+
+def refused_sign_in(way: Way, oauth_error: tuple[str, str] = ("", "")) -> DriveError:
+    """Google's token endpoint said no: what that means for this way of signing in."""
+    code, description = oauth_error
+    if way.kind == PERSON:
+        return DriveError(
+            f"The connection to {way.who}'s Google Drive has been revoked or has expired.",
+            f"Connect Google Drive again on {SETTINGS_PAGE}. A connection ends when the person "
+            "removes Hindsight from their Google account (myaccount.google.com → Security → "
+            "Third-party connections), after six months without use, or after seven days "
+            "while the app's OAuth consent screen is still in “Testing”.",
+            kind="reconnect",
+        )
+    if way.kind == DELEGATED and code == "unauthorized_client":
+        return DriveError(
+            f"Google did not let the service account act for {way.account}: domain-wide "
+            "delegation is not granted for its client ID and the scope Hindsight asks for.",
+            "Ask your Google Workspace admin to open the Admin console → Security → Access and "
+            "data control → API controls → Manage domain-wide delegation, and add the client "
+            f"ID {way.client_id or '(shown in the set-up check)'} with exactly this one scope: "
+            f"{way.scope}. It can take a few minutes to apply. {SET_UP}",
+            kind="delegation",
+        )
+    if way.kind == DELEGATED and code == "invalid_grant" and "email" in description.lower():
+        return DriveError(
+            f"Google does not know the person {way.account} that Hindsight is set to act for, "
+            "or their account is suspended.",
+            f"Ask {ADMIN} to set HINDSIGHT_DRIVE_SUBJECT to the e-mail address of an active "
+            f"person in your Google Workspace organisation. {SET_UP}",
+            kind="delegation",
+        )
     return DriveError(
         "Google did not accept Hindsight's service-account key.",
-        f"The key may have been deleted or disabled. Ask {ADMIN} to create a new key for the "
-        f"service account and point HINDSIGHT_GOOGLE_CREDENTIALS at it. {SET_UP}",
+        f"The key may have been deleted, disabled, or have expired (an organisation policy can "
+        f"make keys expire). Ask {ADMIN} to create a new key for the service account and point "
+        f"HINDSIGHT_GOOGLE_CREDENTIALS at it. If your organisation does not allow keys, connect "
+        f"a person's Google account on {SETTINGS_PAGE} instead. {SET_UP}",
         kind="credentials",
     )
 
@@ -135,42 +294,102 @@ def _unavailable(service: str) -> DriveError:
     )
 
 
-def _explain_http(error: HttpError, *, folder_id: str, creating: bool) -> DriveError:
-    status, reason = error.status_code, http_reason(error)
-    if status == 401:
-        return _refused_key()
-    if status == 429 or reason in RATE_REASONS:
-        return DriveError(
-            "Google Drive is getting too many requests and asked Hindsight to slow down.",
-            "Wait a few minutes and try again; your report is safe. "
-            f"If it keeps happening, tell {ADMIN}.",
-            kind="quota",
-        )
-    if status == 404 and creating:
-        return DriveError(
-            f"Hindsight cannot see the Google Drive folder it is set to use ({folder_id}).",
-            f"Ask {ADMIN} to share that folder with the service account's e-mail address "
-            f"as an Editor (Content manager in a shared drive), and to check "
-            f"HINDSIGHT_DRIVE_FOLDER_ID. {SET_UP}",
-            kind="folder",
-        )
-    if status == 403 and reason == "storageQuotaExceeded":
+def _wait_words(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} seconds"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} minutes"
+    return "an hour or more"
+
+
+def storage_refused(way: Way) -> DriveError:
+    if way.kind == SHARED_DRIVE:
         return DriveError(
             "Google Drive refused the file because the service account has no storage space "
-            "of its own.",
-            f"Ask {ADMIN} to use a folder in a shared drive instead of one in My Drive. {SET_UP}",
+            "of its own, so it cannot keep files in a folder in someone's My Drive.",
+            f"Ask {ADMIN} to use a folder in a shared drive the service account is a member "
+            "of, to let the service account act for a person of your organisation "
+            f"(HINDSIGHT_DRIVE_SUBJECT), or to connect a person's Google account on "
+            f"{SETTINGS_PAGE}. {SET_UP}",
             kind="storage",
         )
-    if status == 403 and reason in ("accessNotConfigured", "SERVICE_DISABLED"):
+    return DriveError(
+        f"Google Drive refused the file because {way.who} has no storage space left.",
+        "Free some space in that account's Google Drive (or its organisation's shared storage), "
+        f"or ask {ADMIN} to connect another account. You can still export a PDF.",
+        kind="storage",
+    )
+
+
+def folder_not_visible(way: Way, folder_id: str) -> DriveError:
+    """The folder answered "not found" (404) when Hindsight tried to use it."""
+    if way.limited:
+        what = (f"Hindsight cannot see the Google Drive folder it is set to use ({folder_id}). "
+                "It asks Google only for the files it makes itself (the drive.file scope), so "
+                "Google hides any folder made by someone else, even one shared with "
+                f"{way.who}.")
+        if way.kind == SHARED_DRIVE:
+            fix = (f"Ask {ADMIN} to set HINDSIGHT_DRIVE_SCOPE=drive and add {way.who} as a "
+                   "Content manager of the shared drive, and to check HINDSIGHT_DRIVE_FOLDER_ID.")
+        else:
+            fix = (f"Ask {ADMIN} to click “Make the reports folder for me” on {SETTINGS_PAGE}, "
+                   "or to set HINDSIGHT_DRIVE_SCOPE=drive to use this folder.")
+        return DriveError(what, f"{fix} {SET_UP}", kind="folder")
+    if way.kind == SHARED_DRIVE:
+        fix = (f"Ask {ADMIN} to share that folder with the service account's e-mail address "
+               "as an Editor (Content manager in a shared drive; or add it as a member of the "
+               "shared drive), and to check HINDSIGHT_DRIVE_FOLDER_ID.")
+    else:
+        fix = (f"Ask {ADMIN} to share that folder with {way.who} as an Editor, and to check "
+               "HINDSIGHT_DRIVE_FOLDER_ID.")
+    return DriveError(
+        f"Hindsight cannot see the Google Drive folder it is set to use ({folder_id}).",
+        f"{fix} {SET_UP}", kind="folder",
+    )
+
+
+def not_a_member(way: Way) -> DriveError:
+    return DriveError(
+        f"{way.who[:1].upper()}{way.who[1:]} is not a member of the shared drive that holds "
+        "the folder.",
+        f"Ask a manager of the shared drive to add {way.account or 'it'} as a Content manager "
+        f"(shared drive → Manage members). {SET_UP}",
+        kind="membership",
+    )
+
+
+def _explain_http(error: HttpError, *, folder_id: str, creating: bool, way: Way) -> DriveError:
+    status, reason = error.status_code, http_reason(error)
+    if status == 401:
+        return refused_sign_in(way)
+    if status == 429 or reason in RATE_REASONS:
+        wait = retry_after(error)
+        said = (f" Google asked it to wait {_wait_words(wait)}, longer than Hindsight waits."
+                if wait else "")
         return DriveError(
-            "The Google Drive API is turned off for the service account's Google Cloud project.",
+            "Google Drive is getting too many requests and asked Hindsight to slow down." + said,
+            "Wait a few minutes and try again; your report is safe. "
+            f"If it keeps happening, tell {ADMIN}.",
+            kind="quota", retry_after=wait,
+        )
+    if status == 404 and creating:
+        return folder_not_visible(way, folder_id)
+    if status == 403 and reason in STORAGE_REASONS:
+        return storage_refused(way)
+    if reason in MEMBERSHIP_REASONS:
+        return not_a_member(way)
+    if status == 403 and reason in API_OFF_REASONS:
+        return DriveError(
+            "The Google Drive API is turned off for Hindsight's Google Cloud project.",
             f"Ask {ADMIN} to turn on the Google Drive API for that project. {SET_UP}",
             kind="credentials",
         )
     if status == 403:
+        who = way.who
         return DriveError(
-            "The service account is not allowed to add or change files in the Drive folder.",
-            f"Ask {ADMIN} to give the service account's e-mail address Editor access "
+            f"{who[:1].upper()}{who[1:]} is not allowed to add or change files in the Drive "
+            "folder.",
+            f"Ask {ADMIN} to give {way.account or 'its e-mail address'} Editor access "
             f"(Content manager in a shared drive) to the folder. {SET_UP}",
             kind="permission",
         )

@@ -20,9 +20,9 @@ from reports.exports_log import DRIVE, ExportLog, ExportRecord
 from reports.model import CLIENT_COPY, INTERNAL_COPY, Report, StoredReport
 
 from .drive_errors import ADMIN, DriveError
+from .gdoc import render_gdoc_html
 from .gdrive import DriveClient, DriveFile
 from .naming import incident_moment
-from .render import render_html
 
 MAX_SERVICE = 60
 MAX_TITLE = 150
@@ -88,6 +88,10 @@ def notice(fmt: str, file: DriveFile | None, error: DriveError | None,
         return (f"The {what} could not be put in Google Drive. {error} "
                 "Your report has not changed.")
     assert file is not None
+    if file.other_kind:
+        return (f"The file Hindsight had recorded for this {what} in Google Drive is now a "
+                "file of another kind, so Hindsight left it alone and made a new one. It has a "
+                "new link: share this one.")
     if file.replaced_missing and file.created_new:
         return (f"The earlier {what} had been deleted or moved to the bin in Google Drive, "
                 "so Hindsight made a new one. It has a new link: share this one.")
@@ -138,14 +142,15 @@ def export_to_drive(
             report_id=stored.id, format=fmt, destination=DRIVE, location=file.id,
             link=file.link, report_version=stored.version, copy=copy,
             # Keep the explanation with the record when the earlier file was gone.
-            message=notice(fmt, file, None, copy) if file.replaced_missing else None,
+            message=(notice(fmt, file, None, copy)
+                     if file.replaced_missing or file.other_kind else None),
         )
         return DriveExport(fmt, record, file=file, copy=copy)
 
 
 def _render(report: Report, copy: str = CLIENT_COPY) -> str:
     try:
-        return render_html(report, copy=copy)
+        return render_gdoc_html(report, copy=copy)
     except Exception as error:
         raise DriveError(
             "Hindsight could not turn the report into a document.",

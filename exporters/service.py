@@ -8,6 +8,7 @@ the page shows it, the command line prints it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,11 +17,15 @@ from reports.model import CLIENT_COPY, StoredReport
 from reports.store import ReportStore
 
 from . import FORMATS
+from .drive_errors import DriveError
+from .drive_index import refresh_drive_index
 from .drive_publish import DriveExport, export_to_drive
 from .folder import SharedFolder
 from .folder_index import refresh_index
-from .gdrive import DriveClient
+from .gdrive import DriveClient, DriveFile
 from .publish import ExportFailed, LocalExport, export_to_folder
+
+log = logging.getLogger(__name__)
 
 
 def is_drive_only(fmt: str) -> bool:
@@ -37,6 +42,19 @@ class ExportOutcome:
     local: LocalExport | None = None
     failure: ExportFailed | None = None  # the local file could not be made
     drive: DriveExport | None = None  # None: nothing was meant for Drive
+    drive_index: DriveFile | None = None  # the Drive folder's index Doc, once brought up to date
+    drive_index_error: DriveError | None = None
+
+
+def _drive_index(connect: Callable[[], DriveClient], store: ReportStore,
+                 ) -> tuple[DriveFile | None, DriveError | None]:
+    """Bring the Drive folder's index Doc up to date; a failure is reported, never raised."""
+    try:
+        return refresh_drive_index(connect(), store), None
+    except DriveError as error:
+        log.warning("The Drive folder's index could not be updated: %s (%s)", error.kind,
+                    error.__cause__)
+        return None, error
 
 
 def export_report(
@@ -55,14 +73,19 @@ def export_report(
         sent = export_to_drive(stored, fmt, log, connect, copy=copy)
         with folder.lock():
             refresh_index(folder, log, store)
-        return ExportOutcome(fmt, copy, drive=sent)
+        index, index_error = _drive_index(connect, store) if sent.ok else (None, None)
+        return ExportOutcome(fmt, copy, drive=sent, drive_index=index,
+                             drive_index_error=index_error)
     try:
         local = export_to_folder(stored, fmt, folder, log, store=store, copy=copy)
     except ExportFailed as failure:
         return ExportOutcome(fmt, copy, failure=failure)
-    sent = None
+    sent = index = index_error = None
     if fmt == "pdf" and drive_set_up:
         sent = export_to_drive(stored, fmt, log, connect, pdf=local.path.read_bytes(), copy=copy)
         with folder.lock():
             refresh_index(folder, log, store)
-    return ExportOutcome(fmt, copy, local=local, drive=sent)
+        if sent.ok:
+            index, index_error = _drive_index(connect, store)
+    return ExportOutcome(fmt, copy, local=local, drive=sent, drive_index=index,
+                         drive_index_error=index_error)

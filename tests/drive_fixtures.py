@@ -1,7 +1,9 @@
-"""Fixtures for Drive tests: a test CA the app trusts, a service-account key, the fake Drive.
+"""Fixtures for Drive tests: a test CA the app trusts, a service-account key, the fake Drive,
+an OAuth web client registered with it, and the people of the fake organisation.
 
 Import the fixtures a test module needs from here. The CA reaches the app through the standard
-``HTTPLIB2_CA_CERTS`` variable, which the exporter reads on every call.
+``HTTPLIB2_CA_CERTS`` variable, which the exporter (and the OAuth code exchange) reads on every
+call.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from tests.fake_drive import FakeDrive
 
 FOLDER_ID = "0AFolder-shared-with-hindsight"
 SERVICE_ACCOUNT = "hindsight-export@incident-reports.iam.gserviceaccount.com"
+SERVICE_ACCOUNT_CLIENT_ID = "100000000000000000001"
+PERSON = "dana.lee@example.org"
+PERSON_NAME = "Dana Lee"
+OTHER_PERSON = "sam.ortiz@example.org"
+OAUTH_CLIENT_ID = "123456789012-hindsight.apps.googleusercontent.com"
+OAUTH_CLIENT_SECRET = "GOCSPX-test-secret-not-real"
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +55,11 @@ def fake_drive(drive_ca: trustme.CA, signing_key: rsa.RSAPrivateKey,
     public_pem = signing_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-    server = FakeDrive(drive_ca, public_pem).start()
+    server = FakeDrive(drive_ca, public_pem, service_account=SERVICE_ACCOUNT,
+                       service_account_client_id=SERVICE_ACCOUNT_CLIENT_ID).start()
     server.add_folder(FOLDER_ID)
+    server.add_person(PERSON, PERSON_NAME)
+    server.add_person(OTHER_PERSON, "Sam Ortiz")
     yield server
     server.stop()
 
@@ -67,7 +78,23 @@ def key_file(tmp_path: Path, signing_key: rsa.RSAPrivateKey, fake_drive: FakeDri
         "private_key_id": "test-key-1",
         "private_key": private_pem,
         "client_email": SERVICE_ACCOUNT,
-        "client_id": "100000000000000000001",
+        "client_id": SERVICE_ACCOUNT_CLIENT_ID,
         "token_uri": f"{fake_drive.url}/token",
     }))
+    return path
+
+
+def write_oauth_client(path: Path, fake_drive: FakeDrive, redirect_uris: list[str]) -> Path:
+    """A "Web application" client file as the Cloud console gives it, registered with the fake
+    (its endpoints point there)."""
+    fake_drive.add_oauth_client(OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, redirect_uris)
+    path.write_text(json.dumps({"web": {
+        "client_id": OAUTH_CLIENT_ID,
+        "project_id": "incident-reports",
+        "auth_uri": f"{fake_drive.url}/o/oauth2/auth",
+        "token_uri": f"{fake_drive.url}/token",
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_secret": OAUTH_CLIENT_SECRET,
+        "redirect_uris": redirect_uris,
+    }}))
     return path

@@ -12,18 +12,37 @@ from typing import Any
 import pytest
 
 from exporters import drive_check
+from exporters.drive_auth import StoredPerson
 from exporters.drive_check import (
     NOT_TRIED,
     STEPS,
     TEST_FILE_NAME,
     StepResult,
+    Stored,
     check_drive,
     folder_id_from_address,
     passed,
 )
+from exporters.gdrive import KEY_PROPERTY, MARK, MARK_PROPERTY
 from tests import drive_fixtures
-from tests.drive_fixtures import FOLDER_ID, SERVICE_ACCOUNT
-from tests.fake_drive import DOC_MIME, FakeDrive, StoredFile
+from tests.drive_fixtures import (
+    FOLDER_ID,
+    OAUTH_CLIENT_ID,
+    PERSON,
+    SERVICE_ACCOUNT,
+    SERVICE_ACCOUNT_CLIENT_ID,
+    write_oauth_client,
+)
+from tests.fake_drive import (
+    DEFAULT_DRIVE,
+    DOC_MIME,
+    DRIVE,
+    DRIVE_FILE,
+    FakeDrive,
+    RefreshGrant,
+    StoredFile,
+    _parse_related,
+)
 
 drive_ca = drive_fixtures.drive_ca
 signing_key = drive_fixtures.signing_key
@@ -31,7 +50,7 @@ trust_drive_ca = drive_fixtures.trust_drive_ca
 fake_drive = drive_fixtures.fake_drive
 key_file = drive_fixtures.key_file
 
-SHARE_FIX = f"Share the folder with {SERVICE_ACCOUNT} as Editor"
+SHARE_FIX = f"Add {SERVICE_ACCOUNT} to the shared drive as a Content manager"
 
 
 def settings(fake: FakeDrive, key: Path, **changes: Any) -> dict[str, Any]:
@@ -39,8 +58,8 @@ def settings(fake: FakeDrive, key: Path, **changes: Any) -> dict[str, Any]:
             "DRIVE_API_ENDPOINT": fake.url, "DRIVE_TIMEOUT": 2, **changes}
 
 
-def run(config: dict[str, Any]) -> list[StepResult]:
-    return check_drive(config, sleep=lambda _: None)
+def run(config: dict[str, Any], stored: Stored | None = None) -> list[StepResult]:
+    return check_drive(config, stored, sleep=lambda _: None)
 
 
 def key_material(key: Path) -> list[str]:
@@ -76,14 +95,25 @@ def test_a_good_set_up_passes_every_step_and_leaves_no_file(
     by_name = {r.name: r for r in results}
     assert SERVICE_ACCOUNT in by_name["key_valid"].message
     assert "Incident reports" in by_name["folder_visible"].message
-    assert "deleted it again" in by_name["folder_writable"].message
-    # The test file was created in the folder, then deleted: nothing is left.
-    created = [r for r in fake_drive.drive_requests()
-               if r.method == "POST" and r.path == "/upload/drive/v3/files"]
-    assert len(created) == 1 and json.dumps(TEST_FILE_NAME).encode() in created[0].body
-    assert FOLDER_ID.encode() in created[0].body
-    deleted = [r for r in fake_drive.drive_requests() if r.method == "DELETE"]
-    assert len(deleted) == 1 and deleted[0].path.startswith("/drive/v3/files/file")
+    assert "found it again by its key, updated it and deleted it again" in (
+        by_name["folder_writable"].message)
+    # The export path: look up by key, create a Doc from HTML with Hindsight's properties,
+    # look it up by key again and update it, then delete it: nothing is left.
+    requests = fake_drive.drive_requests()
+    doc_id = requests[4].path.rsplit("/", 1)[1]
+    assert [f"{r.method} {r.path}" for r in requests] == [
+        f"GET /drive/v3/files/{FOLDER_ID}", "GET /drive/v3/files",
+        "POST /upload/drive/v3/files", "GET /drive/v3/files",
+        f"PATCH /upload/drive/v3/files/{doc_id}", f"GET /drive/v3/files/{doc_id}",
+        f"DELETE /drive/v3/files/{doc_id}"]
+    created = requests[2]
+    assert json.dumps(TEST_FILE_NAME).encode() in created.body
+    assert FOLDER_ID.encode() in created.body and DOC_MIME.encode() in created.body
+    metadata, _, media_type = _parse_related(created.headers["content-type"], created.body)
+    assert media_type == "text/html"
+    key = metadata["appProperties"]
+    assert key[MARK_PROPERTY] == MARK and key[KEY_PROPERTY].startswith("hindsight:check:")
+    assert f"value='{key[KEY_PROPERTY]}'" in requests[3].query["q"]
     assert fake_drive.files == {}
     assert_no_key_material(repr(results) + caplog.text, key_file)
 
@@ -101,6 +131,10 @@ def test_nothing_set_up() -> None:
     assert "HINDSIGHT_DRIVE_FOLDER_ID and HINDSIGHT_GOOGLE_CREDENTIALS are not set" in (
         failed.message)
     assert "docs/google-drive.md" in failed.fix
+    for way in ("a person's Google account", "acting for a person", "in a shared drive"):
+        assert way in failed.fix
+    # Organisations that block service-account keys are told the way without one.
+    assert "key creation is disabled by an organisation policy" in failed.fix
 
 
 def test_a_pasted_web_address_instead_of_the_folder_id(tmp_path: Path) -> None:
@@ -207,16 +241,159 @@ def test_google_cannot_be_reached(fake_drive: FakeDrive, key_file: Path) -> None
 
 def test_a_folder_that_is_not_there_or_not_shared(fake_drive: FakeDrive,
                                                   key_file: Path) -> None:
-    failed = failed_at(run(settings(fake_drive, key_file, DRIVE_FOLDER_ID="0ANotShared")),
-                       "folder_visible")
+    failed = failed_at(run(settings(fake_drive, key_file, DRIVE_FOLDER_ID="0ANotShared",
+                                    DRIVE_SCOPE="drive")), "folder_visible")
     assert "no folder with the ID 0ANotShared" in failed.message
     assert failed.fix.startswith(SHARE_FIX)
     assert "after “folders/”" in failed.fix
     assert not fake_drive.files
 
 
+def test_a_folder_someone_else_made_under_drive_file(fake_drive: FakeDrive,
+                                                     key_file: Path) -> None:
+    """about-auth: the default scope reaches only what Hindsight made (404 for the rest)."""
+    fake_drive.add_folder("0AMadeByAPerson", app=None)
+    failed = failed_at(run(settings(fake_drive, key_file, DRIVE_FOLDER_ID="0AMadeByAPerson")),
+                       "folder_visible")
+    assert "only for the files it makes itself" in failed.message
+    assert "HINDSIGHT_DRIVE_SCOPE=drive" in failed.fix
+    assert passed(run(settings(fake_drive, key_file, DRIVE_FOLDER_ID="0AMadeByAPerson",
+                               DRIVE_SCOPE="drive")))
+
+
+def test_not_a_member_of_the_shared_drive(fake_drive: FakeDrive, key_file: Path) -> None:
+    fake_drive.add_shared_drive("0AOtherDrive", "Finance", members={"ann@example.org": "organizer"})
+    fake_drive.add_folder("0AFinanceFolder", drive_id="0AOtherDrive", app=None)
+    failed = failed_at(run(settings(fake_drive, key_file, DRIVE_FOLDER_ID="0AFinanceFolder",
+                                    DRIVE_SCOPE="drive")), "folder_visible")
+    assert "no folder with the ID 0AFinanceFolder" in failed.message
+    assert failed.fix.startswith(SHARE_FIX)
+    # The same words Drive's own refusal for non-members gets.
+    fake_drive.fail(403, reason="teamDriveMembershipRequired", on="POST")
+    failed = failed_at(run(settings(fake_drive, key_file)), "folder_writable")
+    assert "is not a member of the shared drive" in failed.message
+    assert "Content manager" in failed.fix
+
+
+def test_a_my_drive_folder_gives_a_service_account_no_storage(fake_drive: FakeDrive,
+                                                              key_file: Path) -> None:
+    """The 403 storageQuotaExceeded a service account gets for files in a My Drive."""
+    fake_drive.add_folder("0AMyDriveFolder", drive_id=None, owner=PERSON, app=None,
+                          shared={SERVICE_ACCOUNT: "writer"})
+    failed = failed_at(run(settings(fake_drive, key_file, DRIVE_FOLDER_ID="0AMyDriveFolder",
+                                    DRIVE_SCOPE="drive")), "folder_writable")
+    assert "no storage space" in failed.message
+    for way in ("Use a folder in a shared drive", "HINDSIGHT_DRIVE_SUBJECT",
+                "connect a person's Google account"):
+        assert way in failed.fix
+    assert fake_drive.files == {}
+
+
+# -- a service account acting for a person (domain-wide delegation) ----------------------------
+
+
+def test_delegation_not_granted_names_the_client_id_and_scope(fake_drive: FakeDrive,
+                                                              key_file: Path) -> None:
+    failed = failed_at(run(settings(fake_drive, key_file, DRIVE_SUBJECT=PERSON)), "token")
+    assert f"did not let the service account act for {PERSON}" in failed.message
+    assert SERVICE_ACCOUNT_CLIENT_ID in failed.fix and DRIVE_FILE in failed.fix
+    assert "Manage domain-wide delegation" in failed.fix
+    fake_drive.grant_delegation(SERVICE_ACCOUNT_CLIENT_ID, DRIVE)  # another scope than asked
+    assert failed_at(run(settings(fake_drive, key_file, DRIVE_SUBJECT=PERSON)), "token")
+
+
+def test_delegation_for_someone_google_does_not_know(fake_drive: FakeDrive,
+                                                     key_file: Path) -> None:
+    fake_drive.grant_delegation(SERVICE_ACCOUNT_CLIENT_ID, DRIVE_FILE)
+    failed = failed_at(run(settings(fake_drive, key_file, DRIVE_SUBJECT="gone@example.org")),
+                       "token")
+    assert "does not know the person gone@example.org" in failed.message
+
+
+def test_delegation_writes_into_the_persons_my_drive(fake_drive: FakeDrive,
+                                                     key_file: Path) -> None:
+    fake_drive.grant_delegation(SERVICE_ACCOUNT_CLIENT_ID, DRIVE_FILE)
+    made = fake_drive.add_folder("0AMadeForDana", drive_id=None, owner=PERSON,
+                                 app=fake_drive.sa_app(SERVICE_ACCOUNT))
+    config = settings(fake_drive, key_file, DRIVE_SUBJECT=PERSON, DRIVE_FOLDER_ID=None)
+    results = run(config, Stored(made_folder=made.id))
+    assert passed(results), results
+    assert f"acting for {PERSON}" in results[0].message
+    assert SERVICE_ACCOUNT_CLIENT_ID in results[2].message
+    assert fake_drive.files == {}
+    # Without a folder Hindsight made, the check says how to get one.
+    failed = failed_at(run(config), "configured")
+    assert "Make the reports folder for me" in failed.fix
+
+
+# -- a person's own Google account -----------------------------------------------------------
+
+
+def person_config(fake: FakeDrive, tmp_path: Path) -> dict[str, Any]:
+    client = write_oauth_client(tmp_path / "client.json", fake,
+                                ["http://localhost:5000/settings/drive/oauth/callback"])
+    return {"GOOGLE_OAUTH_CLIENT": str(client), "DRIVE_API_ENDPOINT": fake.url,
+            "DRIVE_TIMEOUT": 2}
+
+
+def connected(fake: FakeDrive) -> StoredPerson:
+    fake.refresh_tokens["1//dana"] = RefreshGrant(OAUTH_CLIENT_ID, PERSON, DRIVE_FILE)
+    return StoredPerson(PERSON, "1//dana", "Dana Lee")
+
+
+def test_a_persons_account_with_the_folder_hindsight_made(fake_drive: FakeDrive,
+                                                          tmp_path: Path) -> None:
+    folder = fake_drive.add_folder("0ADanasReports", drive_id=None, owner=PERSON,
+                                   app=OAUTH_CLIENT_ID)
+    results = run(person_config(fake_drive, tmp_path),
+                  Stored(person=connected(fake_drive), made_folder=folder.id))
+    assert passed(results), results
+    assert "a person's Google account" in results[0].message
+    assert f"Connected to the Google account {PERSON}" in results[2].message
+    assert "1//dana" not in repr(results)
+    assert fake_drive.files == {}
+
+
+def test_a_revoked_connection_says_connect_again(fake_drive: FakeDrive, tmp_path: Path) -> None:
+    folder = fake_drive.add_folder("0ADanasReports", drive_id=None, owner=PERSON,
+                                   app=OAUTH_CLIENT_ID)
+    person = connected(fake_drive)
+    fake_drive.revoke_person(PERSON)
+    failed = failed_at(run(person_config(fake_drive, tmp_path),
+                           Stored(person=person, made_folder=folder.id)), "token")
+    assert "has been revoked or has expired" in failed.message
+    assert "Connect Google Drive again" in failed.fix
+
+
+def test_a_connection_the_secret_key_no_longer_opens(fake_drive: FakeDrive,
+                                                     tmp_path: Path) -> None:
+    failed = failed_at(run(person_config(fake_drive, tmp_path),
+                           Stored(person_unreadable=True, made_folder="0ADanasReports")),
+                       "key_readable")
+    assert "secret key has changed" in failed.message
+    assert "Connect Google Drive" in failed.fix
+
+
+def test_a_persons_folder_made_in_drive_is_hidden_under_drive_file(fake_drive: FakeDrive,
+                                                                   tmp_path: Path) -> None:
+    fake_drive.add_folder("0ADanasOwnFolder", drive_id=None, owner=PERSON, app=None)
+    config = {**person_config(fake_drive, tmp_path), "DRIVE_FOLDER_ID": "0ADanasOwnFolder"}
+    failed = failed_at(run(config, Stored(person=connected(fake_drive))), "folder_visible")
+    assert "Make the reports folder for me" in failed.fix
+    assert "HINDSIGHT_DRIVE_SCOPE=drive" in failed.fix
+
+
+def test_connect_is_offered_when_only_the_client_is_set(fake_drive: FakeDrive,
+                                                        tmp_path: Path) -> None:
+    failed = failed_at(run(person_config(fake_drive, tmp_path)), "configured")
+    assert "No Google account is connected yet" in failed.message
+    assert "Connect Google Drive" in failed.fix
+
+
 def test_an_id_of_a_file_not_a_folder(fake_drive: FakeDrive, key_file: Path) -> None:
-    fake_drive.files["doc1"] = StoredFile("doc1", "Meeting notes", DOC_MIME, [FOLDER_ID])
+    fake_drive.files["doc1"] = StoredFile("doc1", "Meeting notes", DOC_MIME, [FOLDER_ID],
+                                          drive_id=DEFAULT_DRIVE,
+                                          app=fake_drive.sa_app(SERVICE_ACCOUNT))
     failed = failed_at(run(settings(fake_drive, key_file, DRIVE_FOLDER_ID="doc1")),
                        "folder_visible")
     assert failed.message == "The ID doc1 belongs to a file, not a folder: “Meeting notes”."
@@ -240,7 +417,7 @@ def test_a_folder_shared_as_viewer_only(fake_drive: FakeDrive, key_file: Path) -
 
 
 def test_no_storage_for_the_service_account(fake_drive: FakeDrive, key_file: Path) -> None:
-    fake_drive.fail(403, reason="storageQuotaExceeded", on="POST")
+    fake_drive.fail(403, reason="quotaExceeded", on="POST")
     failed = failed_at(run(settings(fake_drive, key_file)), "folder_writable")
     assert "no storage space" in failed.message
     assert "Use a folder in a shared drive" in failed.fix
@@ -279,7 +456,7 @@ def test_a_test_file_that_cannot_be_removed_is_reported(fake_drive: FakeDrive,
     fake_drive.fail(403, reason="insufficientFilePermissions", on="PATCH")
     results = run(settings(fake_drive, key_file))
     assert passed(results)  # exports will work: they never delete
-    assert "could not remove the file" in results[-1].message
+    assert "could not remove the Doc" in results[-1].message
     assert results[-1].fix == f"Delete “{TEST_FILE_NAME}” from the folder yourself."
     [left] = fake_drive.files.values()
     assert not left.trashed

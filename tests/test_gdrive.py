@@ -8,10 +8,19 @@ from pathlib import Path
 import pytest
 
 from exporters.drive_errors import DriveError
-from exporters.gdrive import DOC_MIME, KEY_PROPERTY, DriveClient, api_base, escape_query
+from exporters.gdrive import (
+    DOC_MIME,
+    KEY_PROPERTY,
+    MARK,
+    MARK_PROPERTY,
+    PDF_MIME,
+    DriveClient,
+    api_base,
+    escape_query,
+)
 from tests import drive_fixtures
 from tests.drive_fixtures import FOLDER_ID, SERVICE_ACCOUNT
-from tests.fake_drive import FakeDrive
+from tests.fake_drive import FakeDrive, StoredFile
 
 drive_ca = drive_fixtures.drive_ca
 signing_key = drive_fixtures.signing_key
@@ -54,7 +63,7 @@ def test_first_export_creates_a_doc_in_the_folder(drive: DriveClient,
     assert stored.mime_type == DOC_MIME
     assert stored.media_type == "text/html"
     assert stored.text == HTML
-    assert stored.app_properties == {KEY_PROPERTY: "r1:gdoc"}
+    assert stored.app_properties == {KEY_PROPERTY: "r1:gdoc", MARK_PROPERTY: MARK}
     assert result.link == f"https://docs.google.com/document/d/{result.id}/edit"
     # One lookup by key, one create; the token request comes on top.
     assert upload_paths(fake_drive) == [
@@ -67,8 +76,8 @@ def test_first_export_creates_a_doc_in_the_folder(drive: DriveClient,
         assert request.query["supportsAllDrives"] == "true"
 
 
-def test_re_export_updates_the_same_doc_in_one_request(drive: DriveClient,
-                                                       fake_drive: FakeDrive) -> None:
+def test_re_export_checks_the_doc_then_updates_it(drive: DriveClient,
+                                                 fake_drive: FakeDrive) -> None:
     first = drive.upload_doc("2026-10 checkout — Old title", HTML, key="r1:gdoc")
     fake_drive.reset_log()
 
@@ -81,8 +90,10 @@ def test_re_export_updates_the_same_doc_in_one_request(drive: DriveClient,
     stored = fake_drive.files[first.id]
     assert stored.name == "2026-10 checkout — New title"
     assert "09:06" in stored.text and stored.revisions == 2
+    # Is it still there, out of the bin, and a Doc? Then the update itself.
     assert upload_paths(fake_drive) == [
-        f"PATCH /upload/drive/v3/files/{first.id}?uploadType=multipart"
+        f"GET /drive/v3/files/{first.id}?uploadType=",
+        f"PATCH /upload/drive/v3/files/{first.id}?uploadType=multipart",
     ]
     assert not [r for r in fake_drive.requests if r.is_token]  # the token is reused
 
@@ -100,7 +111,9 @@ def test_a_doc_trashed_or_deleted_in_drive_is_made_again(drive: DriveClient,
     assert again.id != first.id
     assert again.created_new and again.replaced_missing
     assert fake_drive.files[again.id].parents == [FOLDER_ID]
-    assert len(fake_drive.drive_requests()) == 3  # update (gone), lookup, create
+    assert len(fake_drive.drive_requests()) == 3  # get (gone), lookup, create
+    if gone == "trash":
+        assert fake_drive.files[first.id].revisions == 1  # a file in the bin is left alone
 
 
 def test_a_lost_record_finds_the_tagged_doc_instead_of_copying_it(
@@ -145,8 +158,10 @@ def test_large_files_go_up_in_a_resumable_session(fake_drive: FakeDrive,
 
     assert again.id == first.id
     assert fake_drive.files[first.id].text.endswith("<p>more</p>")
-    assert [r.method for r in fake_drive.drive_requests()] == ["POST", "PUT", "PATCH", "PUT"]
-    assert {r.query["uploadType"] for r in fake_drive.drive_requests()} == {"resumable"}
+    assert [r.method for r in fake_drive.drive_requests()] == [
+        "POST", "PUT", "GET", "PATCH", "PUT"]
+    assert {r.query.get("uploadType") for r in fake_drive.drive_requests()
+            if r.method != "GET"} == {"resumable"}
 
 
 def test_pdf_uploads_as_a_pdf(drive: DriveClient, fake_drive: FakeDrive) -> None:
@@ -158,7 +173,58 @@ def test_pdf_uploads_as_a_pdf(drive: DriveClient, fake_drive: FakeDrive) -> None
     assert result.link.startswith("https://drive.google.com/file/d/")
 
 
+def test_a_recorded_file_of_another_kind_is_never_overwritten(drive: DriveClient,
+                                                              fake_drive: FakeDrive) -> None:
+    pdf = drive.upload_pdf("Report.pdf", b"%PDF-1.7\n%%EOF\n", key="r1:pdf")
+    fake_drive.reset_log()
+
+    # The record says the Doc is this file (a mix-up, a restored backup): it is a PDF.
+    doc = drive.upload_doc("Report", HTML, pdf.id, key="r1:gdoc")
+
+    assert doc.id != pdf.id and doc.created_new and doc.other_kind
+    assert fake_drive.files[pdf.id].body == b"%PDF-1.7\n%%EOF\n"
+    assert fake_drive.files[pdf.id].revisions == 1 and fake_drive.files[pdf.id].name == "Report.pdf"
+    assert fake_drive.files[doc.id].mime_type == DOC_MIME
+    assert [r.method for r in fake_drive.drive_requests()] == ["GET", "GET", "POST"]
+
+
+def test_a_file_found_by_its_key_must_be_of_the_kind_too(drive: DriveClient,
+                                                         fake_drive: FakeDrive) -> None:
+    app = fake_drive.sa_app(SERVICE_ACCOUNT)
+    fake_drive.files["pdf1"] = StoredFile(
+        "pdf1", "Report.pdf", PDF_MIME, [FOLDER_ID], b"%PDF", PDF_MIME,
+        {KEY_PROPERTY: "r1:gdoc", MARK_PROPERTY: MARK}, drive_id="0AShared-drive-incident-reports",
+        app=app)
+    doc = drive.upload_doc("Report", HTML, key="r1:gdoc")
+    assert doc.id != "pdf1" and doc.created_new
+    assert fake_drive.files["pdf1"].body == b"%PDF" and fake_drive.files["pdf1"].revisions == 1
+    query = fake_drive.drive_requests()[0].query["q"]
+    assert f"mimeType = '{DOC_MIME}'" in query
+
+
 # -- failures --------------------------------------------------------------------------------
+
+
+def test_retry_after_is_waited_out(drive: DriveClient, fake_drive: FakeDrive,
+                                   sleeps: list[float]) -> None:
+    fake_drive.fail(429, times=1, retry_after="7")
+    fake_drive.fail(503, times=1, retry_after="Wed, 21 Oct 2015 07:28:00 GMT")  # long past
+    result = drive.upload_doc("Report", HTML)
+    assert result.id in fake_drive.files
+    assert sleeps[0] == 7.0  # Google's wait, not the 0.5-1 s of the first backoff
+    assert 1.0 <= sleeps[1] <= 2.0  # a date already past: the usual backoff
+
+
+def test_a_retry_after_beyond_the_deadline_is_reported_at_once(
+        fake_drive: FakeDrive, key_file: Path, sleeps: list[float]) -> None:
+    drive = DriveClient(FOLDER_ID, str(key_file), endpoint=fake_drive.url, deadline=60,
+                        sleep=sleeps.append)
+    fake_drive.fail(429, times=5, retry_after="120")
+    error = failure(drive)
+    assert error.kind == "quota" and error.retry_after == 120
+    assert "asked it to wait 2 minutes" in error.message
+    assert sleeps == [] and len(fake_drive.drive_requests()) == 1
+
 
 
 @pytest.mark.parametrize(("status", "reason"), [
@@ -228,12 +294,32 @@ def test_drive_hanging_is_explained(fake_drive: FakeDrive, key_file: Path) -> No
 
 def test_a_folder_the_service_account_cannot_see(fake_drive: FakeDrive,
                                                  key_file: Path) -> None:
-    drive = DriveClient("0ANotShared", str(key_file), endpoint=fake_drive.url)
+    drive = DriveClient("0ANotShared", str(key_file), endpoint=fake_drive.url,
+                        scope="https://www.googleapis.com/auth/drive")
     error = failure(drive)
     assert error.kind == "folder"
     assert "0ANotShared" in error.message
-    assert "share" in error.hint and "service account" in error.hint
+    assert "share that folder with the service account" in error.hint
+    assert "member of the shared drive" in error.hint
     assert not fake_drive.files
+
+
+def test_a_folder_someone_else_made_is_hidden_under_drive_file(fake_drive: FakeDrive,
+                                                               key_file: Path) -> None:
+    """about-auth: drive.file reaches only what the app made, even in a shared drive the
+    service account is a member of; the words say which setting changes that."""
+    fake_drive.add_folder("0AMadeByAPerson", app=None)
+    limited = DriveClient("0AMadeByAPerson", str(key_file), endpoint=fake_drive.url)
+    error = failure(limited)
+    assert error.kind == "folder"
+    assert "only for the files it makes itself" in error.message
+    assert "HINDSIGHT_DRIVE_SCOPE=drive" in error.hint
+    assert not fake_drive.files
+    wide = DriveClient("0AMadeByAPerson", str(key_file), endpoint=fake_drive.url,
+                       scope="https://www.googleapis.com/auth/drive")
+    made = wide.upload_doc("Report", HTML, key="r1:gdoc")
+    assert fake_drive.files[made.id].parents == ["0AMadeByAPerson"]
+    assert fake_drive.files[made.id].owner is None  # the shared drive owns it
 
 
 @pytest.mark.parametrize(("reason", "kind"), [
@@ -245,6 +331,17 @@ def test_refusals_are_explained(drive: DriveClient, fake_drive: FakeDrive,
     fake_drive.fail(403, times=1, reason=reason)
     assert failure(drive).kind == kind
     assert len(fake_drive.drive_requests()) == 1  # not worth retrying
+
+
+@pytest.mark.parametrize("reason", ["storageQuotaExceeded", "quotaExceeded"])
+def test_no_storage_says_where_files_can_go(drive: DriveClient, fake_drive: FakeDrive,
+                                            reason: str) -> None:
+    fake_drive.fail(403, times=1, reason=reason)
+    error = failure(drive)
+    assert error.kind == "storage"
+    assert "has no storage space of its own" in error.message
+    for way in ("shared drive", "HINDSIGHT_DRIVE_SUBJECT", "connect a person's Google account"):
+        assert way in error.hint
 
 
 def test_credentials_google_keeps_refusing(drive: DriveClient, fake_drive: FakeDrive) -> None:

@@ -18,9 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from exporters.drive_index import INDEX_NAME
 from exporters.drive_publish import drive_name
-from exporters.gdrive import DOC_MIME
-from exporters.render import render_html
+from exporters.gdoc import render_gdoc_html
+from exporters.gdrive import DOC_MIME, MARK_PROPERTY
 from reports.exchange import from_document, to_document
 from reports.exports_log import DRIVE, LOCAL
 from reports.model import Report
@@ -96,9 +97,19 @@ def drive_records(app: Flask, report_id: int, fmt: str = "gdoc") -> list[Any]:
 
 
 def only_doc(server: FakeDrive) -> Any:
-    docs = [f for f in server.files.values() if f.mime_type == DOC_MIME]
+    """The report's one Doc (the folder's index Doc aside)."""
+    docs = [f for f in server.files.values() if f.mime_type == DOC_MIME and f.name != INDEX_NAME]
     assert len(docs) == 1
     return docs[0]
+
+
+def report_part(server: FakeDrive) -> list[str]:
+    """The Drive requests of the export itself, before the folder's index is brought up to
+    date (which starts by listing every file Hindsight made there)."""
+    requests = server.drive_requests()
+    first_index = next((i for i, r in enumerate(requests)
+                        if MARK_PROPERTY in r.query.get("q", "")), len(requests))
+    return [f"{r.method} {r.path}" for r in requests[:first_index]]
 
 
 # -- the Google Doc ------------------------------------------------------------------------------
@@ -118,7 +129,9 @@ def test_export_to_google_docs_creates_the_doc_and_shows_its_link(
     link = f"https://docs.google.com/document/d/{doc.id}/edit"
     assert "is now in the team's Google Drive folder" in notices(body)
     assert f'href="{link}"' in body
-    assert len(fake_drive.drive_requests()) == 2  # look up by key, create
+    # Look up by key, create; then the folder's index Doc: list, look up by key, create.
+    assert report_part(fake_drive) == ["GET /drive/v3/files", "POST /upload/drive/v3/files"]
+    assert len(fake_drive.drive_requests()) == 5
 
     [record] = drive_records(app, report_id)
     assert (record.ok, record.location, record.link) == (True, doc.id, link)
@@ -132,24 +145,27 @@ def test_the_doc_holds_the_whole_report_as_headings_tables_and_links(
     uploaded = only_doc(fake_drive).text
     report = app.extensions["hindsight.store"].get(report_id).report
 
-    # The same renderer as the PDF: the same content.
-    assert uploaded == render_html(report)
-    headings = re.findall(r"<h([1-4])[^>]*>(.*?)</h\1>", uploaded, re.S)
+    # The HTML written for Google's importer, from the same view-model as every export.
+    assert uploaded == render_gdoc_html(report)
+    headings = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", uploaded, re.S)
+    assert {level for level, _ in headings} == {"1", "2", "3"}
     titles = [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for _, text in headings]
     for heading in ("Checkout unavailable for EU customers", "1. Our apology",
                     "2. What happened", "Timeline", "What contributed", "What we learned",
                     "3. What we are doing about it"):
         assert heading in titles, heading
-    timeline = re.search(r'<table class="timeline".*?</table>', uploaded, re.S)
-    actions = re.search(r'<table class="actions".*?</table>', uploaded, re.S)
+    tables = re.findall(r"<table\b.*?</table>", uploaded, re.S)
+    timeline = next((t for t in tables if ">What happened</th>" in t), None)
+    actions = next((t for t in tables if ">Owner</th>" in t), None)
     assert timeline and actions
+    timeline, actions = [timeline], [actions]
     for event in SAMPLE_DOCUMENT["timeline"]:
         assert html.escape(event["description"], quote=False) in timeline[0]
     assert timeline[0].count("<tr") == 1 + len(SAMPLE_DOCUMENT["timeline"])
     for action in SAMPLE_DOCUMENT["actions"]:
         assert html.escape(action["description"], quote=False) in actions[0]
         assert action["owner"] in actions[0]
-    assert '<a href="https://tracker.example.com/PLAT-12">' in actions[0]
+    assert '<a href="https://tracker.example.com/PLAT-12" style="color:#1f5f8b">' in actions[0]
     for text in (SAMPLE_DOCUMENT["apology"], SAMPLE_DOCUMENT["impact"],
                  *SAMPLE_DOCUMENT["lessons"].values(),
                  *(f["description"] for f in SAMPLE_DOCUMENT["factors"])):
@@ -174,9 +190,8 @@ def test_exporting_again_updates_the_same_doc(app: Flask, page: Page, fake_drive
     assert again.id == first.id and again.revisions == 2
     assert again.name == "2026-10 checkout — Payments failed for EU customers"
     assert "About 1,300 orders failed." in again.text
-    assert [f"{r.method} {r.path}" for r in fake_drive.drive_requests()] == [
-        f"PATCH /upload/drive/v3/files/{first.id}"
-    ]
+    assert report_part(fake_drive) == [
+        f"GET /drive/v3/files/{first.id}", f"PATCH /upload/drive/v3/files/{first.id}"]
     assert "is updated; its link is the same" in notices(body)
     latest = drive_records(app, report_id)[0]
     assert (latest.location, latest.report_version) == (first.id, version)
@@ -191,7 +206,8 @@ def test_a_doc_removed_in_drive_is_made_again_and_the_page_says_so(
 
     body = page.export("gdoc")
 
-    new = [f for f in fake_drive.files.values() if f.id != first.id and not f.trashed]
+    new = [f for f in fake_drive.files.values()
+           if f.id != first.id and not f.trashed and f.name != INDEX_NAME]
     assert len(new) == 1 and new[0].parents == [FOLDER_ID]
     said = notices(body)
     assert "deleted or moved to the bin" in said and "made a new one" in said
@@ -207,6 +223,8 @@ def test_pdf_export_also_puts_the_pdf_in_the_drive_folder(
         app: Flask, page: Page, fake_drive: FakeDrive, report_id: int) -> None:
     body = page.export("pdf")
     pdfs = [f for f in fake_drive.files.values() if f.mime_type == "application/pdf"]
+    assert [f.name for f in fake_drive.files.values() if f.mime_type == DOC_MIME] == [
+        INDEX_NAME]  # the folder's index, listing the PDF
     assert len(pdfs) == 1
     pdf = pdfs[0]
     assert pdf.name == DOC_NAME + ".pdf" and pdf.parents == [FOLDER_ID]
@@ -218,8 +236,8 @@ def test_pdf_export_also_puts_the_pdf_in_the_drive_folder(
 
     page.export("gdoc")
     page.export("pdf")  # replaces the Drive PDF; the folder holds one Doc and one PDF
-    assert sorted(f.mime_type for f in fake_drive.files.values()) == [
-        "application/pdf", DOC_MIME]
+    assert sorted(f.mime_type for f in fake_drive.files.values()
+                  if f.name != INDEX_NAME) == ["application/pdf", DOC_MIME]
     assert drive_records(app, report_id, "pdf")[0].location == pdf.id
 
 
@@ -255,7 +273,9 @@ def test_quota_that_clears_is_retried_without_bothering_the_author(
         app: Flask, page: Page, fake_drive: FakeDrive) -> None:
     fake_drive.fail(429, times=1)
     assert "is now in the team's Google Drive folder" in notices(page.export("gdoc"))
-    assert len(fake_drive.drive_requests()) == 3  # one refused, then lookup and create
+    # One refused, then lookup and create.
+    assert report_part(fake_drive) == ["GET /drive/v3/files", "GET /drive/v3/files",
+                                       "POST /upload/drive/v3/files"]
 
 
 @pytest.mark.parametrize(("settings", "expected"), [
@@ -302,7 +322,8 @@ def test_after_a_failure_the_next_export_updates_the_doc_it_had(
     fake_drive.reset_log()
     page.export("gdoc")
     assert only_doc(fake_drive).id == first.id
-    assert len(fake_drive.drive_requests()) == 1
+    assert report_part(fake_drive) == [f"GET /drive/v3/files/{first.id}",
+                                       f"PATCH /upload/drive/v3/files/{first.id}"]
 
 
 def test_a_lost_export_record_does_not_make_a_copy(app: Flask, page: Page,
@@ -337,7 +358,7 @@ def test_cli_pdf_prints_the_path_then_the_drive_link(app: Flask, fake_drive: Fak
     assert result.exit_code == 0, result.output
     path, link = result.output.strip().splitlines()
     assert Path(path).is_file()
-    [pdf] = fake_drive.files.values()
+    [pdf] = [f for f in fake_drive.files.values() if f.mime_type == "application/pdf"]
     assert link == f"https://drive.google.com/file/d/{pdf.id}/view"
 
 
@@ -347,7 +368,8 @@ def test_cli_failure_says_what_to_do(app: Flask, fake_drive: FakeDrive, report_i
         args=["reports", "export", str(report_id), "--format", "gdoc"])
     assert result.exit_code == 1
     assert "cannot see the Google Drive folder" in result.output
-    assert "share that folder with the service account" in result.output
+    # Under drive.file (the default) a folder it did not make is hidden: say what changes that.
+    assert "HINDSIGHT_DRIVE_SCOPE=drive" in result.output
 
 
 # -- names ---------------------------------------------------------------------------------------

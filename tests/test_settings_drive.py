@@ -64,7 +64,8 @@ def test_the_page_before_a_check(drive_app: Flask) -> None:
     html = client.get(PAGE).get_data(as_text=True)
     assert "<h1>Google Drive set-up</h1>" in html
     assert "Google Drive export is switched on" in html
-    assert "Hindsight can add files to the folder" in html  # the list of steps
+    assert "Hindsight can add, update and remove a Doc in the folder" in html  # the steps
+    assert "a service account, in a shared drive" in html and f"ID {FOLDER_ID}" in html
     assert "Check the Google Drive set-up</button>" in html
 
 
@@ -81,7 +82,9 @@ def test_a_check_that_passes(drive_app: Flask, fake_drive: FakeDrive, key_file: 
     assert f"It is the key of the service account {SERVICE_ACCOUNT}." in html
     assert "Check the Google Drive set-up again" in html
     assert fake_drive.files == {}
-    assert [r.method for r in fake_drive.drive_requests()] == ["GET", "POST", "DELETE"]
+    # The folder, then the export path: look up by key, create, look up, update, delete.
+    assert [r.method for r in fake_drive.drive_requests()] == [
+        "GET", "GET", "POST", "GET", "PATCH", "GET", "DELETE"]
     assert "hindsight.drive" not in drive_app.extensions  # exports read the key file again
     assert "Google Drive set-up check passed" in caplog.text
     assert_no_key_material(html + caplog.text, key_file)
@@ -97,7 +100,7 @@ def test_a_check_that_fails_says_what_to_do(drive_app: Flask, fake_drive: FakeDr
     assert marks(html) == ["✓", "✓", "✓", "✗", "–", "–"]
     assert 'role="alert"' in html and "The Google Drive set-up is not finished." in html
     assert "<strong>What to do:</strong> Make a new key for " + SERVICE_ACCOUNT in html
-    assert "Google accepts the key<span class=\"visually-hidden\">: failed</span>" in html
+    assert "Google accepts the sign-in<span class=\"visually-hidden\">: failed</span>" in html
     assert "failed at step 'token'" in caplog.text
     assert_no_key_material(html + caplog.text, key_file)
 
@@ -108,6 +111,7 @@ def test_the_check_when_nothing_is_set_up(app: Flask) -> None:
     html = run_check(client).get_data(as_text=True)
     assert marks(html) == ["✗", "–", "–", "–", "–", "–"]
     assert "HINDSIGHT_DRIVE_FOLDER_ID and HINDSIGHT_GOOGLE_CREDENTIALS are not set" in html
+    assert "HINDSIGHT_GOOGLE_OAUTH_CLIENT" in html  # the way with a person's account too
 
 
 def test_a_check_needs_the_csrf_token(drive_app: Flask, fake_drive: FakeDrive) -> None:
@@ -177,8 +181,9 @@ def test_the_command_prints_each_step(drive_app: Flask, fake_drive: FakeDrive, k
     result = drive_app.test_cli_runner().invoke(args=["drive", "check"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("✓ Settings are filled in: Folder ID " + FOLDER_ID)
-    assert f"✓ Key file is a service-account key: It is the key of the service account " \
+    assert lines[0].startswith("✓ Settings are filled in: Hindsight signs in as the service "
+                               f"account in {key_file}; folder ID {FOLDER_ID}")
+    assert f"✓ Sign-in details are complete: It is the key of the service account " \
            f"{SERVICE_ACCOUNT}." in lines[3]
     assert lines[-1] == "Every step passed: exports to Google Drive will work."
     assert fake_drive.files == {}
@@ -192,8 +197,10 @@ def test_the_command_fails_with_the_fix(drive_app: Flask, fake_drive: FakeDrive,
     fake_drive.fail(403, reason="insufficientFilePermissions", on="POST")
     result = drive_app.test_cli_runner().invoke(args=["drive", "check"])
     assert result.exit_code == 1
-    assert "✗ Hindsight can add files to the folder: Hindsight can reach the folder but is " \
-           "not allowed to add files to it." in result.output
-    assert f"    What to do: Share the folder with {SERVICE_ACCOUNT} as Editor" in result.output
-    assert "The step “Hindsight can add files to the folder” failed." in result.output
+    assert "✗ Hindsight can add, update and remove a Doc in the folder: Hindsight can reach " \
+           "the folder but is not allowed to add files to it." in result.output
+    assert f"    What to do: Add {SERVICE_ACCOUNT} to the shared drive as a Content manager" \
+        in result.output
+    assert "The step “Hindsight can add, update and remove a Doc in the folder” failed." \
+        in result.output
     assert_no_key_material(result.output + caplog.text, key_file)

@@ -1,25 +1,36 @@
-"""Settings: check the Google Drive set-up step by step, on a page and on the command line.
+"""Settings: how Hindsight reaches Google Drive, and the step-by-step check of the set-up.
 
-``GET /settings/drive`` shows what the check does; ``POST`` runs it and shows each step with what
-to fix. ``flask --app app drive check`` prints the same and exits with status 1 when a step
-fails. Running the check is for authors and reviewers (it adds and removes a file in the shared
-folder); viewers only see the page. Nothing from the key file is shown or logged except the
-service account's e-mail address.
+``GET /settings/drive`` shows which way Hindsight signs in to Google (a person's account
+connected here, a service account acting for a person, or a service account in a shared drive),
+the folder exports go to, and what the check does; with an OAuth client set it offers "Connect
+Google Drive" and "Disconnect" (``views/drive_connect.py``), and "Make the reports folder for
+me" where Hindsight may only write into folders it made. ``POST`` runs the check and shows each
+step with what to fix. ``flask --app app drive check`` prints the same and exits with status 1
+when a step fails. Running the check and changing the connection are for authors and reviewers
+(the check adds and removes a Doc in the folder); viewers only see the page. Nothing secret is
+shown or logged: from a key file only the service account's address, from a connection only
+the person's address.
 """
 
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, current_app, g, render_template
+from flask import Blueprint, abort, current_app, g, render_template, url_for
 
-from exporters.drive_check import STEPS, StepResult, check_drive, passed
-from exporters.gdrive import is_configured
-from services import forget_drive_client
+from exporters.drive_auth import PERSON, StoredPerson
+from exporters.drive_check import STEPS, StepResult, Stored, check_drive, passed
+from exporters.drive_errors import DELEGATED, DRIVE_SCOPE, SHARED_DRIVE
+from services import DriveState, drive_state, forget_drive_client
 from views.permissions import AUTHORS_AND_REVIEWERS, SIGNED_IN, allow
 
 bp = Blueprint("settings", __name__, cli_group="drive")
 
 MARKS = {"ok": "✓", "failed": "✗", "not_tried": "–"}
+WAYS = {
+    PERSON: "a person's Google account, connected on this page",
+    DELEGATED: "a service account acting for a person of your organisation",
+    SHARED_DRIVE: "a service account, in a shared drive",
+}
 
 
 def may_check() -> bool:
@@ -27,9 +38,19 @@ def may_check() -> bool:
     return bool(user and user.can_review)
 
 
+def stored_for_check(state: DriveState) -> Stored:
+    person = state.person
+    return Stored(
+        person=(StoredPerson(person.account, person.refresh_token, person.account_name)
+                if person is not None and person.connected else None),
+        person_unreadable=bool(person is not None and person.unreadable),
+        made_folder=state.folder_id if state.folder_made else "",
+    )
+
+
 def run_check() -> list[StepResult]:
-    """The check against this app's settings, logged without the key."""
-    results = check_drive(current_app.config)
+    """The check against this app's settings, logged without secrets."""
+    results = check_drive(current_app.config, stored_for_check(drive_state()))
     # A key file replaced since the last export is read again by the next export.
     forget_drive_client()
     failed = next((r for r in results if r.state == "failed"), None)
@@ -42,10 +63,23 @@ def run_check() -> list[StepResult]:
 
 
 def _page(results: list[StepResult] | None) -> str:
+    state = drive_state()
+    config = current_app.config
+    sign_in = state.sign_in
+    kind = sign_in.kind if sign_in is not None else ""
+    oauth_set = bool(config.get("GOOGLE_OAUTH_CLIENT"))
+    person = state.person
     return render_template(
         "settings_drive.html", results=results, ok=results is not None and passed(results),
         steps=[title for _, title in STEPS], marks=MARKS, can_check=may_check(),
-        configured=is_configured(current_app.config),
+        configured=state.ready, state=state, kind=kind,
+        way=WAYS.get(kind, ""), oauth_set=oauth_set,
+        connected=person is not None and person.connected and oauth_set,
+        person=person,
+        subject=sign_in.subject if sign_in is not None else "",
+        scope="drive" if (sign_in is not None and sign_in.scope == DRIVE_SCOPE) else "drive.file",
+        can_make_folder=kind in (PERSON, DELEGATED) and not state.folder_made,
+        redirect_uri=url_for("drive_connect.callback", _external=True),
     )
 
 

@@ -1,0 +1,115 @@
+"""The Drive folder's own table of contents: a Google Doc, "Incident reports — index".
+
+As the local folder's index.html does (``exporters.folder_index``), it lists every report
+exported into the folder, the most recent incident first, with its date, service and status and
+links to its Doc and PDF, each labelled client copy or internal copy. It is made from what is
+really in the folder: one query lists every file Hindsight made there (they all carry Hindsight's
+mark, ``gdrive.MARK_PROPERTY``), and each file's key says which report, format and copy it is.
+A report moved to the bin, or a file whose key names a report that is not this one any more
+(ids reused after a restore), is left out. The index Doc is found by its own key and updated in
+place, so its link never changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+
+from reports.exchange import zone
+from reports.model import CLIENT_COPY, INTERNAL_COPY, STATUSES
+from reports.store import ReportStore
+
+from .gdrive import DriveClient, DriveFile, Listed
+
+INDEX_NAME = "Incident reports — index"
+INDEX_KEY = "hindsight:index"
+_KEY = re.compile(r"hindsight:(\d+):(\d{8}T\d{6}\.\d{6}):(gdoc|pdf)(?::(client|internal))?")
+WHAT = {"gdoc": "Google Doc", "pdf": "PDF"}
+COPY_LABEL = {CLIENT_COPY: "client copy", INTERNAL_COPY: "INTERNAL copy, not for clients"}
+
+
+@dataclass
+class Entry:
+    report_id: int
+    title: str
+    service: str
+    started_at: datetime | None
+    day: str
+    status: str
+    files: list[tuple[str, str]] = field(default_factory=list)  # (label, link)
+
+
+def parse_key(key: str) -> tuple[int, str, str, str] | None:
+    """(report id, creation stamp, format, copy) from an export's key, or None."""
+    match = _KEY.fullmatch(key)
+    if match is None:
+        return None
+    return int(match[1]), match[2], match[3], match[4] or CLIENT_COPY
+
+
+def collect(listed: list[Listed], store: ReportStore) -> list[Entry]:
+    entries: dict[int, Entry] = {}
+    order = {"gdoc": 0, "pdf": 1}
+    found = [(parsed, item) for item in listed if (parsed := parse_key(item.key)) is not None]
+    found.sort(key=lambda pair: (order[pair[0][2]], pair[0][3] == INTERNAL_COPY))
+    for (report_id, stamp, fmt, copy), item in found:
+        entry = entries.get(report_id)
+        if entry is None:
+            stored = store.get(report_id)
+            if stored is None or stored.created_at.strftime("%Y%m%dT%H%M%S.%f") != stamp:
+                continue  # in the bin, or another report under a reused id
+            report = stored.report
+            moment = report.started_at or report.detected_at
+            day = moment.astimezone(zone(report)).strftime("%Y-%m-%d") if moment else "—"
+            entry = entries[report_id] = Entry(
+                report_id, report.display_title, report.service.strip(), moment, day,
+                STATUSES.get(report.status, report.status))
+        entry.files.append((f"{WHAT[fmt]}, {COPY_LABEL[copy]}", item.link))
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return sorted(entries.values(), key=lambda e: (e.started_at or oldest, e.report_id),
+                  reverse=True)
+
+
+def render(entries: list[Entry], now: datetime) -> str:
+    """The index as HTML for Google Docs' importer: inline styles, a plain table."""
+    cell = "border:1px solid #d5dbe3;padding:4pt 5pt;vertical-align:top;text-align:left"
+    head = f"{cell};background-color:#f3f5f8;color:#5f6b7a;font-weight:bold;font-size:9pt"
+    widths = (("Incident date", 14), ("Report", 30), ("Service", 14), ("Status", 12),
+              ("Files", 30))
+    header = "".join(f'<th style="{head};width:{w}%" width="{w}%">{escape(t)}</th>'
+                     for t, w in widths)
+    rows = []
+    for e in entries:
+        links = "<br>".join(f'<a href="{escape(link)}" style="color:#1f5f8b">{escape(label)}</a>'
+                            for label, link in e.files)
+        values = (escape(e.day), escape(e.title), escape(e.service or "—"), escape(e.status),
+                  links)
+        rows.append("<tr>" + "".join(
+            f'<td style="{cell};width:{w}%" width="{w}%">{v}</td>'
+            for (_, w), v in zip(widths, values, strict=True)) + "</tr>")
+    if not rows:
+        rows.append(f'<tr><td style="{cell}" colspan="5">No report has been exported here '
+                    "yet.</td></tr>")
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(INDEX_NAME)}</title>\n</head>\n"
+        '<body style="font-family:Arial,Helvetica,sans-serif;color:#1b2430;font-size:11pt">\n'
+        '<h1 style="font-family:Georgia,\'Times New Roman\',serif;font-size:20pt">'
+        "Incident reports</h1>\n"
+        "<p>Every report exported from Hindsight into this folder, the most recent incident "
+        f"first. Updated {escape(now.strftime('%Y-%m-%d %H:%M'))} UTC; Hindsight rewrites "
+        "this document after every export, so changes made here are lost.</p>\n"
+        '<table style="border-collapse:collapse;width:100%" width="100%">\n'
+        f"<tr>{header}</tr>\n" + "\n".join(rows) + "\n</table>\n</body>\n</html>\n"
+    )
+
+
+def refresh_drive_index(client: DriveClient, store: ReportStore,
+                        now: datetime | None = None) -> DriveFile:
+    """Rewrite the folder's index Doc from what is in the folder; its link stays the same."""
+    listed = client.list_made()
+    current = next((item for item in listed if item.key == INDEX_KEY), None)
+    html = render(collect(listed, store), now or datetime.now(UTC))
+    return client.upload_doc(INDEX_NAME, html, current.id if current else None, key=INDEX_KEY)
