@@ -66,7 +66,8 @@ def test_invalid_documents_are_400_and_change_nothing(
 
 
 def test_malformed_json_and_invalid_utf8_are_400(client: FlaskClient) -> None:
-    for body in (b"{not json", b'{"title": "\xff\xfe"}', b""):
+    deep = b'{"title": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    for body in (b"{not json", b'{"title": "\xff\xfe"}', b"", deep, rb'{"title": "\ud800"}'):
         response = client.post("/api/reports", data=body, content_type="application/json")
         assert response.status_code == 400, body
         assert response.is_json

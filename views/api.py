@@ -21,10 +21,12 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from reports.checks import check_report
 from reports.copies import client_copy
 from reports.exchange import DocumentError, from_document, to_document
+from reports.json_body import load_json_body
 from reports.model import Report, StoredReport
 from reports.store import VersionConflict
 from reports.workflow import MoveRefused, ReportPublished, check_move
 from services import get_store
+from views.guidance import set_aside_keys
 from views.identity import author_name, current_user, sees_internal
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, SIGNED_IN, allow
 
@@ -64,10 +66,11 @@ def _read_body() -> Any:
         abort(403)
     if not request.is_json:
         abort(415)
-    document = request.get_json(silent=True)
-    if document is None:
-        abort(_problem(400, "The body is not valid JSON.", {}))
-    return document
+    try:  # bad UTF-8, bad JSON, lone surrogates, nesting deeper than any report needs
+        return load_json_body(request.get_data())
+    except DocumentError as error:
+        abort(_problem(400, "The body is not a JSON document that can be read.",
+                       error.problems))
 
 
 def _report_from(document: Any) -> Report:
@@ -167,7 +170,8 @@ def put_report(report_id: int) -> Response:
     if version != current.version:
         return _stale(current, version)
     try:
-        check_move(report, current.report.status, report.status)
+        check_move(report, current.report.status, report.status,
+                   set_aside=set_aside_keys(report_id))
         stored = get_store().save(report_id, report, expected_version=version,
                                   author=author_name())
     except MoveRefused as refused:
