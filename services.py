@@ -99,8 +99,8 @@ def drive_state() -> DriveState:
         sign_in = sign_in_from_config(config, stored)
     except DriveError as error:
         sign_in, problem = None, error
-    if (sign_in is not None and sign_in.kind != PERSON and person is not None
-            and person.unreadable and config.get("GOOGLE_OAUTH_CLIENT")):
+    if person is not None and person.unreadable and config.get("GOOGLE_OAUTH_CLIENT"):
+        # The connected account cannot be used: say so rather than export elsewhere.
         problem = drive_errors.connection_unreadable()
     row = None
     if sign_in is not None and sign_in.kind == PERSON:
