@@ -52,6 +52,7 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import ROLES
 
+from .checks import check_report
 from .comments import PARTS
 from .exchange import DocumentError, from_document
 from .exports_log import DESTINATIONS
@@ -387,6 +388,10 @@ class _Fields:
             report = from_document(value)
         except DocumentError as error:
             raise BackupError(f"{where} is not a valid report: {error}") from None
+        # What no save would store (times out of order, dates no page can show) is refused too.
+        blocking = [f"{p.field}: {p.message}" for p in check_report(report) if p.blocking]
+        if blocking:
+            raise BackupError(f"{where} is not a valid report: {'; '.join(blocking)}")
         return report, json.dumps(value, ensure_ascii=False)
 
 

@@ -476,3 +476,25 @@ def test_a_backup_goes_into_a_new_folder_and_is_plain_json(made: tuple[Flask, Pa
     with store_of(source).engine.connect() as connection:
         stored = connection.scalar(sa.text("SELECT document FROM revisions WHERE version = 1"))
     assert record["revisions"][0]["document"] == json.loads(zlib.decompress(stored))
+
+
+def test_a_report_no_save_would_store_is_refused(tmp_path: Path) -> None:
+    """A hand-made backup (accepted without a signature) cannot bring in a time no page can show
+    or times out of order."""
+    source = make_app(tmp_path, "source", f"sqlite:///{tmp_path / 'source.sqlite3'}")
+    store_of(source).create(from_document(SAMPLE_DOCUMENT))
+    folder = tmp_path / "backup"
+    assert run(source, "backup", str(folder)).exit_code == 0
+    report_file = next((folder / "reports").glob("*.json"))
+    record = json.loads(report_file.read_text())
+    record["document"]["resolved_at"] = "9999-12-31T20:00:00+00:00"
+    report_file.write_bytes(json.dumps(record).encode())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["reports"]:  # the checksum is made again: only the signature is off
+        if entry["file"].endswith(report_file.name):
+            entry["sha256"] = hashlib.sha256(report_file.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    target = make_app(tmp_path, "target", f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    result = run(target, "restore", "--ignore-signature", str(folder))
+    assert result.exit_code == 1 and "resolved_at" in result.output
+    assert store_of(target).list() == []

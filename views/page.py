@@ -135,7 +135,9 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
         problems = check_report(report)
         for problem in problems:
             if problem.blocking:
-                getattr(form, problem.field).errors.append(problem.message)
+                # A row's problem (timeline.2.at) is shown on its list (timeline).
+                field = getattr(form, problem.field.split(".")[0], None) or form.title
+                field.errors.append(problem.message)
                 valid = False
     warnings = tuple(p for p in problems if not p.blocking)
 
