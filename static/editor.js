@@ -19,6 +19,7 @@
   var reportId = form.dataset.reportId;
   var storageKey = "hindsight:draft:" + reportId;
   var status = document.getElementById("save-status");
+  var announcer = document.getElementById("save-announcer");
   var summary = document.getElementById("error-summary");
   var conflictPanel = document.getElementById("conflict-panel");
   var conflictList = document.getElementById("conflict-list");
@@ -30,10 +31,89 @@
   var timer = null;
   var retryDelay = RETRY_MIN_MS;
   var notBefore = 0;        // after a failure, no save is sent before this time (ms since 1970)
+  var asked = false;        // the author pressed Save: the next answer is said, and a refusal
+                            // takes the focus to the error summary
+  var said = "saved";       // the last state announced: saved, error or offline
 
+  /* The status line in the save bar shows every step; a screen reader hears only a change that
+   * matters, once: not saved, offline, saved again after either, or saved when Save was pressed.
+   * Typing, waiting and saving as usual are never announced. */
   function setStatus(text, state) {
-    status.textContent = text;
+    if (status.textContent !== text) { status.textContent = text; }
     status.dataset.state = state;
+    if (!announcer || state === "pending" || state === "saving") { return; }
+    var matters = state !== said || (state === "saved" && asked);
+    said = state;
+    if (matters) { announce(announcer, text); }
+  }
+
+  /* Say `text` in a polite live region: emptied first, so the same words are said again. */
+  function announce(region, text) {
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  /* ---- the page's title and the sticky save bar ---- */
+
+  var pageTitle = document.getElementById("page-title");
+  var titleInput = document.getElementById("title");
+  var suffix = " – Hindsight";
+
+  /* The window's title follows the report's title, with "Error: " first while errors show. */
+  function updateTitle() {
+    var name = (titleInput && titleInput.value.trim()) || "Untitled report";
+    var errors = summary && !summary.hidden;
+    document.title = (errors ? "Error: " : "") + name + suffix;
+    if (pageTitle) { pageTitle.textContent = name; }
+  }
+
+  /* Whatever takes the focus is scrolled into view below the save bar, never under it
+   * (hindsight.css: scroll-padding-top). The bar grows when it wraps, so its height is measured. */
+  var bar = form.querySelector(".save-bar");
+  function measureBar() {
+    var sticky = bar && getComputedStyle(bar).position === "sticky";
+    document.documentElement.style.setProperty(
+      "--save-bar-height", (sticky ? bar.offsetHeight : 0) + "px");
+  }
+  if (bar) {
+    measureBar();
+    if (window.ResizeObserver) { new ResizeObserver(measureBar).observe(bar); }
+    window.addEventListener("resize", measureBar);
+  }
+
+  /* A link to a field (error summary, "Not ready yet"): the field takes the focus, with its label
+   * in view below the save bar, as the GOV.UK error summary does. */
+  function focusField(id) {
+    var target = document.getElementById(id);
+    if (!target) { return false; }
+    var field = target.matches("input, textarea, select, button") ? target :
+      target.querySelector("input:not([type=hidden]), textarea, select") ||
+      target.querySelector("[data-add-row]");
+    if (!field) { return false; }
+    var group = field.closest(".form-group, .checkbox, .row-list, fieldset") || field;
+    group.scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+    var box = field.getBoundingClientRect();
+    if (box.bottom > window.innerHeight || box.top < 0) { field.scrollIntoView({ block: "nearest" }); }
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".error-summary a[href^='#'], .conflict-panel a[href^='#']");
+    if (link && focusField(decodeURIComponent(link.getAttribute("href").slice(1)))) {
+      event.preventDefault();
+    }
+  });
+
+  /* Where the browser cannot size a text box to its text (field-sizing), the script does. */
+  var sizesItself = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+  function fitText(box) {
+    if (sizesItself || box.tagName !== "TEXTAREA") { return; }
+    box.style.height = "auto";
+    box.style.height = (box.scrollHeight + box.offsetHeight - box.clientHeight) + "px";
+  }
+  if (!sizesItself) {
+    form.querySelectorAll("textarea").forEach(fitText);
+    form.addEventListener("input", function (event) { fitText(event.target); });
   }
 
   function clock(date) {
@@ -180,11 +260,8 @@
         el.value = values[el.name];
       }
     });
-    var title = document.getElementById("title");
-    var heading = document.getElementById("page-title");
-    if (title && heading && inScope("title")) {
-      heading.textContent = title.value.trim() || "Untitled report";
-    }
+    if (inScope("title")) { updateTitle(); }
+    if (!sizesItself) { form.querySelectorAll("textarea").forEach(fitText); }
     // The writing advice relinks the action items' ticks to the factors and looks again.
     form.dispatchEvent(new CustomEvent("hindsight:restored", { detail: { only: only || null } }));
   }
@@ -338,8 +415,15 @@
     clearMessages("error");
     var list = summary.querySelector(".error-summary-list");
     list.textContent = "";
+    // Beside the field, every message for it, as complete as in the summary.
+    var byField = {};
+    var order = [];
     errors.forEach(function (error) {
-      showFieldMessage("error", error.id, error.message);
+      if (!byField[error.id]) { byField[error.id] = []; order.push(error.id); }
+      byField[error.id].push(error.message);
+    });
+    order.forEach(function (id) { showFieldMessage("error", id, byField[id].join(" ")); });
+    errors.forEach(function (error) {
       var item = document.createElement("li");
       var link = document.createElement("a");
       link.href = "#" + error.id;
@@ -348,6 +432,7 @@
       list.appendChild(item);
     });
     summary.hidden = errors.length === 0;
+    updateTitle();
   }
 
   function showWarnings(warnings) {
@@ -438,6 +523,7 @@
         showErrors(data.errors);
         setStatus("Not saved — check the highlighted fields. Your text is kept in this browser.",
           "error");
+        if (asked) { summary.focus(); }  // the summary says what to fix, with links to each
       } else if (response.status === 401 || response.status === 403) {
         setStatus("Not saved — you are signed out or may not change this report. " +
           "Your text is kept in this browser; sign in again and reload the page.", "error");
@@ -452,7 +538,7 @@
       backOff("Offline: the server cannot be reached.", "offline");
     }).then(function () {
       saving = false;
-      if (again) { save(); }
+      if (again) { save(); } else { asked = false; }
     });
   }
 
@@ -460,19 +546,15 @@
     dirty = true;
     changeCount += 1;
     keepInBrowser();
-    if (status.dataset.state !== "offline" && status.dataset.state !== "error") {
-      setStatus("Unsaved changes", "pending");
-    }
+    // Said once, when the first change since the last save is made; never announced.
+    if (status.dataset.state === "saved") { setStatus("Unsaved changes", "pending"); }
     saveLater(delay);
   }
 
   /* ---- wiring ---- */
 
   form.addEventListener("input", function (event) {
-    if (event.target.id === "title") {
-      var heading = document.getElementById("page-title");
-      if (heading) { heading.textContent = event.target.value.trim() || "Untitled report"; }
-    }
+    if (event.target.id === "title") { updateTitle(); }
     changed(TYPING_PAUSE_MS);
   });
   form.addEventListener("change", function () { changed(LEAVE_FIELD_MS); });
@@ -492,6 +574,7 @@
     event.preventDefault();
     dirty = true;
     changeCount += 1;
+    asked = true;
     save(true);
   });
   window.addEventListener("online", function () {
@@ -507,7 +590,8 @@
 
   window.hindsightEditor = {
     hasUnsavedChanges: function () { return dirty; },
-    saveNow: function () { return save(); }
+    saveNow: function () { return save(); },
+    focusField: focusField
   };
 
   /* On load: put back what this browser kept but the server never acknowledged. */
@@ -530,5 +614,6 @@
       setStatus(status.textContent.trim(), "saved");
     }
   }
+  updateTitle();
   if (summary && !summary.hidden) { summary.focus(); }
 })();

@@ -85,7 +85,42 @@
     });
   }
 
+  /* ---- telling a screen reader, once and politely, that new advice appeared ---- */
+
+  var announcer = document.getElementById("advice-announcer");
+
+  /* What a field is called in an announcement: its label, and its row ("What happened, event 3"). */
+  function fieldName(id) {
+    var label = form.querySelector('label[for="' + id + '"]');
+    var name = label ? label.textContent.trim() : id;
+    var legend = label && label.closest(".row") && label.closest(".row").querySelector(".row-legend");
+    if (legend) {
+      var words = [];
+      legend.childNodes.forEach(function (node) {
+        if (!(node.classList && node.classList.contains("tag"))) { words.push(node.textContent); }
+      });
+      name += ", " + words.join("").replace(/\s+/g, " ").trim().toLowerCase();
+    }
+    return name;
+  }
+
+  /* Only when a field has more suggestions than before: the same advice, or fewer, says nothing,
+   * so typing on inside a sentence that has a hint is not interrupted again and again. */
+  function announceHints(news) {
+    if (!announcer || !news.length) { return; }
+    var text = news.map(function (n) {
+      return n.count + (n.count === 1 ? " suggestion" : " suggestions") + " for " + n.name;
+    }).join("; ") + ".";
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  form.querySelectorAll(".field-hints").forEach(function (slot) {  // advice drawn by the server
+    slot.dataset.count = slot.hidden ? 0 : slot.querySelectorAll(".field-hint").length;
+  });
+
   function showHints(byField) {
+    var news = [];
     form.querySelectorAll(".field-hints").forEach(function (slot) {
       var id = slot.id.replace(/-hints$/, "");
       var hints = byField[id] || [];
@@ -97,7 +132,12 @@
       renderHints(slot, hints);
       slot.hidden = hints.length === 0;
       describe(document.getElementById(id), slot.id, hints.length > 0);
+      if (hints.length > Number(slot.dataset.count || 0)) {
+        news.push({ count: hints.length, name: fieldName(id) });
+      }
+      slot.dataset.count = hints.length;
     });
+    announceHints(news);
   }
 
   /* ---- reading ease under the client-facing parts ---- */
@@ -278,10 +318,13 @@
     var target = document.getElementById(link.getAttribute("href").slice(1));
     if (!target) { return; }
     event.preventDefault();
+    // The editor's script puts the field's label in view below the save bar, then focuses it.
+    var editor = window.hindsightEditor;
+    if (editor && editor.focusField && editor.focusField(target.id)) { return; }
     var focusable = target.matches("input, textarea, select, button") ? target :
       target.querySelector("input:not([type=hidden]), textarea, select") ||
       target.querySelector("[data-add-row]");
-    target.scrollIntoView({ block: "center" });
+    (focusable || target).scrollIntoView({ block: "center" });
     if (focusable) { focusable.focus({ preventScroll: true }); }
   });
 

@@ -237,3 +237,65 @@ def scriptless_page(context: BrowserContext) -> Page:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+# ---- a long report with every kind of field, for the pages' layout and keyboard tests ----
+
+EVENT_KINDS = ["discovery", "deploy", "config_change", "client_communication", "mitigation",
+               "resolution", "other"]
+LONG_OWNER = "Infrastructure team (Alex Moreno)"
+LONG_EVENT = ("The Infrastructure team (Alex Moreno) rolled back release 4.2 of the payment "
+              "router, then watched the error rate for ten minutes before declaring the "
+              "incident mitigated in 2017 terms.")
+
+
+def long_report_document(events: int = 10, factors: int = 4, actions: int = 6) -> dict[str, Any]:
+    """A report of ``events + factors + actions`` rows (20 by default) with every kind of field:
+    every kind of event, contributing, outside the window and internal rows, root causes, action
+    items with a long owner, every priority, a ticket, links to factors, and texts long enough
+    to wrap."""
+    return {
+        "format": "hindsight-report/1",
+        "title": "Online payments failed for two hours for customers of Acme Retail in 2017",
+        "service": "checkout",
+        "severity": "SEV2",
+        "audience": "Acme Retail",
+        "authors": ["Dana Lee", "Sam Ortiz"],
+        "timezone": "Europe/Paris",
+        "started_at": "2025-10-03T09:00:00+02:00",
+        "detected_at": "2025-10-03T09:20:00+02:00",
+        "resolved_at": "2025-10-03T11:59:00+02:00",
+        "apology": "We are sorry. For almost three hours on 3 October your customers could not "
+                   "pay for their orders.",
+        "summary": "A configuration change sent **all** payment traffic to a retired gateway.",
+        "impact": "About 1,200 orders from EU customers failed between 09:12 and 11:02.",
+        "internal_parts": ["lessons.lucky"],
+        "timeline": [
+            {"at": f"2025-10-03T{9 + i // 6:02d}:{(i * 10) % 60:02d}:00+02:00",
+             "kind": EVENT_KINDS[i % len(EVENT_KINDS)],
+             "description": LONG_EVENT if i % 3 == 0 else f"Event {i + 1}: the alert fired.",
+             "contributing": i % 4 == 1, "outside_window": False, "internal": i % 5 == 4}
+            for i in range(events)
+        ],
+        "factors": [
+            {"description": f"Factor {i + 1}: the retired gateway was still listed in the "
+                            "routing table, and nothing checked it.",
+             "root_cause": i == 0, "internal": i == factors - 1}
+            for i in range(factors)
+        ],
+        "no_single_root_cause": False,
+        "lessons": {"went_well": "The alert fired within eight minutes.",
+                    "went_wrong": "Rolling back took forty minutes.",
+                    "lucky": "It happened outside the sales peak."},
+        "actions": [
+            {"description": f"Action {i + 1}: remove retired gateways from the routing table "
+                            "and check it every day.",
+             "owner": LONG_OWNER, "priority": ["high", "medium", "low"][i % 3],
+             "due": "2025-11-15", "ticket": "https://tracker.example.com/PLAT-12",
+             "status": ["proposed", "agreed", "in_progress", "done"][i % 4],
+             "internal": i == actions - 1, "addresses": [0] if factors else []}
+            for i in range(actions)
+        ],
+        # Passed: the follow-up box asks for the outcome, and the lists say it is due.
+        "follow_up_review_on": "2025-12-03",
+    }

@@ -439,7 +439,11 @@ def test_js_saves_after_a_pause_in_typing_and_on_leaving_a_field(
     wait_for_server(live_server, report_id, lambda d: d["title"] == "Payments failed",
                     what="the title after a pause in typing")
     expect(page.locator("#save-status")).to_have_text(SAVED)
-    expect(page.locator("#save-status")).to_have_attribute("role", "status")
+    # Saving as one types is shown, never announced: the live region beside it stays quiet.
+    expect(page.locator("#save-status")).not_to_have_attribute("role", "status")
+    expect(page.locator("#save-status")).not_to_have_attribute("aria-live", "polite")
+    expect(page.locator("#save-announcer")).to_have_attribute("role", "status")
+    expect(page.locator("#save-announcer")).to_have_text("")
     expect(page.locator("#title")).to_be_focused()
     assert not has_unsaved_changes(page)
     assert autosaves, "no POST with the header X-Hindsight-Autosave: 1"

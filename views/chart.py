@@ -1,4 +1,8 @@
-"""Incidents per month by severity as an inline SVG bar chart, drawn on the server."""
+"""Incidents per month by severity as an inline SVG bar chart, drawn on the server.
+
+Severities differ by more than colour (WCAG 1.4.1): each has a fill pattern of its own (solid,
+stripes, dots, lines, grid), named in the legend, and stacked parts are outlined in white.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,11 @@ from reports.library import MonthCount
 
 COLOURS = {"SEV1": "#8f1d1d", "SEV2": "#c2410c", "SEV3": "#a16207", "SEV4": "#3f6212",
            "unrated": "#6b7280"}
+# The fill of each severity, drawn by templates/chart.html, and its name in the legend.
+PATTERNS = {"SEV1": "solid", "SEV2": "stripes", "SEV3": "dots", "SEV4": "lines",
+            "unrated": "grid"}
+PATTERN_NAMES = {"solid": "solid", "stripes": "diagonal stripes", "dots": "dots",
+                 "lines": "horizontal lines", "grid": "grid"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 36, 28, 12
 
 
@@ -19,6 +28,7 @@ class Bar:
     height: float
     colour: str
     label: str
+    severity: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,8 @@ class Chart:
     colours: dict[str, str]
     plot_left: int
     plot_bottom: float
+    patterns: dict[str, str]  # severity: pattern (solid, stripes, dots, lines, grid)
+    pattern_names: dict[str, str]
 
 
 def month_chart(months: list[MonthCount]) -> Chart:
@@ -51,8 +63,9 @@ def month_chart(months: list[MonthCount]) -> Chart:
             y -= height
             bars.append(Bar(round(x, 1), round(y, 1), round(slot * 0.7, 1), round(height, 1),
                             COLOURS[severity],
-                            f"{month.month:%B %Y}: {count} {severity}"))
+                            f"{month.month:%B %Y}: {count} {severity}", severity))
         labels.append((round(LEFT + index * slot + slot / 2, 1), f"{month.month:%b}"))
     ticks = [(round(HEIGHT - BOTTOM - plot_height * v / scale_max, 1), v)
              for v in range(0, scale_max + 1, max(1, scale_max // 4))]
-    return Chart(WIDTH, HEIGHT, bars, labels, ticks, months, COLOURS, LEFT, HEIGHT - BOTTOM)
+    return Chart(WIDTH, HEIGHT, bars, labels, ticks, months, COLOURS, LEFT, HEIGHT - BOTTOM,
+                 PATTERNS, PATTERN_NAMES)

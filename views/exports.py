@@ -8,6 +8,10 @@ its own.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +30,13 @@ from markupsafe import Markup
 from exporters import FORMATS
 from exporters.drive_publish import DriveExport
 from exporters.folder import OutsideFolder
+from exporters.folder_index import INDEX_FILES
 from reports.exports_log import LOCAL, ExportRecord
 from reports.model import CLIENT_COPY, COPIES, INTERNAL_COPY
 from services import export_saved_report, get_exports, shared_folder
 from views.identity import sees_internal
-from views.permissions import EDIT_REPORT, READ_REPORT, allow
+from views.permissions import AUTHORS_AND_REVIEWERS, EDIT_REPORT, READ_REPORT, allow
+from views.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("exports", __name__)
 
@@ -38,10 +44,12 @@ bp = Blueprint("exports", __name__)
 def flash_drive(done: DriveExport) -> None:
     """The Drive outcome on the next page: the file's link, or what went wrong and what to do."""
     if done.file is None:
-        flash(done.notice, "error")
+        flash(done.notice, "export error")
         return
-    flash(Markup('{} <a href="{}">Open “{}” in Google Drive</a>.')
-          .format(done.notice, done.file.link, done.file.name or "the file"))
+    flash(Markup('{} <a href="{}">Open “{}” in Google Drive</a>. '
+                 '<a href="{}">Open the shared folder’s index</a>.')
+          .format(done.notice, done.file.link, done.file.name or "the file",
+                  url_for("exports.shared_folder_file")), "export")
 
 
 def download_url(record: ExportRecord) -> str | None:
@@ -84,16 +92,26 @@ def export(report_id: int, fmt: str) -> Response:
         abort(404)
     if outcome.failure is not None:
         flash(f"{outcome.failure} Nothing in the shared folder was changed. Try again in a "
-              "minute.", "error")
+              "minute.", "export error")
     elif outcome.local is not None:
-        name = Path(outcome.local.record.location).name
+        record = outcome.local.record
+        name = Path(record.location).name
         label = FORMATS[fmt].label
         what = f"the internal copy as {label}" if copy == INTERNAL_COPY else f"as {label}"
-        flash(Markup('Exported {}: <a href="{}" download>{}</a> is in the shared folder.')
-              .format(what, download_url(outcome.local.record), name))
+        # Where the file is, so it can be found without the app: its full path on this server.
+        try:
+            where = str(shared_folder().path_of(record.location))
+        except OutsideFolder:
+            where = record.location
+        flash(Markup('Exported {}: <a href="{}" download>{}</a> is in the shared folder, at '
+                     '<code class="file-path">{}</code>. '
+                     '<a href="{}">Open the shared folder’s index</a>.')
+              .format(what, download_url(record), name, where,
+                      url_for("exports.shared_folder_file")), "export")
     if outcome.drive is not None:
         flash_drive(outcome.drive)
-    # The notice with the download link is at the top of the editor.
+    # The notice with the download link is at the top of the editor's main content, and
+    # takes the focus there (templates/base.html).
     return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
 
 
@@ -118,5 +136,51 @@ def download(report_id: int, export_id: int) -> Response:
         path, mimetype=FORMATS[record.format].mimetype.split(";")[0], as_attachment=True,
         download_name=path.name, max_age=0,
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+@bp.get("/shared-folder/", defaults={"filename": INDEX_FILES[0]})
+@bp.get("/shared-folder/<path:filename>")
+@allow(AUTHORS_AND_REVIEWERS)
+def shared_folder_file(filename: str) -> Response:
+    """The shared folder's own index (index.html), and the files it links to.
+
+    The index links to the files by their place in the folder, so they resolve here too. Only
+    the indexes and the files the export log knows are served: nothing else in the folder.
+    Files are downloads; only index.html opens as a page (its inline stylesheet allowed by hash).
+    """
+    folder = shared_folder()
+    if filename not in INDEX_FILES:
+        known = {record.location for record in get_exports().current_all()
+                 if record.destination == LOCAL and record.ok}
+        if filename not in known:
+            abort(404)
+    try:
+        path = folder.path_of(filename)
+    except OutsideFolder:
+        abort(404)
+    if not path.is_file():
+        if filename == INDEX_FILES[0]:
+            abort(404, "Nothing has been exported to the shared folder yet.")
+        abort(404)
+    if filename == INDEX_FILES[0]:
+        page = path.read_text(encoding="utf-8")
+        hashes = " ".join(
+            "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+            for css in _STYLE_BLOCK.findall(page)
+        )
+        response = Response(page, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", f"style-src 'self' {hashes}")
+    else:
+        by_format = [f.mimetype for f in FORMATS.values() if f.extension == path.suffix[1:]]
+        mimetype = (by_format[0] if by_format else
+                    mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        response = send_file(path, mimetype=mimetype.split(";")[0], as_attachment=True,
+                             download_name=path.name, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
