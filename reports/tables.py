@@ -139,3 +139,34 @@ class SigninFailureRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(SIGNIN_KEY_LENGTH))
     failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
+class SetAsideRow(Base):
+    """A writing hint the authors set aside on one report, with their reason (a review note).
+
+    Keyed by the hint's rule and the words it found, so that the same hint on the same words
+    stays set aside across saves, wherever in the report those words are.
+    """
+
+    __tablename__ = "set_aside_hints"
+    __table_args__ = (sa.UniqueConstraint("report_id", "rule_id", "words",
+                                          name="uq_set_aside_hints_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    family: Mapped[str] = mapped_column(sa.String(16))
+    rule_id: Mapped[str] = mapped_column(sa.String(64))
+    words: Mapped[str] = mapped_column(sa.String(500))
+    field: Mapped[str] = mapped_column(sa.String(100))  # where it was set aside, for the reviewer
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    author: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+def table_of(row: type[Base]) -> sa.Table:
+    """A mapped class's table, as the ``Table`` it is (SQLAlchemy types ``__table__`` loosely)."""
+    found = row.__table__
+    assert isinstance(found, sa.Table)
+    return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .guidance import readiness
+from .guidance.readiness import HintKey
 from .model import STATUSES, Report
 
 # transition -> (statuses it starts from, status it leads to)
@@ -48,15 +49,17 @@ def transition_to(current: str, target: str) -> str | None:
                  if current in sources and leads_to == target), None)
 
 
-def unmet_checks(report: Report) -> list[str]:
-    return [check.label for check in readiness(report) if not check.met]
+def unmet_checks(report: Report, set_aside: frozenset[HintKey] = frozenset()) -> list[str]:
+    return [check.label for check in readiness(report, set_aside) if not check.met]
 
 
-def check_move(report: Report, current: str, target: str, *, creating: bool = False) -> None:
+def check_move(report: Report, current: str, target: str, *, creating: bool = False,
+               set_aside: frozenset[HintKey] = frozenset()) -> None:
     """Refuse (``MoveRefused``) a move from ``current`` to ``target`` the page would refuse.
 
     A new report may start at any status, but one that starts in review or published must pass
-    the same checks as a report sent there from the page.
+    the same checks as a report sent there from the page. ``set_aside`` holds the writing hints
+    the authors set aside with a reason (``reports/set_aside.py``), which no longer count.
     """
     if target not in STATUSES:
         raise MoveRefused(f"The status must be one of: {', '.join(STATUSES)}.")
@@ -69,7 +72,7 @@ def check_move(report: Report, current: str, target: str, *, creating: bool = Fa
             "and back to draft when reopened."
         )
     if target in CHECKED_STATUSES:
-        unmet = unmet_checks(report)
+        unmet = unmet_checks(report, set_aside)
         if unmet:
             raise MoveRefused(
                 f"The report is not ready to be {STATUSES[target].lower()}: "

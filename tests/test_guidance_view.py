@@ -63,7 +63,7 @@ def test_guidance_answers_hints_readiness_and_metrics(
     assert checks["actions_complete"]["field_id"] == "actions-0-owner"
     assert checks["follow_up"]["met"]  # filled in as the autosave would: two months on
     assert answer["missing"] == sum(not c["met"] for c in answer["readiness"])
-    assert answer["metrics"]["total_duration"]["text"] == "1 h 50 min"
+    assert answer["metrics"]["total_duration"]["text"] == "1 hour 50 minutes"
     # Nothing was saved.
     assert _api(client, url)["title"] == ""
 
@@ -80,7 +80,7 @@ def test_invalid_input_still_gets_what_can_be_worked_out(
     assert answer["hints"]["summary"][0]["rule_id"] == "should-have"
     assert answer["metrics"]["time_to_resolve"]["seconds"] is None  # reversed times
     assert answer["metrics"]["started_at"] is None
-    assert len(answer["readiness"]) == 10
+    assert len(answer["readiness"]) == 12
 
 
 def test_guidance_needs_the_csrf_token_and_an_existing_report(
@@ -98,8 +98,9 @@ def test_api_guidance_for_a_stored_report(
     report_id = client.post("/api/reports", json=sample_document).get_json()["id"]
     answer = client.get(f"/api/reports/{report_id}/guidance").get_json()
     assert list(answer["hints"]) == ["lessons.went_wrong"]
-    assert [c["id"] for c in answer["readiness"] if not c["met"]] == ["root_causes_addressed"]
-    assert answer["metrics"]["time_to_detect"]["text"] == "8 min"
+    assert [c["id"] for c in answer["readiness"] if not c["met"]] == [
+        "root_causes_addressed", "blameless"]
+    assert answer["metrics"]["time_to_detect"]["text"] == "8 minutes"
     assert client.get("/api/reports/999/guidance").status_code == 404
     # The report document itself is unchanged by guidance.
     assert "guidance" not in client.get(f"/api/reports/{report_id}").get_json()
@@ -115,9 +116,9 @@ def test_the_page_renders_hints_panel_metrics_and_directive_on_load(
     assert "Sam failed to check" in html and 'data-rule="person-lapse"' in html
     assert re.search(r'aria-describedby="[^"]*summary-hints', _tag(html, "summary"))
     assert re.search(r'<div class="field-hints" id="impact-hints" hidden>', html)
-    assert 'id="readiness"' in html and "9 of 10 done, 1 still to do." in html
+    assert 'id="readiness"' in html and "10 of 12 done, 2 still to do." in html
     assert '<a href="#actions-0-addresses">' in html
-    assert 'id="metric-total_duration">1 h 50 min<' in html
+    assert 'id="metric-total_duration">1 hour 50 minutes<' in html
     assert 'id="prime-directive"' in html and "good faith" in html
     assert "guidance.js" in html and "guidance.css" in html
     # Each action lists the factors to tick, under their own names.

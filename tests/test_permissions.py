@@ -32,6 +32,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "examples.page": SIGNED_IN, "examples.start": AUTHORS,
     "exports.export": TEAM, "exports.download": READERS, "exports.shared_folder_file": STAFF,
     "guidance.live": STAFF, "guidance.for_api": READERS,
+    "guidance.set_aside": TEAM, "guidance.restore_set_aside": TEAM | {"reviewer"},
     "history.history": STAFF, "history.revision": STAFF, "history.restore": TEAM,
     "history.delete": TEAM, "history.bin": AUTHORS, "history.undelete": TEAM,
     "review.comments": STAFF, "review.add_comment": STAFF, "review.resolve_comment": STAFF,

@@ -52,7 +52,8 @@ def test_send_for_review_saves_the_page_first(
     page = client.get(f"/reports/{report_id}").get_data(as_text=True)
     assert 'value="submit">Send for review</button>' in page
     # The page posts everything it holds; here, only what the step needs plus the apology.
-    form = {"title": sample_document["title"], "apology": "We are sorry.",
+    apology = "We are sorry. For almost two hours your customers could not pay."
+    form = {"title": sample_document["title"], "apology": apology,
             "timezone": "Europe/Paris", "started_at": "2026-10-03T09:12",
             "detected_at": "2026-10-03T09:20", "resolved_at": "2026-10-03T11:02",
             "summary": sample_document["summary"], "impact": sample_document["impact"],
@@ -70,7 +71,7 @@ def test_send_for_review_saves_the_page_first(
     response = _step(client, report_id, csrf_token, "submit", **form)
     assert response.status_code == 303 and "review=blocked" not in response.headers["Location"]
     document = client.get(f"/api/reports/{report_id}").get_json()
-    assert document["status"] == "in_review" and document["apology"] == "We are sorry."
+    assert document["status"] == "in_review" and document["apology"] == apology
     assert "Sent for review" in client.get(f"/reports/{report_id}").get_data(as_text=True)
 
 

@@ -5,6 +5,13 @@ and reading ease of the client-facing parts, what is missing, the durations.
 answers with what can be worked out even when some input is invalid. The same guidance for a
 stored report is at ``GET /api/reports/<id>/guidance``.
 
+An author may set a hint aside with a short reason (``reports/set_aside.py``): it then no
+longer shows under the field nor counts in the readiness checklist, here, on the page, in the
+API and in the review gate. Reviewers see every hint set aside, and why, and may restore it.
+
+For a published report the live guidance answers for the stored report: its inputs are
+disabled, so the page posts nothing of it, and the checklist must still say where it stands.
+
 A post larger than any save takes (reports/limits.py) is refused with 413 before any work is
 done on it, and each text is read only up to what a save accepts in that input.
 """
@@ -14,7 +21,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    request,
+    url_for,
+)
 from wtforms import Field
 from wtforms.validators import Length
 
@@ -33,12 +51,15 @@ from reports.guidance.client import (
     text_hints,
 )
 from reports.guidance.plain import Readability, readability, warm_up
+from reports.guidance.readiness import HintKey, counting, place
 from reports.metrics import incident_metrics
 from reports.model import Report
+from reports.set_aside import SetAside, SetAsideError, SetAsideStore
+from reports.workflow import PUBLISHED_MESSAGE
 from services import get_store
 from views.conflicts import LABELS
-from views.identity import sees_internal
-from views.permissions import READ_REPORT, REVIEW_REPORT, allow
+from views.identity import current_user, sees_internal
+from views.permissions import EDIT_REPORT, MOVE_REPORT, READ_REPORT, REVIEW_REPORT, allow
 
 bp = Blueprint("guidance", __name__)
 
@@ -114,11 +135,22 @@ def _report_from(form: ReportForm, previous: Report) -> Report:
     return report
 
 
+def set_aside_store() -> SetAsideStore:
+    return SetAsideStore(get_store().engine)
+
+
+def set_aside_keys(report_id: int | None) -> frozenset[HintKey]:
+    """The keys of the hints set aside on a report (none for a report not stored yet)."""
+    return frozenset() if report_id is None else set_aside_store().keys(report_id)
+
+
 def guidance_payload(report: Report, hints: dict[str, list[Hint]],
-                     scores: dict[str, Readability]) -> dict[str, Any]:
-    checks = readiness(report)
+                     scores: dict[str, Readability],
+                     set_aside: frozenset[HintKey] = frozenset()) -> dict[str, Any]:
+    checks = readiness(report, set_aside)
+    hints = {key: counting(found, set_aside) for key, found in hints.items()}
     return {
-        "hints": {key: [h.as_dict() for h in found] for key, found in hints.items()},
+        "hints": {key: [h.as_dict() for h in found] for key, found in hints.items() if found},
         "readability": {key: score.as_dict() for key, score in scores.items()},
         "readiness": [c.as_dict() for c in checks],
         "missing": sum(1 for c in checks if not c.met),
@@ -161,9 +193,14 @@ def live(report_id: int) -> Response:
     refused = _refuse_oversized()
     if refused is not None:
         return refused
+    keys = set_aside_keys(report_id)
+    if stored.report.status == "published":  # nothing is posted from its disabled inputs
+        form = ReportForm.for_report(stored.report, formdata=None)
+        return jsonify(guidance_payload(stored.report, form_hints(form),
+                                        form_readability(form), keys))
     form = ReportForm(formdata=request.form)
     report = _report_from(form, stored.report)
-    return jsonify(guidance_payload(report, form_hints(form), form_readability(form)))
+    return jsonify(guidance_payload(report, form_hints(form), form_readability(form), keys))
 
 
 @bp.get("/api/reports/<int:report_id>/guidance")
@@ -173,7 +210,107 @@ def for_api(report_id: int) -> Response:
     if stored is None:
         abort(404)
     report = stored.report if sees_internal() else client_copy(stored.report)
-    return jsonify(guidance_payload(report, *report_guidance(report)))
+    return jsonify(guidance_payload(report, *report_guidance(report),
+                                    set_aside_keys(report_id)))
+
+
+# ---- hints set aside -------------------------------------------------------------------------
+
+_FAMILY_TITLES = {family: title for family, title, _ in HINT_FAMILIES}
+
+
+def _back(report_id: int, anchor: str = "") -> Response:
+    """Back to the page the form was on: the guided page, the read-only view or the comments."""
+    places = {"editor": "editor.edit", "view": "library.view", "comments": "review.comments"}
+    target = request.form.get("back", "editor")
+    url = url_for(places.get(target, "editor.edit"), report_id=report_id)
+    return redirect(url + (f"#{anchor}" if anchor and target == "editor" else ""), code=303)
+
+
+def _person() -> str:
+    user = current_user()
+    if current_app.config["AUTH"] == "none" or user is None:
+        return "Author"
+    return user.display_name or user.username
+
+
+@bp.post("/reports/<int:report_id>/set-aside")
+@allow(EDIT_REPORT)
+def set_aside(report_id: int) -> Response:
+    """Set one hint aside: the button's value names it (``set_aside_token``), and the reason is
+    in the input beside it (``reason|<token>``) or, for a client of its own, in ``reason``."""
+    stored = get_store().get(report_id)
+    if stored is None:
+        abort(404)
+    token = request.form.get("set_aside", "")
+    parts = token.split("|", 3)
+    if len(parts) != 4:
+        abort(400)
+    family, field_id, rule_id, words = parts
+    if stored.report.status == "published":
+        flash(PUBLISHED_MESSAGE, "error")
+        return _back(report_id, field_id)
+    reason = request.form.get(f"reason|{token}") or request.form.get("reason", "")
+    try:
+        set_aside_store().add(report_id, family, rule_id, words, field_id, reason, _person())
+    except SetAsideError as problem:
+        flash(str(problem), "error")
+        return _back(report_id, field_id)
+    flash("The hint is set aside: it no longer counts in the checklist. "
+          "Reviewers see it, with your reason.")
+    return _back(report_id, field_id)
+
+
+@bp.post("/reports/<int:report_id>/set-aside/restore")
+@allow(MOVE_REPORT)
+def restore_set_aside(report_id: int) -> Response:
+    """Make a hint set aside count again (reviewers, and the report's authors); the form's
+    ``restore`` names it."""
+    if get_store().get(report_id) is None:
+        abort(404)
+    store = set_aside_store()
+    try:
+        set_aside_id = int(request.form.get("restore", ""))
+    except ValueError:
+        abort(400)
+    entry = store.get(set_aside_id)
+    if entry is None or entry.report_id != report_id:
+        abort(404)
+    store.restore(set_aside_id)
+    flash("The hint is back: it counts in the checklist again.")
+    return _back(report_id)
+
+
+def set_aside_token(hint: Hint, field_id: str) -> str:
+    """What a "Set aside" button posts: the hint's family, input, rule and words."""
+    return "|".join((hint.family, field_id, hint.rule_id, hint.excerpt))
+
+
+def _request_keys() -> frozenset[HintKey]:
+    """For the page's first render: the hints set aside on the report the address names."""
+    if "guidance_set_aside" not in g:
+        g.guidance_set_aside = set_aside_keys((request.view_args or {}).get("report_id"))
+    return g.guidance_set_aside
+
+
+@bp.app_template_global()
+def set_aside_hints(report_id: int) -> list[dict[str, Any]]:
+    """Every hint set aside on a report, in words for the page: what, where, why, by whom."""
+    def shown(entry: SetAside) -> dict[str, Any]:
+        return {"id": entry.id, "kind": _FAMILY_TITLES.get(entry.family, entry.family),
+                "words": entry.words, "where": place(entry.field.replace("-", ".")),
+                "reason": entry.reason, "author": entry.author, "at": entry.created_at}
+    return [shown(entry) for entry in set_aside_store().for_report(report_id)]
+
+
+@bp.app_template_global()
+def may_restore_set_aside(report_id: int) -> bool:
+    """Whether the person may restore a hint set aside: reviewers and the report's authors."""
+    user = current_user()
+    return user is None or MOVE_REPORT.check(user, get_store().team_of(report_id))
+
+
+bp.add_app_template_global(set_aside_token)
 
 
 bp.add_app_template_global(has_wording_hints)
@@ -195,7 +332,7 @@ def wording_hints(field: Field) -> list[Hint]:
     """For the page's first render: the hints of one input (empty for other inputs)."""
     if not has_wording_hints(field) or not isinstance(field.data, str):
         return []
-    return _field_hints(field, _page_known(field))
+    return counting(_field_hints(field, _page_known(field)), _request_keys())
 
 
 @bp.app_template_global()
@@ -209,7 +346,7 @@ def field_readability(field: Field) -> Readability | None:
 
 @bp.app_template_global()
 def review_checks(report: Report) -> list[Any]:
-    return readiness(report)
+    return readiness(report, _request_keys())
 
 
 @bp.app_template_global()

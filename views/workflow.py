@@ -18,6 +18,7 @@ from reports.model import STATUSES
 from reports.store import VersionConflict
 from reports.workflow import TRANSITIONS, MoveRefused, ReportPublished, check_move
 from services import get_store
+from views.guidance import set_aside_keys
 from views.identity import author_name, current_user
 from views.page import save_posted_page
 from views.permissions import MOVE_REPORT, allow
@@ -31,7 +32,7 @@ DONE_MESSAGES = {
 }
 
 
-def _editor(report_id: int, query: dict[str, str] | None = None) -> Any:
+def _editor(report_id: int, query: dict[str, Any] | None = None) -> Any:
     return redirect(url_for("editor.edit", report_id=report_id, **(query or {})), code=303)
 
 
@@ -59,7 +60,8 @@ def change_status(report_id: int) -> Any:
             return done.answer
         stored = done.saved
     try:
-        check_move(stored.report, stored.report.status, target)
+        check_move(stored.report, stored.report.status, target,
+                   set_aside=set_aside_keys(report_id))
     except MoveRefused:
         return _editor(report_id, {"review": "blocked"})
     try:

@@ -51,6 +51,15 @@ def plain_paths(report: Report) -> list[str]:
                             if f.root_cause)]
 
 
+def report_text_hints(report: Report) -> list[tuple[str, list[Hint]]]:
+    """Every free text's hints as (document path, hints), in the order of the page."""
+    plain = set(plain_paths(report))
+    known = known_names(report.audience, report.service)
+    return [(path, text_hints(text, apology=path == "apology", plain=path in plain,
+                              known=known))
+            for path, text in report_texts(report)]
+
+
 def report_guidance(report: Report) -> tuple[dict[str, list[Hint]], dict[str, Readability]]:
     """Hints and reading ease for a whole report, keyed by document path; empty ones left out."""
     plain = set(plain_paths(report))

@@ -2,6 +2,12 @@
 
 A check says what is expected (``label``), whether the report meets it, and, when it does not,
 what to do (``advice``) and where (``field_id``, the id of the input or group on the page).
+
+The checklist follows the writing advice: the apology is not done while the apology coach
+flags it, a sentence that blames a person anywhere is a check of its own, and so are words a
+client may not know in the client-facing parts. A hint the authors set aside with a reason
+(``reports/set_aside.py``) stops counting: ``readiness`` takes the keys of those hints
+(``hint_key``: the hint's rule and the words it found).
 """
 
 from __future__ import annotations
@@ -10,8 +16,17 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from reports.fields import LABELS
 from reports.metrics import incident_metrics
 from reports.model import Report, TimelineEvent
+
+from .blameless import Hint
+from .client import report_text_hints
+
+# A hint as the authors set it aside: (its rule, the words it found, spaces tidied).
+HintKey = tuple[str, str]
+MAX_WORDS = 500
+_SPACES = re.compile(r"\s+")
 
 # Who was affected: people, or the organisations they belong to.
 _WHO = re.compile(
@@ -56,10 +71,93 @@ def _events(report: Report) -> list[TimelineEvent]:
     return [e for e in report.sorted_timeline() if _written(e.description) or e.at is not None]
 
 
-def _apology(report: Report) -> Check:
-    met = _written(report.apology)
-    return Check("apology", "An apology", met, "apology",
-                 "" if met else "Say sorry in part 1, plainly, and name who was affected.")
+def clean_words(words: str) -> str:
+    """The words of a hint as they are kept to recognise it again: spaces tidied, not too long."""
+    return _SPACES.sub(" ", words or "").strip()[:MAX_WORDS]
+
+
+def hint_key(hint: Hint) -> HintKey:
+    """What recognises a hint across saves: its rule and the words it found (for a whole-text
+    hint, such as an apology that names no one, the words are empty)."""
+    return (hint.rule_id, clean_words(hint.excerpt))
+
+
+def counting(hints: list[Hint], set_aside: frozenset[HintKey]) -> list[Hint]:
+    """The hints that still count: those the authors have not set aside."""
+    return [hint for hint in hints if hint_key(hint) not in set_aside]
+
+
+def input_id(path: str) -> str:
+    """The page's input for a document path: "timeline.2.description" -> "timeline-2-description",
+    "lessons.went_well" -> "went_well"."""
+    return path.removeprefix("lessons.").replace(".", "-")
+
+
+_ROW_NAMES = {"timeline": "timeline event", "factors": "factor", "actions": "action item"}
+
+
+def place(path: str) -> str:
+    """Where a text is, in the page's words: "Our apology", "timeline event 3"."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] in _ROW_NAMES and parts[1].isdigit():
+        return f"{_ROW_NAMES[parts[0]]} {int(parts[1]) + 1}"
+    return LABELS.get(parts[-1], parts[-1])
+
+
+def _said(hint: Hint) -> str:
+    return f"“{hint.excerpt[:60]}{'…' if len(hint.excerpt) > 60 else ''}”" if hint.excerpt \
+        else hint.found.rstrip(".")
+
+
+def _more(count: int) -> str:
+    return "" if count <= 1 else f" ({count - 1} more after it)"
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The writing hints that still count, as (document path, hint), in the order of the page."""
+
+    hints: tuple[tuple[str, Hint], ...]
+
+    def of(self, family: str, paths: tuple[str, ...] | None = None) -> list[tuple[str, Hint]]:
+        return [(path, hint) for path, hint in self.hints
+                if hint.family == family and (paths is None or path in paths)]
+
+
+def _apology(report: Report, advice: Advice) -> Check:
+    if not _written(report.apology):
+        return Check("apology", "An apology", False, "apology",
+                     "Say sorry in part 1, plainly, and name who was affected.")
+    flagged = advice.of("apology", ("apology",))
+    if not flagged:
+        return Check("apology", "An apology", True, "apology")
+    first = flagged[0][1]
+    return Check("apology", "An apology", False, "apology",
+                 f"The apology coach still flags it: {_said(first)}{_more(len(flagged))}. "
+                 "Follow its advice, or set a hint aside with a reason.")
+
+
+def _plain_words(report: Report, advice: Advice) -> Check:
+    label = "The client-facing parts use plain words"
+    flagged = advice.of("plain")
+    if not flagged:
+        return Check("plain_words", label, True, "summary")
+    path, first = flagged[0]
+    return Check("plain_words", label, False, input_id(path),
+                 f"A client may not know {_said(first)} in {place(path)}{_more(len(flagged))}. "
+                 "Explain it or say it plainly, or set the hint aside with a reason.")
+
+
+def _blameless(report: Report, advice: Advice) -> Check:
+    label = "No sentence blames a person"
+    flagged = advice.of("blameless")
+    if not flagged:
+        return Check("blameless", label, True, "summary")
+    path, first = flagged[0]
+    return Check("blameless", label, False, input_id(path),
+                 f"{_said(first)} in {place(path)} points at a person{_more(len(flagged))}. "
+                 "Say what in our systems let it happen, or set the hint aside with a reason "
+                 "(say, a quote from the client).")
 
 
 def _summary_impact(report: Report) -> Check:
@@ -180,10 +278,21 @@ def _follow_up(report: Report) -> Check:
                  "" if met else "Choose when the team meets again to check the action items.")
 
 
-CHECKS = (_apology, _summary_impact, _impact_detail, _timeline_start, _timeline_end, _factors,
+CHECKS = (_summary_impact, _impact_detail, _timeline_start, _timeline_end, _factors,
           _root_cause, _actions_complete, _root_causes_addressed, _follow_up)
+# Checks that follow the writing advice.
+ADVICE_CHECKS = (_plain_words, _blameless)
 
 
-def readiness(report: Report) -> list[Check]:
-    """Every review criterion, in the order of the page."""
-    return [check(report) for check in CHECKS]
+def report_advice(report: Report, set_aside: frozenset[HintKey] = frozenset()) -> Advice:
+    """The report's writing hints that still count, once those set aside are left out."""
+    return Advice(tuple((path, hint) for path, hints in report_text_hints(report)
+                        for hint in counting(hints, set_aside)))
+
+
+def readiness(report: Report, set_aside: frozenset[HintKey] = frozenset()) -> list[Check]:
+    """Every review criterion, in the order of the page, then the wording ones; ``set_aside``
+    holds the keys (``hint_key``) of the hints the authors set aside with a reason."""
+    advice = report_advice(report, set_aside)
+    return [_apology(report, advice), *(check(report) for check in CHECKS),
+            *(check(report, advice) for check in ADVICE_CHECKS)]
