@@ -71,9 +71,10 @@ def test_check_the_drive_set_up(page: Page, drive_server: LiveServer, fake_drive
     expect(page.get_by_role("alert")).to_contain_text("The Google Drive set-up is not finished.")
     failed = page.locator(".check-failed")
     expect(failed).to_have_count(1)
-    expect(failed).to_contain_text("Hindsight can add files to the folder: failed")
+    expect(failed).to_contain_text(
+        "Hindsight can add, update and remove a Doc in the folder: failed")
     expect(failed.locator(".check-fix")).to_contain_text(
-        f"What to do: Share the folder with {SERVICE_ACCOUNT} as Editor")
+        f"What to do: Add {SERVICE_ACCOUNT} to the shared drive as a Content manager")
     assert_accessible(page)
     page.screenshot(path=str(SHOTS / "settings-drive-failed.png"), full_page=True)
     html = page.content()
