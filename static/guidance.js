@@ -51,7 +51,7 @@
   ];
   var EXCERPT_MAX = 80;
 
-  function renderHint(hint) {
+  function renderHint(hint, fieldId, suffix) {
     var item = el("li", "field-hint");
     item.dataset.rule = hint.rule_id;
     if (hint.excerpt) {
@@ -66,7 +66,26 @@
     suggestion.appendChild(el("strong", "", "Try:"));
     suggestion.appendChild(document.createTextNode(" " + hint.suggestion));
     item.appendChild(suggestion);
+    if (fieldId && panel.dataset.setAsideUrl) { item.appendChild(setAsideControl(hint, fieldId, suffix)); }
     return item;
+  }
+
+  /* "Set this hint aside", as templates/guidance.html draws it (set_aside_control). */
+  function setAsideControl(hint, fieldId, suffix) {
+    var token = [hint.family || "blameless", fieldId, hint.rule_id, hint.excerpt || ""].join("|");
+    var box = fieldId + "-set-aside-" + suffix;
+    var details = el("details", "hint-set-aside");
+    details.appendChild(el("summary", "", "Set this hint aside"));
+    var label = el("label", "label", "Why it does not apply here (for the reviewer)");
+    label.htmlFor = box;
+    var input = el("input");
+    input.type = "text"; input.id = box; input.name = "reason|" + token;
+    input.maxLength = 200; input.autocomplete = "off";
+    var button = el("button", "button button-secondary", "Set aside");
+    button.type = "submit"; button.name = "set_aside"; button.value = token;
+    button.setAttribute("formaction", panel.dataset.setAsideUrl);
+    details.appendChild(label); details.appendChild(input); details.appendChild(button);
+    return details;
   }
 
   function renderHints(slot, hints) {
@@ -79,7 +98,8 @@
       box.appendChild(el("p", "field-hints-title", family[1]));
       if (family[2]) { box.appendChild(el("p", "hint-group-intro", family[2])); }
       var list = el("ul", "field-hints-list");
-      group.forEach(function (hint) { list.appendChild(renderHint(hint)); });
+      var fieldId = slot.id.replace(/-hints$/, "");
+      group.forEach(function (hint, i) { list.appendChild(renderHint(hint, fieldId, family[0] + "-" + i)); });
       box.appendChild(list);
       slot.appendChild(box);
     });
@@ -341,7 +361,7 @@
   }
 
   form.addEventListener("click", function (event) {
-    var button = event.target.closest('button[name="transition"]');
+    var button = event.target.closest('button[name="transition"], button[name="set_aside"]');
     if (!button || !window.hindsightEditor || button.dataset.saved === "1") { return; }
     event.preventDefault();
     whenSaved(25).then(function (saved) {
