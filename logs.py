@@ -23,7 +23,7 @@ class JsonFormatter(logging.Formatter):
         }
         if has_request_context():
             entry.update(method=request.method, path=request.path,
-                         remote=request.remote_addr)
+                         remote=request.remote_addr or "")
             user = g.get("user")
             if user is not None:
                 entry["user"] = user.username

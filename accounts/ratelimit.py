@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from reports.tables import SIGNIN_KEY_LENGTH as KEY_LENGTH
-from reports.tables import SigninFailureRow
+from reports.tables import SigninFailureRow, table_of
 
 # The first of the two 32-bit advisory lock keys: "HIND", as the migration lock (reports/migrate
 # .py) uses in PostgreSQL's other key space (one 64-bit key); the two spaces do not overlap.
@@ -27,7 +27,7 @@ _LOCK_SPACE = 0x48494E44
 PRUNE_EVERY = 100  # attempts a process counts between two sweeps of expired failures
 
 
-_failures = SigninFailureRow.__table__
+_failures = table_of(SigninFailureRow)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -96,10 +96,10 @@ class FailureLimit:
         must wait counts nothing.
         """
         now = now or datetime.now(UTC)
-        keys = self._keys(keys)
+        ordered = self._keys(keys)
         with self.engine.connect() as connection, connection.begin() as transaction:
             if connection.dialect.name == "postgresql":
-                for key in keys:
+                for key in ordered:
                     connection.execute(sa.select(sa.func.pg_advisory_xact_lock(
                         _LOCK_SPACE, _lock_key(key))))
             # On SQLite the first write takes the file's write lock, held until the commit: so
@@ -108,9 +108,9 @@ class FailureLimit:
                 connection.execute(
                     sa.insert(_failures).values(key=key, failed_at=now).returning(_failures.c.id)
                 ).scalar_one()
-                for key in keys
+                for key in ordered
             )
-            wait = self._wait(connection, keys, now, leave_out=set(mine))
+            wait = self._wait(connection, ordered, now, leave_out=set(mine))
             if wait:
                 transaction.rollback()
                 return Attempt(wait)

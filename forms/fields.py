@@ -126,8 +126,8 @@ class NamesField(Field):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist:
-            text = one_line_text(without_control_characters(valuelist[0]))
-            text = text.replace(",", "\n")  # type: ignore[union-attr]
+            text = str(one_line_text(without_control_characters(valuelist[0])))
+            text = text.replace(",", "\n")
             self.data = [line.strip() for line in text.splitlines() if line.strip()]
         else:
             self.data = []

@@ -58,7 +58,7 @@ from .exchange import DocumentError, from_document
 from .exports_log import DESTINATIONS
 from .model import COPIES, Report
 from .store import ReportStore, _utc
-from .tables import ActionItemRow, CommentRow, ExportRow, ReportRow, RevisionRow, UserRow
+from .tables import ActionItemRow, CommentRow, ExportRow, ReportRow, RevisionRow, UserRow, table_of
 
 BACKUP_FORMAT = "hindsight-backup/2"
 MANIFEST = "manifest.json"
@@ -267,11 +267,11 @@ def _dump(value: Any) -> bytes:
 def _write_reports(connection: sa.Connection,
                    folder: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """One file per report, the bin included; returns the manifest's entries and the counts."""
-    revisions = _rows_by_report(connection, RevisionRow.__table__,
+    revisions = _rows_by_report(connection, table_of(RevisionRow),
                                 [RevisionRow.report_id, RevisionRow.version])
-    comments = _rows_by_report(connection, CommentRow.__table__,
+    comments = _rows_by_report(connection, table_of(CommentRow),
                                [CommentRow.report_id, CommentRow.id])
-    exports = _rows_by_report(connection, ExportRow.__table__,
+    exports = _rows_by_report(connection, table_of(ExportRow),
                               [ExportRow.report_id, ExportRow.id])
     entries = []
     counts = {"in_bin": 0, "revisions": 0, "comments": 0, "exports": 0}
@@ -293,7 +293,7 @@ def _write_accounts(connection: sa.Connection, folder: Path) -> tuple[dict[str, 
         {"username": u.username, "display_name": u.display_name,
          "password_hash": u.password_hash, "role": u.role, "team": u.team,
          "created_at": _iso(u.created_at)}
-        for u in connection.execute(sa.select(UserRow.__table__).order_by(UserRow.id))
+        for u in connection.execute(sa.select(table_of(UserRow)).order_by(UserRow.id))
     ]
     data = _dump({"accounts": accounts})
     _write_new(folder / ACCOUNTS_FILE, data)
@@ -550,7 +550,7 @@ def _insert_report(session: Session, record: ReportRecord, keep_ids: bool) -> in
     session.flush()
     connection = session.connection()
     if record.revisions:
-        connection.execute(sa.insert(RevisionRow.__table__), [
+        connection.execute(sa.insert(table_of(RevisionRow)), [
             {"report_id": row.id, "version": r.version, "saved_at": r.saved_at,
              "author": r.author, "note": r.note,
              "document": zlib.compress(r.document.encode("utf-8"))}
@@ -561,24 +561,23 @@ def _insert_report(session: Session, record: ReportRecord, keep_ids: bool) -> in
         if not keep_ids:
             for comment in comments:
                 del comment["id"]
-        connection.execute(sa.insert(CommentRow.__table__), comments)
+        connection.execute(sa.insert(table_of(CommentRow)), comments)
     if record.exports and keep_ids:
-        connection.execute(sa.insert(ExportRow.__table__),
+        connection.execute(sa.insert(table_of(ExportRow)),
                            [{**e, "report_id": row.id} for e in record.exports])
     ReportStore.rebuild_derived(connection, row.id, record.report, columns=False)
     if record.deleted_at is not None:  # as ``ReportStore.delete``: out of the action item lists
-        connection.execute(sa.delete(ActionItemRow.__table__)
-                           .where(ActionItemRow.__table__.c.report_id == row.id))
+        connection.execute(sa.delete(table_of(ActionItemRow))
+                           .where(table_of(ActionItemRow).c.report_id == row.id))
     return row.id
 
 
 def _restore_accounts(session: Session, accounts: list[dict[str, Any]]) -> list[str]:
     """Add the accounts not here yet; returns the usernames already here, left as they are."""
-    table = UserRow.__table__
     here = set(session.scalars(sa.select(UserRow.username)))
     new = [account for account in accounts if account["username"] not in here]
     if new:
-        session.execute(sa.insert(table), new)
+        session.execute(sa.insert(table_of(UserRow)), new)
     return [account["username"] for account in accounts if account["username"] in here]
 
 

@@ -7,7 +7,7 @@ never reach an export, and have no history of their own beyond who resolved them
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from .fields import PAGE_PARTS
 from .store import _utc
-from .tables import CommentRow
+from .tables import CommentRow, table_of
 
 MAX_BODY = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -73,19 +73,23 @@ def _comment(row: sa.Row) -> Comment:
 class CommentStore:
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.table = CommentRow.__table__
+        self.table = table_of(CommentRow)
 
     def add(self, report_id: int, part: str, body: str, author: str,
             now: datetime | None = None) -> Comment:
         """Keep a new open comment; raises ``CommentError`` for an unknown part or a bad body."""
         if part not in PARTS:
             raise CommentError("Choose which part of the report the comment is about.")
-        values = {"report_id": report_id, "part": part, "body": clean_body(body),
-                  "author": author.strip()[:200] or "Reviewer",
-                  "created_at": now or datetime.now(UTC)}
+        comment = Comment(id=0, report_id=report_id, part=part, body=clean_body(body),
+                          author=author.strip()[:200] or "Reviewer",
+                          created_at=now or datetime.now(UTC), resolved_at=None,
+                          resolved_by=None)
+        values = {name: getattr(comment, name)
+                  for name in ("report_id", "part", "body", "author", "created_at")}
         with self.engine.begin() as connection:
-            new_id = connection.execute(sa.insert(self.table).values(**values)).inserted_primary_key
-        return Comment(id=new_id[0], resolved_at=None, resolved_by=None, **values)
+            new_id = connection.execute(
+                sa.insert(self.table).values(**values).returning(self.table.c.id)).scalar_one()
+        return replace(comment, id=new_id)
 
     def get(self, comment_id: int) -> Comment | None:
         with self.engine.connect() as connection:

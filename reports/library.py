@@ -10,9 +10,11 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import InstrumentedAttribute
 
 from .model import SEVERITIES
 from .store import _utc
@@ -147,7 +149,7 @@ def _entry(row: sa.Row) -> LibraryEntry:
     )
 
 
-def _columns(scope: Scope) -> tuple[sa.ColumnElement, ...]:
+def _columns(scope: Scope) -> tuple[Any, ...]:  # columns and one labelled count
     return (
         ReportRow.id, ReportRow.title, ReportRow.service, ReportRow.severity, ReportRow.status,
         ReportRow.started_at, ReportRow.resolved_at, ReportRow.updated_at, ReportRow.authors,
@@ -170,6 +172,7 @@ def find(engine: Engine, query: LibraryQuery, scope: Scope = EVERYTHING) -> Libr
         start = datetime(query.year, 1, 1, tzinfo=UTC)
         conditions.append(ReportRow.started_at >= start)
         conditions.append(ReportRow.started_at < start.replace(year=query.year + 1))
+    order: tuple[sa.UnaryExpression[Any], ...]
     if query.sort == "edited":
         order = (ReportRow.updated_at.desc(), ReportRow.id.desc())
     else:
@@ -312,8 +315,9 @@ def quarter_start(today: date) -> date:
     return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
 
 
-def _seconds_between(engine: Engine, start: sa.ColumnElement, end: sa.ColumnElement
-                     ) -> sa.ColumnElement[float]:
+def _seconds_between(engine: Engine, start: InstrumentedAttribute[Any],
+                     end: InstrumentedAttribute[Any]
+                     ) -> sa.ColumnElement[Any]:
     """``end - start`` in seconds, computed by the database."""
     if engine.dialect.name == "sqlite":
         return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .exchange import from_document, to_document
 from .model import Report, StoredReport
 from .searchable import client_search_text, search_text
-from .tables import ActionItemRow, ReportRow, RevisionRow
+from .tables import ActionItemRow, ReportRow, RevisionRow, table_of
 from .workflow import check_published_unchanged
 
 BIN_DAYS = 30
@@ -149,10 +149,10 @@ class ReportStore:
         """
         if columns:
             connection.execute(
-                sa.update(ReportRow.__table__).where(ReportRow.__table__.c.id == report_id)
+                sa.update(table_of(ReportRow)).where(table_of(ReportRow).c.id == report_id)
                 .values(**_derived_columns(report))
             )
-        actions = ActionItemRow.__table__
+        actions = table_of(ActionItemRow)
         connection.execute(sa.delete(actions).where(actions.c.report_id == report_id))
         if report.actions:
             connection.execute(sa.insert(actions), [
@@ -343,7 +343,7 @@ class ReportStore:
             session.execute(
                 sa.delete(ReportRow).where(ReportRow.deleted_at < now - BIN_PERIOD)
             )
-            if session.bind.dialect.name == "sqlite":  # the search index has no foreign key
+            if self.engine.dialect.name == "sqlite":  # the search index has no foreign key
                 for table in ("reports_fts", "reports_client_fts"):
                     session.execute(sa.text(
                         f"DELETE FROM {table} WHERE rowid NOT IN (SELECT id FROM reports)"))
@@ -351,7 +351,8 @@ class ReportStore:
                 sa.select(ReportRow).where(ReportRow.deleted_at.is_not(None))
                 .order_by(ReportRow.deleted_at.desc())
             ).all()
-            return [(self._summary(row), _utc(row.deleted_at) + BIN_PERIOD) for row in rows]  # type: ignore[operator]
+            return [(self._summary(row), row_deleted + BIN_PERIOD) for row in rows
+                    if (row_deleted := _utc(row.deleted_at)) is not None]
 
     def list(self) -> list[ReportSummary]:
         """Every report, the most recently edited first."""

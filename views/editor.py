@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask.sansio.blueprints import BlueprintSetupState
+from werkzeug.wrappers import Response as BaseResponse
 
 from forms.errors import field_id
 from forms.report import ReportForm
@@ -18,7 +20,12 @@ from views.page import render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
 
 bp = Blueprint("editor", __name__)
-bp.add_app_template_global(PAGE_PARTS, "page_parts")  # the parts' headings and contents links
+
+
+@bp.record_once
+def parts_of_the_page(state: BlueprintSetupState) -> None:
+    """The parts' headings and contents links, for every template (macros included)."""
+    state.app.jinja_env.globals["page_parts"] = PAGE_PARTS
 
 
 def _stored_or_404(report_id: int) -> StoredReport:
@@ -30,7 +37,7 @@ def _stored_or_404(report_id: int) -> StoredReport:
 
 @bp.post("/reports")
 @allow(AUTHORS)
-def new_report() -> Response:
+def new_report() -> BaseResponse:
     user = current_user()
     stored = get_store().create(Report(), author=author_name(), team=user.team if user else None)
     return redirect(url_for("editor.edit", report_id=stored.id))

@@ -49,7 +49,7 @@ def register(app: Flask) -> None:
         status = error.code or 500
         title, detail = MESSAGES.get(status, (error.name, error.description or ""))
         if status in MESSAGES and error.description != type(error).description:
-            detail = error.description  # the view said exactly what was wrong
+            detail = error.description or detail  # the view said exactly what was wrong
         return _respond(status, title, detail)
 
     @app.errorhandler(UnreadableBody)

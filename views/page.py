@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from forms.errors import field_id, form_errors
@@ -117,7 +118,7 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
         if autosave:
             return PageSave(answer=(jsonify(ok=False, error=NO_BASE_VERSION), 428))
         abort(428, NO_BASE_VERSION)
-    formdata = request.form
+    formdata: MultiDict[str, str] = request.form
     if len(formdata) > current_app.config["MAX_FORM_PARTS"]:
         abort(413)  # the multipart parser enforces this itself; url-encoded posts are counted here
     focus = None

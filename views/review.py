@@ -6,6 +6,8 @@ review make it. The forms work without JavaScript: each posts, then lands back o
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -16,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from reports.comments import PARTS, CommentError, CommentStore, PartComments
@@ -60,7 +63,7 @@ def _back(report_id: int, part: str, reopen: bool = False) -> Response:
     if target not in BACK_TO:
         target = "editor" if _may_edit(report_id) else "comments"
     known = part in PARTS
-    query = {"comment": part} if reopen and known else {}
+    query: dict[str, Any] = {"comment": part} if reopen and known else {}
     anchor = f"#{part}" if known else ""
     return redirect(url_for(BACK_TO[target], report_id=report_id, **query) + anchor, code=303)
 
@@ -117,4 +120,7 @@ def open_comment_count(report_id: int) -> int:
     return comment_store().open_count(report_id)
 
 
-bp.add_app_template_global(PARTS, "comment_parts")
+@bp.record_once
+def parts_of_the_page(state: BlueprintSetupState) -> None:
+    """The parts a comment can be about, for every template (macros included)."""
+    state.app.jinja_env.globals["comment_parts"] = PARTS

@@ -94,7 +94,8 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
         if entry["kind"] not in messages:
             raise ValueError(f"term {entry['id']}: no message for the kind {entry['kind']!r}")
         words = entry.get("words", [])
-        patterns = (_words_pattern(words, bool(entry.get("case_sensitive"))),) if words else ()
+        patterns: tuple[re.Pattern[str], ...] = (
+            (_words_pattern(words, bool(entry.get("case_sensitive"))),) if words else ())
         patterns += compile_patterns(entry["id"], entry.get("patterns", []))
         terms.append(Term(entry["id"], entry["kind"], patterns, entry["explanation"]))
     detectors = tuple(
@@ -314,13 +315,13 @@ def readability(text: str, glossary: Glossary | None = None) -> Readability | No
     cleaned = prose(text or "")
     words = word_count(cleaned)
     target, least = glossary.target, glossary.min_words
-    limits = {"warn_below": glossary.warn_below, "long_sentence": glossary.long_sentence}
+    warn_below, long_sentence = glossary.warn_below, glossary.long_sentence
     if words == 0:
         return None
     if words < least:
         return Readability(None, "", target, words, least, None,
                            f"Reading ease is shown from {least} words; this part has {words}.",
-                           **limits)
+                           warn_below=warn_below, long_sentence=long_sentence)
     raw = _textstat(glossary.language).flesch_reading_ease(cleaned)
     score = max(0, min(100, round(raw)))
     level = next(name for floor, name in _LEVELS if score >= floor)
@@ -331,7 +332,8 @@ def readability(text: str, glossary: Glossary | None = None) -> Readability | No
                    "general audience." if score >= target else
                    f"Reading ease {score} ({level}) — readable; the aim for a general audience "
                    f"is {target} or more.")
-        return Readability(score, level, target, words, least, True, message, False, **limits)
+        return Readability(score, level, target, words, least, True, message, False,
+                           warn_below=warn_below, long_sentence=long_sentence)
     sentence, length = hardest_sentence(cleaned, glossary.language)
     if longest > glossary.long_sentence and score >= glossary.warn_below:
         sentence = max(sentences(cleaned), key=word_count)
@@ -344,4 +346,4 @@ def readability(text: str, glossary: Glossary | None = None) -> Readability | No
         message = (f"Reading ease {score} ({level}) — hard going for a general audience. Start "
                    f"with the hardest sentence, “{_quote(sentence)}” ({length} words): {fix}.")
     return Readability(score, level, target, words, least, False, message, True, sentence,
-                       length, **limits)
+                       length, warn_below=warn_below, long_sentence=long_sentence)
