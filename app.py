@@ -108,7 +108,38 @@ def _settle_auth_config(app: Flask) -> None:
         )
 
 
+# The project folder's .env file: HINDSIGHT_* settings for this installation (README).
+DOTENV_PATH = Path(__file__).resolve().parent / ".env"
+ENV_PREFIX = "HINDSIGHT_"
+
+
+def load_dotenv_settings(path: Path | None = None) -> dict[str, str]:
+    """Put the ``HINDSIGHT_*`` settings of a .env file (the project's by default) into the
+    environment, where they are not set already (a real environment variable wins); any other
+    name in the file is ignored.
+
+    Returns what was taken from the file. No file, no change.
+    """
+    path = path or DOTENV_PATH
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    taken = {
+        name: value for name, value in dotenv_values(path, interpolate=False).items()
+        if name.startswith(ENV_PREFIX) and value is not None and name not in os.environ
+    }
+    os.environ.update(taken)
+    return taken
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app. Settings: ``config`` (tests), then ``HINDSIGHT_*`` environment variables, then
+    the project's .env file for those not in the environment (``load_dotenv_settings``). With
+    a ``config`` mapping (the tests) the .env file is not read: a developer's own settings
+    never change what the tests see."""
+    if config is None:
+        load_dotenv_settings()
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
         "HINDSIGHT_INSTANCE_PATH"
     )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything Hindsight needs on a fresh Debian 12 machine (as root), idempotently:
-# Debian packages (Pango for WeasyPrint, fonts, poppler-utils, Chromium for browser tests),
+# Debian packages (Pango for WeasyPrint, fonts with Chinese, Japanese and Korean, poppler-utils,
+# Chromium for browser tests),
 # then the virtualenv in .venv with the project and its test extras.
 # Usage: scripts/bootstrap.sh [--with-test-tools]
 set -euo pipefail
@@ -9,7 +10,9 @@ cd "$(dirname "$0")/.."
 want_tests=0
 [ "${1:-}" = "--with-test-tools" ] && want_tests=1
 
-debian_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core)
+# fonts-noto-cjk: names and text in Chinese, Japanese and Korean are drawn in the PDF, not boxes.
+debian_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
+                 fonts-noto-cjk)
 if [ $want_tests = 1 ]; then
   debian_packages+=(poppler-utils chromium postgresql)
 fi
@@ -44,7 +47,8 @@ stamp=".venv/.hindsight-installed"
 extras=""
 [ $want_tests = 1 ] && extras="[test]"
 wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)$extras"
-if [ ! -f "$stamp" ] || ! grep -qxF -- "$wanted" "$stamp"; then
+# An install with the test extras also holds everything a plain one needs.
+if [ ! -f "$stamp" ] || ! grep -qxF -e "$wanted" -e "$wanted[test]" "$stamp"; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".$extras"
   echo "$wanted" > "$stamp"
