@@ -464,6 +464,8 @@ class FakeDrive:
         return client_id
 
     def _code_grant(self, form: dict[str, str], client_id: str) -> tuple[int, dict[str, Any]]:
+        """web-server, "Exchange authorization code for refresh and access tokens"; RFC 7636
+        for the verifier."""
         code = self.codes.pop(form.get("code", ""), None)  # a code works once
         if code is None or code.client_id != client_id:
             return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
@@ -492,6 +494,8 @@ class FakeDrive:
 
     def _refresh_grant(self, form: dict[str, str], client_id: str
                        ) -> tuple[int, dict[str, Any]]:
+        """web-server, "Refreshing an access token"; a revoked or expired refresh token gets
+        invalid_grant ("Token has been expired or revoked.")."""
         grant = self.refresh_tokens.get(form.get("refresh_token", ""))
         if grant is None or grant.revoked or grant.client_id != client_id:
             return 400, {"error": "invalid_grant",
@@ -502,6 +506,8 @@ class FakeDrive:
                      "scope": grant.scope}
 
     def revoke(self, token: str) -> tuple[int, dict[str, Any]]:
+        """web-server, "Revoking a token": revoking a refresh token ends its access tokens too;
+        an unknown token gets 400 invalid_token."""
         grant = self.refresh_tokens.get(token)
         if grant is not None and not grant.revoked:
             grant.revoked = True
@@ -513,7 +519,9 @@ class FakeDrive:
         return 400, {"error": "invalid_token", "error_description": "Token expired or revoked"}
 
     def consent_page(self, query: dict[str, str]) -> tuple[int, str, str | None]:
-        """The consent page: (status, HTML, or a redirect Location)."""
+        """web-server, "Redirect to Google's OAuth 2.0 server": an unknown client or an
+        unregistered redirect_uri is an error page (redirect_uri_mismatch); other errors go back
+        to the redirect URI. Returns (status, HTML, or a redirect Location)."""
         client = self.oauth_clients.get(query.get("client_id", ""))
         if client is None:
             return 401, _page("Error 401: invalid_client", "The OAuth client was not found."), None
@@ -543,7 +551,9 @@ class FakeDrive:
         return 200, _page("Sign in with Google", body), None
 
     def approve(self, query: dict[str, str]) -> str | None:
-        """The person chose an account (or cancelled): where the browser goes back to."""
+        """web-server, "Handle the OAuth 2.0 server response": back to the redirect URI with
+        ``code`` and ``state`` (and the granted ``scope``: with granular consent a person may
+        untick scopes), or ``error=access_denied``."""
         asked = self._pending.pop(query.get("request", ""), None)
         if asked is None:
             return None
@@ -580,13 +590,18 @@ class FakeDrive:
         for parent_id in parents:
             parent = self.folders.get(parent_id)
             if parent is None or parent.trashed or not self.visible(parent, grant, all_drives):
+                # handle-errors: 404 notFound "File not found: {fileId}." for what the caller
+                # may not see (a folder outside drive.file, or not shared with it).
                 return _error(404, "notFound", f"File not found: {parent_id}.")
+            # handle-errors: 403 insufficientFilePermissions for Viewer or Commenter.
             if self.role(parent, grant.principal) not in WRITERS:
                 return _error(403, "insufficientFilePermissions",
                               "The user does not have sufficient permissions for this file.")
             drive_id = parent.drive_id
         owner = None
         if drive_id is None:  # a My Drive: the file belongs to whoever makes it
+            # The 403 Drive gives service accounts, which own no storage ("Leverage shared
+            # drives ... or use OAuth delegation"); a full Drive gets the same reason.
             if is_service_account(grant.principal):
                 return _error(403, "storageQuotaExceeded", SA_NO_STORAGE)
             if grant.principal in self.full_accounts:
@@ -649,7 +664,8 @@ class FakeDrive:
         return 200, stored.resource()
 
     def remove(self, file_id: str, grant: Grant, all_drives: bool) -> tuple[int, Any]:
-        """``files.delete``: gone for good, no bin."""
+        """``files.delete``: gone for good, no bin (Drive reference, files.delete: the owner,
+        or in a shared drive an organizer or file organizer)."""
         stored = self._reachable(file_id, grant, all_drives)
         if not isinstance(stored, StoredFile):
             return _error(404, "notFound", f"File not found: {file_id}.")
@@ -660,6 +676,8 @@ class FakeDrive:
         return 204, None
 
     def list(self, query: dict[str, str], grant: Grant) -> tuple[int, Any]:
+        """search-files for ``q``; enable-shareddrives: shared-drive items are listed only
+        with includeItemsFromAllDrives and supportsAllDrives; pages of pageSize."""
         clauses = _parse_query(query.get("q", ""))
         if clauses is None:
             return _error(400, "invalid", f"Invalid Value: {query.get('q', '')}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import googleapiclient.http
 import pytest
 
 from exporters.drive_errors import DriveError
@@ -162,6 +163,20 @@ def test_large_files_go_up_in_a_resumable_session(fake_drive: FakeDrive,
         "POST", "PUT", "GET", "PATCH", "PUT"]
     assert {r.query.get("uploadType") for r in fake_drive.drive_requests()
             if r.method != "GET"} == {"resumable"}
+
+
+def test_uploads_do_not_use_the_deprecated_in_memory_media(
+        drive: DriveClient, fake_drive: FakeDrive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """googleapiclient.http marks MediaInMemoryUpload DEPRECATED: uploads stream a BytesIO."""
+    def deprecated(*args: object, **kwargs: object) -> None:
+        raise AssertionError("MediaInMemoryUpload is deprecated")
+
+    monkeypatch.setattr(googleapiclient.http.MediaInMemoryUpload, "__init__", deprecated)
+    doc = drive.upload_doc("Report", HTML, key="r1:gdoc")
+    again = drive.upload_doc("Report", HTML + "<p>more</p>", doc.id, key="r1:gdoc")
+    pdf = drive.upload_pdf("Report.pdf", b"%PDF-1.7\n%%EOF\n", key="r1:pdf")
+    assert again.id == doc.id and fake_drive.files[doc.id].text.endswith("<p>more</p>")
+    assert fake_drive.files[pdf.id].body == b"%PDF-1.7\n%%EOF\n"
 
 
 def test_pdf_uploads_as_a_pdf(drive: DriveClient, fake_drive: FakeDrive) -> None:

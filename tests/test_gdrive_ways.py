@@ -149,3 +149,34 @@ def test_a_persons_own_account(apps: list[Flask], tmp_path: Path, fake_drive: Fa
     [folder] = [f for f in fake_drive.folders.values() if f.app == OAUTH_CLIENT_ID]
     files = exported_twice(client, report_id, fake_drive, folder.id)
     assert all(f.owner == PERSON for f in files.values())
+
+
+# -- the set-up check's words appear when an export fails --------------------------------------
+
+
+def test_delegation_not_granted_is_explained_on_export(apps: list[Flask], tmp_path: Path,
+                                                       fake_drive: FakeDrive,
+                                                       key_file: Path) -> None:
+    fake_drive.add_folder("0ADanasFolder", drive_id=None, owner=PERSON, app=None)
+    _, client, report_id = start(apps, tmp_path, GOOGLE_CREDENTIALS=str(key_file),
+                                 DRIVE_SUBJECT=PERSON, DRIVE_SCOPE="drive",
+                                 DRIVE_FOLDER_ID="0ADanasFolder",
+                                 DRIVE_API_ENDPOINT=fake_drive.url)
+    said = export(client, report_id, "gdoc")
+    assert f"Google did not let the service account act for {PERSON}" in said
+    assert SERVICE_ACCOUNT_CLIENT_ID in said and DRIVE in said
+    assert "Manage domain-wide delegation" in said
+    assert not fake_drive.files
+
+
+def test_not_a_member_of_the_shared_drive_is_explained_on_export(
+        apps: list[Flask], tmp_path: Path, fake_drive: FakeDrive, key_file: Path) -> None:
+    fake_drive.add_shared_drive("0AFinance", "Finance", members={PERSON: "organizer"})
+    fake_drive.add_folder("0AFinanceReports", drive_id="0AFinance", app=None)
+    _, client, report_id = start(apps, tmp_path, GOOGLE_CREDENTIALS=str(key_file),
+                                 DRIVE_SCOPE="drive", DRIVE_FOLDER_ID="0AFinanceReports",
+                                 DRIVE_API_ENDPOINT=fake_drive.url)
+    said = export(client, report_id, "gdoc")
+    assert "cannot see the Google Drive folder it is set to use (0AFinanceReports)" in said
+    assert "add it as a member of the shared drive" in said
+    assert not fake_drive.files

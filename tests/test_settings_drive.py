@@ -167,6 +167,25 @@ def test_viewers_may_not_run_the_check(password_app: Flask, fake_drive: FakeDriv
     assert not fake_drive.drive_requests()
 
 
+def test_viewers_may_not_connect_or_disconnect(tmp_path: Path, fake_drive: FakeDrive,
+                                               key_file: Path) -> None:
+    client_file = tmp_path / "client.json"
+    client_file.write_text('{"web": {}}')
+    app = make_app(tmp_path, fake_drive, key_file, AUTH="password",
+                   GOOGLE_OAUTH_CLIENT=str(client_file))
+    app.extensions["hindsight.users"].add("val", role="viewer", password=PASSWORD, team="pay")
+    client = signed_in(app, "val")
+    html = client.get(PAGE, base_url=HTTPS).get_data(as_text=True)
+    assert "Connect Google Drive" not in html and "Make the reports folder" not in html
+    assert client.get("/settings/drive/connect", base_url=HTTPS).status_code == 403
+    token = csrf_token_from(html)
+    for action in ("/settings/drive/disconnect", "/settings/drive/folder"):
+        assert client.post(action, base_url=HTTPS,
+                           data={"csrf_token": token}).status_code == 403
+    assert not fake_drive.requests
+    app.extensions["hindsight.store"].engine.dispose()
+
+
 def test_signed_out_people_are_sent_to_sign_in(password_app: Flask) -> None:
     response = password_app.test_client().get(PAGE, base_url=HTTPS)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
