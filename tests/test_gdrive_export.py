@@ -145,8 +145,11 @@ def test_the_doc_holds_the_whole_report_as_headings_tables_and_links(
     uploaded = only_doc(fake_drive).text
     report = app.extensions["hindsight.store"].get(report_id).report
 
-    # The HTML written for Google's importer, from the same view-model as every export.
+    # The HTML written for Google's importer, from the same view-model as every export: the
+    # look inline on the elements, nothing the importer drops.
     assert uploaded == render_gdoc_html(report)
+    assert "var(" not in uploaded and "<style" not in uploaded and "class=" not in uploaded
+    assert not re.search(r"display\s*:\s*(grid|flex)", uploaded)
     headings = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", uploaded, re.S)
     assert {level for level, _ in headings} == {"1", "2", "3"}
     titles = [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for _, text in headings]
