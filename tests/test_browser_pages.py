@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -106,3 +107,38 @@ def test_follow_ups_history_and_bin(page: Page, live_server: LiveServer,
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Put back")).first.click()
     expect(page.locator("#title")).to_have_value("To be deleted")
+
+
+def test_the_chart_tells_severities_apart_by_more_than_colour(
+    page: Page, live_server: LiveServer
+) -> None:
+    """SEV2 and SEV3 are 1.05:1 apart in colour: each severity also has a pattern, and the
+    legend that names them is read by screen readers."""
+    recent = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0).isoformat()
+    for severity in ("SEV2", "SEV3"):
+        live_server.create_report({"title": f"A {severity} incident for the chart",
+                                   "severity": severity, "started_at": recent})
+    page.goto(live_server.url + "/")
+    fills = {}
+    for severity in ("SEV2", "SEV3"):
+        bar = page.locator(f".chart-svg rect[data-severity='{severity}']").first
+        fill = bar.get_attribute("fill") or ""
+        pattern = re.fullmatch(r"url\(#([\w-]+)\)", fill)
+        assert pattern, fill
+        fills[severity] = page.locator(f"pattern#{pattern.group(1)}").inner_html()
+        swatch = page.locator(f".chart-legend li[data-severity='{severity}'] rect")
+        assert swatch.get_attribute("fill") == fill  # the key shows the bars' own pattern
+    assert fills["SEV2"] != fills["SEV3"]
+    assert "<circle" in fills["SEV3"] and "<circle" not in fills["SEV2"]
+
+    legend = page.locator(".chart-legend")
+    assert legend.get_attribute("aria-hidden") is None
+    expect(legend).to_match_aria_snapshot(
+        '- list "Key":\n'
+        '  - listitem: SEV1 (solid)\n'
+        '  - listitem: SEV2 (stripes)\n'
+        '  - listitem: SEV3 (dots)\n'
+        '  - listitem: SEV4 (lines)\n'
+        '  - listitem: Not rated (grid)\n')
+    assert page.locator(".chart-svg").get_attribute("aria-describedby") == "chart-legend"
+    assert_accessible(page)

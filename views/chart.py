@@ -15,8 +15,8 @@ COLOURS = {"SEV1": "#8f1d1d", "SEV2": "#c2410c", "SEV3": "#a16207", "SEV4": "#3f
 # The fill of each severity, drawn by templates/chart.html, and its name in the legend.
 PATTERNS = {"SEV1": "solid", "SEV2": "stripes", "SEV3": "dots", "SEV4": "lines",
             "unrated": "grid"}
-PATTERN_NAMES = {"solid": "solid", "stripes": "diagonal stripes", "dots": "dots",
-                 "lines": "horizontal lines", "grid": "grid"}
+PATTERN_NAMES = {"solid": "solid", "stripes": "stripes", "dots": "dots", "lines": "lines",
+                 "grid": "grid"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 36, 28, 12
 
 
