@@ -28,6 +28,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -305,8 +306,8 @@ class _Check:
         except DriveError as error:
             raise _Failed(error.message, error.hint) from None
         if self.stored.person is None:
-            error = drive_errors.connection_unreadable()
-            raise _Failed(error.message, "Click “Disconnect”, then “Connect Google Drive” on "
+            unreadable = drive_errors.connection_unreadable()
+            raise _Failed(unreadable.message, "Click “Disconnect”, then “Connect Google Drive” on "
                           "this page.")
         self.sign_in = SignIn(PERSON, self.scope, client=client,
                               refresh_token=self.stored.person.refresh_token,
@@ -482,8 +483,7 @@ class _Check:
             except DriveError:
                 pass
             try:
-                self._client().run(lambda files, fid=file_id: files.update(
-                    fileId=fid, body={"trashed": True}, supportsAllDrives=True))
+                self._client().run(partial(_trash, file_id=file_id))
                 result = "trashed" if result == "deleted" else result
             except DriveError:
                 result = "left"
@@ -586,3 +586,8 @@ def _process_user() -> str:
         return pwd.getpwuid(os.geteuid()).pw_name
     except (ImportError, KeyError):
         return "the user Hindsight runs as"
+
+
+def _trash(files: Any, *, file_id: str) -> Any:
+    """The request that moves one file to the bin (the check's clean-up when delete is refused)."""
+    return files.update(fileId=file_id, body={"trashed": True}, supportsAllDrives=True)

@@ -70,17 +70,18 @@ def export_report(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if is_drive_only(fmt):
-        sent = export_to_drive(stored, fmt, log, connect, copy=copy)
+        doc = export_to_drive(stored, fmt, log, connect, copy=copy)
         with folder.lock():
             refresh_index(folder, log, store)
-        index, index_error = _drive_index(connect, store) if sent.ok else (None, None)
-        return ExportOutcome(fmt, copy, drive=sent, drive_index=index,
+        index, index_error = _drive_index(connect, store) if doc.ok else (None, None)
+        return ExportOutcome(fmt, copy, drive=doc, drive_index=index,
                              drive_index_error=index_error)
     try:
         local = export_to_folder(stored, fmt, folder, log, store=store, copy=copy)
     except ExportFailed as failure:
         return ExportOutcome(fmt, copy, failure=failure)
-    sent = index = index_error = None
+    sent: DriveExport | None = None
+    index = index_error = None
     if fmt == "pdf" and drive_set_up:
         sent = export_to_drive(stored, fmt, log, connect, pdf=local.path.read_bytes(), copy=copy)
         with folder.lock():

@@ -28,9 +28,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-from .tables import Base
+from .tables import DriveConnectionRow
 
 PERSON = "person"
 TOKEN_PURPOSE = b"hindsight drive connection: refresh token"
@@ -45,22 +45,6 @@ def sealer(secret_key: str, purpose: bytes) -> Fernet:
 
 def delegated_identity(subject: str) -> str:
     return f"delegated:{subject.strip().lower()}"
-
-
-class DriveConnectionRow(Base):
-    __tablename__ = "drive_connections"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    identity: Mapped[str] = mapped_column(sa.String(400), unique=True)
-    account: Mapped[str] = mapped_column(sa.String(320), default="")
-    account_name: Mapped[str] = mapped_column(sa.String(200), default="")
-    secret: Mapped[str | None] = mapped_column(sa.Text, nullable=True)  # encrypted token
-    folder_id: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
-    folder_name: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
-    folder_link: Mapped[str | None] = mapped_column(sa.String(1000), nullable=True)
-    changed_by: Mapped[str] = mapped_column(sa.String(200), default="")
-    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(default=1)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .guidance.readiness import HintKey, clean_words
 from .store import _utc
-from .tables import SetAsideRow
+from .tables import SetAsideRow, table_of
 
 MAX_REASON = 200
 FAMILIES = ("blameless", "apology", "plain")
@@ -67,14 +68,14 @@ def _row(row: sa.Row) -> SetAside:
 class SetAsideStore:
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.table = SetAsideRow.__table__
+        self.table = table_of(SetAsideRow)
 
     def add(self, report_id: int, family: str, rule_id: str, words: str, field: str,
             reason: str, author: str, now: datetime | None = None) -> SetAside:
         """Set a hint aside (again: the newest reason wins); ``SetAsideError`` for bad input."""
         if family not in FAMILIES or not _RULE.match(rule_id or ""):
             raise SetAsideError("That hint is not known: reload the page and try again.")
-        values = {"report_id": report_id, "family": family, "rule_id": rule_id,
+        values: dict[str, Any] = {"report_id": report_id, "family": family, "rule_id": rule_id,
                   "words": clean_words(words), "field": (field or "").strip()[:100],
                   "reason": clean_reason(reason), "author": author.strip()[:200] or "Author",
                   "created_at": now or datetime.now(UTC)}
@@ -83,8 +84,11 @@ class SetAsideStore:
             connection.execute(sa.delete(table).where(
                 table.c.report_id == report_id, table.c.rule_id == values["rule_id"],
                 table.c.words == values["words"]))
-            new_id = connection.execute(sa.insert(table).values(**values)).inserted_primary_key
-        return SetAside(id=new_id[0], **values)
+            new_id = connection.execute(
+                sa.insert(table).values(**values).returning(table.c.id)).scalar_one()
+        return SetAside(id=new_id, report_id=report_id, family=family, rule_id=rule_id,
+                        words=values["words"], field=values["field"], reason=values["reason"],
+                        author=values["author"], created_at=values["created_at"])
 
     def get(self, set_aside_id: int) -> SetAside | None:
         with self.engine.connect() as connection:

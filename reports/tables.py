@@ -165,6 +165,24 @@ class SetAsideRow(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
+class DriveConnectionRow(Base):
+    """A Google Drive connection: a person's account (its refresh token sealed) or a delegation."""
+
+    __tablename__ = "drive_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity: Mapped[str] = mapped_column(sa.String(400), unique=True)
+    account: Mapped[str] = mapped_column(sa.String(320), default="")
+    account_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    secret: Mapped[str | None] = mapped_column(sa.Text, nullable=True)  # encrypted token
+    folder_id: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    folder_name: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    folder_link: Mapped[str | None] = mapped_column(sa.String(1000), nullable=True)
+    changed_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)
+
+
 def table_of(row: type[Base]) -> sa.Table:
     """A mapped class's table, as the ``Table`` it is (SQLAlchemy types ``__table__`` loosely)."""
     found = row.__table__

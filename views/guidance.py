@@ -33,6 +33,8 @@ from flask import (
     request,
     url_for,
 )
+from flask.sansio.blueprints import BlueprintSetupState
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Field
 from wtforms.validators import Length
 
@@ -219,7 +221,7 @@ def for_api(report_id: int) -> Response:
 _FAMILY_TITLES = {family: title for family, title, _ in HINT_FAMILIES}
 
 
-def _back(report_id: int, anchor: str = "") -> Response:
+def _back(report_id: int, anchor: str = "") -> BaseResponse:
     """Back to the page the form was on: the guided page, the read-only view or the comments."""
     places = {"editor": "editor.edit", "view": "library.view", "comments": "review.comments"}
     target = request.form.get("back", "editor")
@@ -236,7 +238,7 @@ def _person() -> str:
 
 @bp.post("/reports/<int:report_id>/set-aside")
 @allow(EDIT_REPORT)
-def set_aside(report_id: int) -> Response:
+def set_aside(report_id: int) -> BaseResponse:
     """Set one hint aside: the button's value names it (``set_aside_token``), and the reason is
     in the input beside it (``reason|<token>``) or, for a client of its own, in ``reason``."""
     stored = get_store().get(report_id)
@@ -263,7 +265,7 @@ def set_aside(report_id: int) -> Response:
 
 @bp.post("/reports/<int:report_id>/set-aside/restore")
 @allow(MOVE_REPORT)
-def restore_set_aside(report_id: int) -> Response:
+def restore_set_aside(report_id: int) -> BaseResponse:
     """Make a hint set aside count again (reviewers, and the report's authors); the form's
     ``restore`` names it."""
     if get_store().get(report_id) is None:
@@ -315,7 +317,9 @@ bp.add_app_template_global(set_aside_token)
 
 bp.add_app_template_global(has_wording_hints)
 bp.add_app_template_global(has_readability)
-bp.add_app_template_global(HINT_FAMILIES, "hint_families")
+@bp.record_once
+def _hint_families(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.globals["hint_families"] = HINT_FAMILIES
 
 
 def _page_known(field: Field) -> frozenset[str]:
