@@ -28,7 +28,7 @@ def register_cli(app: Flask) -> None:
 
     @reports.command("import")
     @click.argument("path", type=click.File("rb"))
-    def import_report(path) -> None:  # type: ignore[no-untyped-def]
+    def import_report(path) -> None:
         """Import a report from a JSON file (exchange format); prints its new id."""
         def refused(what: str, error: DocumentError) -> click.ClickException:
             lines = "\n".join(f"  {field or 'document'}: {msg}"

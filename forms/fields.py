@@ -35,7 +35,7 @@ def one_line_text(value: object) -> object:
     return without_bidi_controls(value) if isinstance(value, str) else value
 
 
-def bind_clean_field(meta, form, unbound_field, options):  # type: ignore[no-untyped-def]
+def bind_clean_field(meta, form, unbound_field, options):
     """A form ``Meta.bind_field`` that gives every field the control-character filter first.
 
     One-line inputs (titles, names, owners) also lose bidirectional controls, as in the exchange.
@@ -71,7 +71,7 @@ class _TolerantField(StringField):
                 continue
         return None
 
-    def pre_validate(self, form) -> None:  # type: ignore[no-untyped-def]
+    def pre_validate(self, form) -> None:
         text = (self.data or "").strip()
         if not text:
             return
@@ -94,7 +94,7 @@ class LocalDateTimeField(_TolerantField):
             return self.data.strftime("%Y-%m-%dT%H:%M")
         return super()._value()
 
-    def process_data(self, value):  # type: ignore[no-untyped-def]
+    def process_data(self, value):
         self.data = value.strftime("%Y-%m-%dT%H:%M") if isinstance(value, datetime) else value
 
     def as_naive(self) -> datetime | None:
@@ -107,7 +107,7 @@ class LocalDateField(_TolerantField):
     formats = DATE_FORMATS
     message = "Enter a date like 2026-12-03"
 
-    def process_data(self, value):  # type: ignore[no-untyped-def]
+    def process_data(self, value):
         self.data = value.isoformat() if isinstance(value, date) else value
 
     def as_date(self) -> date | None:

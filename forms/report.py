@@ -138,7 +138,7 @@ class ReportForm(CleanForm, FlaskForm):
             raise ValidationError("One of the names is too long.")
 
     @classmethod
-    def for_report(cls, report: Report, **kwargs) -> ReportForm:  # type: ignore[no-untyped-def]
+    def for_report(cls, report: Report, **kwargs) -> ReportForm:
         """A form filled from a stored report, times shown in the report's own time zone."""
         zone = ZoneInfo(report.timezone if is_timezone(report.timezone) else "UTC")
 

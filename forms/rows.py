@@ -22,7 +22,7 @@ ROW_LISTS = ("timeline", "factors", "actions")
 _ACTION = re.compile(r"^(add|remove|up|down):(timeline|factors|actions)(?::(\d{1,5}))?$")
 
 
-def _not_too_many_rows(form, field: FieldList) -> None:  # type: ignore[no-untyped-def]
+def _not_too_many_rows(form, field: FieldList) -> None:
     if len(field.entries) > limits.MAX_ROWS:
         raise ValidationError(
             f"A report can hold at most {limits.MAX_ROWS} rows here; "
@@ -33,7 +33,7 @@ def _not_too_many_rows(form, field: FieldList) -> None:  # type: ignore[no-untyp
 class RowList(FieldList):
     """A FieldList that refuses too many rows with a message instead of dropping them."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         kwargs["validators"] = [*kwargs.get("validators", ()), _not_too_many_rows]
         super().__init__(*args, **kwargs)
 

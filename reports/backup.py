@@ -210,7 +210,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else _utc(moment).isoformat()  # type: ignore[union-attr]
+    return None if moment is None else _utc(moment).isoformat()
 
 
 @contextmanager

@@ -65,7 +65,7 @@ def clean_body(text: str | None) -> str:
 def _comment(row: sa.Row) -> Comment:
     return Comment(
         id=row.id, report_id=row.report_id, part=row.part, body=row.body, author=row.author,
-        created_at=_utc(row.created_at),  # type: ignore[arg-type]
+        created_at=_utc(row.created_at),
         resolved_at=_utc(row.resolved_at), resolved_by=row.resolved_by,
     )
 

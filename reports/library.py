@@ -143,7 +143,7 @@ def _entry(row: sa.Row) -> LibraryEntry:
     return LibraryEntry(
         id=row.id, title=row.title, service=row.service, severity=row.severity,
         status=row.status, started_at=_utc(row.started_at), resolved_at=_utc(row.resolved_at),
-        updated_at=_utc(row.updated_at), authors=row.authors,  # type: ignore[arg-type]
+        updated_at=_utc(row.updated_at), authors=row.authors,
         open_actions=row.open_actions, follow_up_review_on=row.follow_up_review_on,
         follow_up_held_on=row.follow_up_held_on,
     )
@@ -388,7 +388,9 @@ def incidents_per_month(engine: Engine, today: date, months: int = 12,
     index = {(c.month.year, c.month.month): c for c in counts}
     for started, severity in rows:
         moment = _utc(started)
-        bucket = index.get((moment.year, moment.month))  # type: ignore[union-attr]
+        if moment is None:
+            continue
+        bucket = index.get((moment.year, moment.month))
         if bucket is not None:
             bucket.by_severity[severity or "unrated"] += 1
     return counts

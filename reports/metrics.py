@@ -119,18 +119,19 @@ def _between(earlier: datetime | None, later: datetime | None) -> timedelta | No
 def _from_timeline(report: Report) -> dict[str, datetime]:
     """Stand-ins for missing times: first event, first discovery, last resolution."""
     events = [
-        (_utc(e.at), e.kind) for e in report.timeline
+        (at, e.kind) for e in report.timeline
         if e.at is not None and e.at.tzinfo is not None and not e.outside_window
+        and (at := _utc(e.at)) is not None
     ]
     found: dict[str, datetime] = {}
     if events:
-        found["started_at"] = min(at for at, _ in events)  # type: ignore[type-var]
+        found["started_at"] = min(at for at, _ in events)
     discoveries = [at for at, kind in events if kind == "discovery"]
     if discoveries:
-        found["detected_at"] = min(discoveries)  # type: ignore[type-var]
+        found["detected_at"] = min(discoveries)
     resolutions = [at for at, kind in events if kind == "resolution"]
     if resolutions:
-        found["resolved_at"] = max(resolutions)  # type: ignore[type-var]
+        found["resolved_at"] = max(resolutions)
     return found
 
 

@@ -133,9 +133,9 @@ class Report:
 
     def sorted_timeline(self) -> list[TimelineEvent]:
         """Events in time order; events without a time keep their place at the end."""
-        timed = [e for e in self.timeline if e.at is not None]
+        timed = [(e.at, e) for e in self.timeline if e.at is not None]
         untimed = [e for e in self.timeline if e.at is None]
-        return sorted(timed, key=lambda e: e.at) + untimed  # type: ignore[arg-type, return-value]
+        return [e for _, e in sorted(timed, key=lambda pair: pair[0])] + untimed
 
     def is_internal(self, part: str) -> bool:
         """Whether a free-text part (a name from ``INTERNAL_PARTS``) is internal only."""

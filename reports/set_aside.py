@@ -62,7 +62,7 @@ def clean_reason(text: str | None) -> str:
 def _row(row: sa.Row) -> SetAside:
     return SetAside(id=row.id, report_id=row.report_id, family=row.family, rule_id=row.rule_id,
                     words=row.words, field=row.field, reason=row.reason, author=row.author,
-                    created_at=_utc(row.created_at))  # type: ignore[arg-type]
+                    created_at=_utc(row.created_at))
 
 
 class SetAsideStore:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import overload
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -70,6 +71,10 @@ class ReportSummary:
     team: str | None = None
 
 
+@overload
+def _utc(moment: datetime) -> datetime: ...
+@overload
+def _utc(moment: None) -> None: ...
 def _utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything stored here is UTC."""
     if moment is None:
@@ -88,7 +93,7 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             # First, so that everything after it waits for another process's lock instead of
             # failing with "database is locked" (workers starting together on a new file).
@@ -177,7 +182,7 @@ class ReportStore:
         return ReportSummary(
             id=row.id, title=row.title, service=row.service, severity=row.severity,
             status=row.status, started_at=_utc(row.started_at),
-            updated_at=_utc(row.updated_at), team=row.team,  # type: ignore[arg-type]
+            updated_at=_utc(row.updated_at), team=row.team,
         )
 
     @staticmethod
@@ -185,8 +190,8 @@ class ReportStore:
         return StoredReport(
             id=row.id,
             version=row.version,
-            created_at=_utc(row.created_at),  # type: ignore[arg-type]
-            updated_at=_utc(row.updated_at),  # type: ignore[arg-type]
+            created_at=_utc(row.created_at),
+            updated_at=_utc(row.updated_at),
             report=from_document(json.loads(row.document)),
         )
 
@@ -284,7 +289,7 @@ class ReportStore:
                 .order_by(RevisionRow.version.desc())
             ).all()
         return [
-            RevisionSummary(version=r[0], saved_at=_utc(r[1]), author=r[2], note=r[3],  # type: ignore[arg-type]
+            RevisionSummary(version=r[0], saved_at=_utc(r[1]), author=r[2], note=r[3],
                             stored_bytes=r[4])
             for r in rows
         ]
@@ -370,7 +375,7 @@ class ReportStore:
             ReportSummary(
                 id=r.id, title=r.title, service=r.service, severity=r.severity,
                 status=r.status, started_at=_utc(r.started_at),
-                updated_at=_utc(r.updated_at), team=r.team,  # type: ignore[arg-type]
+                updated_at=_utc(r.updated_at), team=r.team,
             )
             for r in rows
         ]

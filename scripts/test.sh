@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --with-test-tools
 .venv/bin/ruff check .
+.venv/bin/mypy  # the files and settings are in pyproject.toml
 echo "== The test suite on SQLite"
 .venv/bin/python -m pytest "$@"
 echo "== The test suite on PostgreSQL"

@@ -55,7 +55,7 @@ def month_chart(months: list[MonthCount]) -> Chart:
     labels: list[tuple[float, str]] = []
     for index, month in enumerate(months):
         x = LEFT + index * slot + slot * 0.15
-        y = HEIGHT - BOTTOM
+        y = float(HEIGHT - BOTTOM)
         for severity, count in month.by_severity.items():
             if not count:
                 continue

@@ -52,7 +52,7 @@ FOLDER_NAME = "Incident reports"
 
 
 def _back() -> Response:
-    return redirect(url_for("settings.drive"), code=303)  # type: ignore[return-value]
+    return redirect(url_for("settings.drive"), code=303)
 
 
 def _who() -> str:
@@ -88,7 +88,7 @@ def connect() -> Response:
     kept = {"state": consent.state, "verifier": consent.verifier, "by": _who()}
     session[SESSION_KEY] = _sealer().encrypt(json.dumps(kept).encode()).decode()
     current_app.logger.info("Google Drive: %s started connecting an account", _who())
-    return redirect(consent.url, code=303)  # type: ignore[return-value]
+    return redirect(consent.url, code=303)
 
 
 def _consent_in_progress() -> dict[str, str] | None:

@@ -45,12 +45,12 @@ def new_report() -> BaseResponse:
 
 @bp.get("/reports/<int:report_id>")
 @allow(READ_REPORT)
-def edit(report_id: int) -> tuple[str, int]:
+def edit(report_id: int) -> tuple[str, int] | BaseResponse:
     stored = _stored_or_404(report_id)
     user = current_user()
     if user is not None and not user.may_edit_team(get_store().team_of(report_id)):
         # Readers (and reviewers) get the report as its exports show it.
-        return redirect(url_for("library.view", report_id=report_id))  # type: ignore[return-value]
+        return redirect(url_for("library.view", report_id=report_id))
     shown = replace(stored.report, timeline=stored.report.sorted_timeline())
     form = ReportForm.for_report(shown)
     return render_page(stored, form, check_report(shown))

@@ -29,7 +29,7 @@ def wants_json() -> bool:
     )
 
 
-def _respond(status: int, title: str, detail: str):  # type: ignore[no-untyped-def]
+def _respond(status: int, title: str, detail: str):
     if wants_json():
         return jsonify(error=title, detail=detail, status=status), status
     return render_template("error.html", status=status, title=title, detail=detail), status
@@ -37,7 +37,7 @@ def _respond(status: int, title: str, detail: str):  # type: ignore[no-untyped-d
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError):
         return _respond(
             400, "This page has expired",
             "For your safety the form must come from this app. Reload the page and save again: "
@@ -45,7 +45,7 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException):
         status = error.code or 500
         title, detail = MESSAGES.get(status, (error.name, error.description or ""))
         if status in MESSAGES and error.description != type(error).description:
@@ -53,12 +53,12 @@ def register(app: Flask) -> None:
         return _respond(status, title, detail)
 
     @app.errorhandler(UnreadableBody)
-    def unreadable_body(error: UnreadableBody):  # type: ignore[no-untyped-def]
+    def unreadable_body(error: UnreadableBody):
         """Under gunicorn, a body it cannot read (e.g. a malformed chunk) fails as it is read."""
         return _respond(400, *MESSAGES[400])
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected_error(error: Exception):
         app.logger.exception("Unexpected error on %s %s", request.method, request.path)
         return _respond(
             InternalServerError.code, "Sorry, something went wrong on our side",

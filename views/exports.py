@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
 from exporters import FORMATS
 from exporters.drive_publish import DriveExport
@@ -81,7 +82,7 @@ def export_helpers() -> dict[str, Any]:
 
 @bp.post("/reports/<int:report_id>/export/<fmt>")
 @allow(EDIT_REPORT)
-def export(report_id: int, fmt: str) -> Response:
+def export(report_id: int, fmt: str) -> BaseResponse:
     if fmt not in FORMATS:
         abort(404)
     copy = request.form.get("copy") or CLIENT_COPY
@@ -112,7 +113,7 @@ def export(report_id: int, fmt: str) -> Response:
         flash_drive(outcome.drive)
     # The notice with the download link is at the top of the editor's main content, and
     # takes the focus there (templates/base.html).
-    return redirect(url_for("editor.edit", report_id=report_id), code=303)  # type: ignore[return-value]
+    return redirect(url_for("editor.edit", report_id=report_id), code=303)
 
 
 @bp.get("/reports/<int:report_id>/exports/<int:export_id>/download")

@@ -44,7 +44,7 @@ def today() -> date:
     return pinned if isinstance(pinned, date) else datetime.now(UTC).date()
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     return get_store().engine
 
 
