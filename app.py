@@ -20,9 +20,27 @@ from werkzeug.routing import IntegerConverter
 
 import logs
 from accounts.roles import AUTH_MODES, ROLES
+from cli import register_cli
 from reports import limits
 from services import init_services
-from views import hosts
+from views import (
+    api,
+    auth,
+    drive_connect,
+    editor,
+    errors,
+    examples,
+    exports,
+    follow_up,
+    guidance,
+    history,
+    hosts,
+    library,
+    review,
+    security,
+    settings,
+    workflow,
+)
 
 csrf = CSRFProtect()
 
@@ -190,23 +208,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     hosts.register(app)  # first: a request for another host name meets no other check
     csrf.init_app(app)
 
-    from views import (
-        api,
-        auth,
-        drive_connect,
-        editor,
-        errors,
-        examples,
-        exports,
-        follow_up,
-        guidance,
-        history,
-        library,
-        review,
-        security,
-        settings,
-        workflow,
-    )
 
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
                       library.bp, settings.bp, review.bp, follow_up.bp, examples.bp,
@@ -216,8 +217,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     auth.register(app)
     security.register(app)
-
-    from cli import register_cli
 
     register_cli(app)
     return app

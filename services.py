@@ -8,6 +8,7 @@ view and not ``app``, so the import graph has no loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from flask import Flask, current_app
 
@@ -45,6 +46,12 @@ def init_services(app: Flask) -> None:
     app.extensions[USERS] = UserStore(engine)
     app.extensions[LOGIN_FAILURES] = FailureLimit(engine)
     app.extensions[DRIVE_CONNECTIONS] = DriveConnections(engine, app.config["SECRET_KEY"])
+
+
+def today() -> date:
+    """Today's date in UTC: what "overdue" and "due" mean. Tests pin it with ``TODAY``."""
+    pinned = current_app.config.get("TODAY")
+    return pinned if isinstance(pinned, date) else datetime.now(UTC).date()
 
 
 def get_store() -> ReportStore:

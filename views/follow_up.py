@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from reports.follow_up import FollowUpState, follow_up_state
 from reports.model import Report
-from views.library import today
+from services import today
 
 bp = Blueprint("follow_up", __name__)
 

@@ -7,13 +7,12 @@ import csv
 import hashlib
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,7 +27,7 @@ from reports.exchange import EARLIEST_YEAR, LATEST_YEAR
 from reports.metrics import format_duration
 from reports.model import ACTION_STATUSES, PRIORITIES, SEVERITIES, STATUSES
 from reports.spreadsheet import spreadsheet_cell
-from services import get_store
+from services import get_store, today
 from views.chart import month_chart
 from views.identity import author_name, current_user, library_scope
 from views.permissions import AUTHORS, READ_REPORT, SIGNED_IN, allow
@@ -36,12 +35,6 @@ from views.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("library", __name__)
 MAX_REPORT_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
-
-
-def today() -> date:
-    """Today's date in UTC; tests may pin it with the ``TODAY`` setting."""
-    pinned = current_app.config.get("TODAY")
-    return pinned if isinstance(pinned, date) else datetime.now(UTC).date()
 
 
 def _engine():
