@@ -508,7 +508,8 @@
         if (followUp && !followUp.value && data.follow_up_review_on) {
           followUp.value = data.follow_up_review_on;
         }
-        setStatus("Saved at " + clock(new Date()), "saved");
+        // The server names the time in the report's own zone ("10:15 CET").
+        setStatus("Saved at " + (data.saved_clock || clock(new Date())), "saved");
       } else if (response.status === 409 && data.conflict && data.fields && data.theirs) {
         // Sending the same save again would be refused again: the author decides first.
         retryDelay = RETRY_MIN_MS;
@@ -604,9 +605,11 @@
     setStatus("Restored changes kept in this browser — saving…", "pending");
     save();
   } else {
-    // The server wrote the time in UTC; say it in the author's own time, like "Saved at".
+    // The server wrote the time in the report's zone, the zone named, as after each save.
     var savedAt = new Date(form.dataset.savedAt);
-    if (!isNaN(savedAt.getTime())) {
+    if (form.dataset.savedText) {
+      setStatus("Last saved " + form.dataset.savedText, "saved");
+    } else if (!isNaN(savedAt.getTime())) {
       var sameDay = savedAt.toDateString() === new Date().toDateString();
       setStatus("Last saved " + (sameDay ? "today" : savedAt.toLocaleDateString(undefined,
         { day: "numeric", month: "short", year: "numeric" })) + " at " + clock(savedAt), "saved");

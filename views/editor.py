@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response as BaseResponse
 
+from exporters.viewmodel import local_time
 from forms.errors import field_id
 from forms.report import ReportForm
 from reports.checks import check_report
@@ -20,6 +22,12 @@ from views.page import render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
 
 bp = Blueprint("editor", __name__)
+
+
+@bp.app_template_filter("in_report_zone")
+def in_report_zone(moment: datetime, timezone: str) -> str:
+    """A save's or an export's moment in the report's own zone, the zone named."""
+    return local_time(moment, timezone)
 
 
 @bp.record_once
@@ -67,6 +75,9 @@ def save(report_id: int) -> Any:
         follow_up = done.report.follow_up_review_on
         return jsonify(
             ok=True, version=done.saved.version, saved_at=done.saved.updated_at.isoformat(),
+            # "10:15 CET": the save's time of day in the report's zone, the zone named.
+            saved_clock=local_time(done.saved.updated_at, done.saved.report.timezone
+                                   ).rsplit(" at ", 1)[1],
             follow_up_review_on=follow_up.isoformat() if follow_up else "",
             warnings=[{"id": field_id(p.field), "message": p.message} for p in done.warnings],
         )
