@@ -80,9 +80,11 @@ def _html(entries: list[IndexEntry], now: datetime) -> str:
         when = e.started_at.strftime("%Y-%m-%d") if e.started_at else "—"
         links = " · ".join(f'<a href="{escape(href)}">{escape(label)}</a>'
                            for label, href in e.files)
-        rows.append(f"<tr><td>{escape(when)}</td><td>{escape(e.title)}</td>"
-                    f"<td>{escape(e.service or '—')}</td><td>{escape(e.status)}</td>"
-                    f"<td>{links}</td></tr>")
+        rows.append(f'<tr><td data-label="Incident date">{escape(when)}</td>'
+                    f'<td data-label="Report">{escape(e.title)}</td>'
+                    f'<td data-label="Service">{escape(e.service or "—")}</td>'
+                    f'<td data-label="Status">{escape(e.status)}</td>'
+                    f'<td data-label="Files">{links}</td></tr>')
     body = "\n".join(rows) or '<tr><td colspan="5">No report has been exported yet.</td></tr>'
     return f"""<!doctype html>
 <html lang="en">
@@ -96,10 +98,19 @@ body {{ font-family: "Noto Sans", "DejaVu Sans", Arial, sans-serif; margin: 2rem
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: .5rem; border-bottom: 1px solid #b8c0cc;
           vertical-align: top; }}
-a {{ color: #1a56a6; }}
+a {{ color: #1a56a6; overflow-wrap: anywhere; }}
+/* On a phone each report is a card: the cells one under another, each named. */
+@media (max-width: 40rem) {{
+  thead {{ position: absolute; left: -999px; }}
+  tr, td {{ display: block; }}
+  tr {{ border-bottom: 1px solid #b8c0cc; padding: .5rem 0; }}
+  td {{ border: 0; padding: .15rem 0; }}
+  td::before {{ content: attr(data-label) ": "; font-weight: 600; }}
+}}
 </style>
 </head>
 <body>
+<main>
 <h1>Incident reports</h1>
 <p>Every report exported from Hindsight into this folder, the most recent incident first.
 Updated {escape(now.strftime("%Y-%m-%d %H:%M"))} UTC.</p>
@@ -110,6 +121,7 @@ Updated {escape(now.strftime("%Y-%m-%d %H:%M"))} UTC.</p>
 {body}
 </tbody>
 </table>
+</main>
 </body>
 </html>
 """

@@ -42,6 +42,7 @@ class Site:
             "view": f"/reports/{self.report}/view", "actions": "/actions",
             "follow-ups": "/follow-ups", "history": f"/reports/{self.report}/history",
             "bin": "/bin", "example": "/examples", "settings": "/settings/drive",
+            "shared folder": "/shared-folder/",
         }
 
 
