@@ -16,12 +16,12 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from reports.model import CLIENT_COPY, Report
 
-from .render import TEMPLATES
+from .render import environment as export_environment
 from .viewmodel import build
 
 # Inline styles for the few elements the sanitised Markdown can hold (reports/markdown.py:
@@ -53,13 +53,8 @@ def styled(html: Markup, inline: bool = False) -> Markup:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The export templates' environment, with the filter that writes the look inline."""
+    env = export_environment().overlay()
     env.filters["styled"] = styled
     return env
 
