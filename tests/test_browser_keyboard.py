@@ -23,7 +23,8 @@ from tests.browser_fixtures import LiveServer, long_report_document
 
 pytestmark = pytest.mark.browser
 
-SAVED = re.compile(r"Saved at \d{1,2}:\d{2}")
+# "Saved at 09:23 CET": the time of day in the report's zone, the zone named.
+SAVED = re.compile(r"Saved at \d{1,2}:\d{2} (?:[A-Z]{2,5}|UTC[+-]\d{1,2}(?::\d{2})?)")
 
 # Where the focused element is, against the save bar: None when it is in view and not under
 # the bar (any part of it), else what is wrong.
