@@ -13,6 +13,7 @@ from typing import Protocol
 
 from reports.model import CLIENT_COPY, Report
 
+from .docx import DocxExporter
 from .gdoc import GdocExporter
 from .html import HtmlExporter
 from .markdown import MarkdownExporter
@@ -33,5 +34,6 @@ FORMATS: dict[str, Exporter] = {
     "pdf": PdfExporter(),
     "md": MarkdownExporter(),
     "html": HtmlExporter(),
+    "docx": DocxExporter(),  # the shared folder only, not copied to Drive
     "gdoc": GdocExporter(),  # destination "drive": goes to Google Drive, never a local file
 }

@@ -2,6 +2,9 @@
 
 A Google Doc goes to the Drive folder only. Any other format is written to the shared folder;
 a PDF is then put in the Drive folder too when Drive is set up, as the same file and version.
+Markdown, web page and Word (``docx``) files stay in the shared folder: the Word document is not
+copied to Drive yet (issue 16 asks only for the local file; a copy would go through
+``export_to_drive`` as the PDF's does).
 The shared folder's index is brought up to date either way. The outcome says what happened;
 the page shows it, the command line prints it.
 """
