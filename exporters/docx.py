@@ -293,6 +293,10 @@ class _Writer:
     def table(self, header: list[str], widths: list[float]) -> Table:
         table = self.document.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
+        # Word reads the cells' widths, LibreOffice the grid's: give both, and keep them.
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Mm(width)
         for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
             cell.width = Mm(width)
             cell.paragraphs[0].add_run(text).bold = True

@@ -112,6 +112,9 @@ def test_facts_timeline_and_actions_are_tables_with_every_row(word: Document) ->
     assert pairs["Duration"] and pairs["Time zone"] == "Europe/Paris"
 
     assert [c.text for c in timeline.rows[0].cells] == ["Time", "What happened", "Type"]
+    # The grid itself has the widths (LibreOffice lays tables out by it, not by the cells).
+    widths = [column.width for column in timeline.columns]
+    assert widths[1] > 3 * widths[0] and not timeline.autofit
     assert len(timeline.rows) == TIMELINE_ROWS + 1
     for index, row in enumerate(timeline.rows[1:]):
         assert row.cells[1].text == timeline_text(index)
