@@ -93,19 +93,24 @@ class OAuthClient:
                         "auth_uri": self.auth_uri, "token_uri": self.token_uri}}
 
 
+def unreadable(error: OSError) -> str:
+    """Why a settings file (a key, a client) could not be read, in words for the person."""
+    if isinstance(error, FileNotFoundError):
+        return "there is no such file"
+    if isinstance(error, IsADirectoryError):
+        return "it is a folder, not a file"
+    if isinstance(error, PermissionError):
+        return "Hindsight is not allowed to read it"
+    return error.strerror or "it cannot be read"
+
+
 def read_oauth_client(path: str) -> OAuthClient:
     """The OAuth client in ``path``, or ``DriveError`` saying what is wrong with the file."""
     try:
         with open(path, "rb") as file:
             data = file.read(MAX_CLIENT_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise drive_errors.bad_client_file(path, "there is no such file") from None
-    except IsADirectoryError:
-        raise drive_errors.bad_client_file(path, "it is a folder, not a file") from None
-    except PermissionError:
-        raise drive_errors.bad_client_file(path, "Hindsight is not allowed to read it") from None
     except OSError as error:
-        raise drive_errors.bad_client_file(path, error.strerror or "it cannot be read") from None
+        raise drive_errors.bad_client_file(path, unreadable(error)) from None
     try:
         info = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -177,14 +182,8 @@ def read_key(path: str, scope: str, subject: str | None = None) -> service_accou
     try:
         return service_account.Credentials.from_service_account_file(
             path, scopes=[scope], subject=subject)
-    except FileNotFoundError:
-        raise drive_errors.bad_key(path, "there is no such file") from None
-    except IsADirectoryError:
-        raise drive_errors.bad_key(path, "it is a folder, not a file") from None
-    except PermissionError:
-        raise drive_errors.bad_key(path, "Hindsight is not allowed to read it") from None
     except OSError as error:
-        raise drive_errors.bad_key(path, error.strerror or "it cannot be read") from None
+        raise drive_errors.bad_key(path, unreadable(error)) from None
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise drive_errors.bad_key(path, "it is not a service-account key") from None
 
