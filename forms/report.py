@@ -6,12 +6,20 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, FormField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Length, Optional, ValidationError
 
 from reports import limits
-from reports.exchange import is_timezone
+from reports.exchange import ROW_ID, is_timezone
 from reports.fields import LABELS
 from reports.model import (
     ACTION_STATUSES,
@@ -23,6 +31,7 @@ from reports.model import (
     Lessons,
     Report,
     TimelineEvent,
+    new_row_id,
 )
 
 from .fields import CleanForm, LocalDateField, LocalDateTimeField, NamesField
@@ -52,6 +61,24 @@ def _text(field: Field, strip: bool = False) -> str:
     return value.strip() if strip else value
 
 
+def _row_id() -> HiddenField:
+    """The row's stable id (empty on a row the page has just added: the server names it)."""
+    return HiddenField()
+
+
+def _ids(rows: list[Field]) -> list[str]:
+    """The posted rows' ids; a row without a usable id, or repeating one, gets a new one."""
+    seen: set[str] = set()
+    ids = []
+    for row in rows:
+        value = (row.form.id.data or "").strip()
+        if not ROW_ID.match(value) or value in seen:
+            value = new_row_id()
+        seen.add(value)
+        ids.append(value)
+    return ids
+
+
 def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
     options = [SelectChoice("", blank)] if blank is not None else []
     return options + [SelectChoice(value, label) for value, label in vocabulary.items()]
@@ -64,12 +91,14 @@ class TimelineEventForm(CleanForm):
     contributing = BooleanField(LABELS["timeline.contributing"])
     outside_window = BooleanField(LABELS["timeline.outside_window"])
     internal = _internal_checkbox()
+    id = _row_id()
 
 
 class FactorForm(CleanForm):
     description = TextAreaField(LABELS["factors.description"], validators=[LONG])
     root_cause = BooleanField(LABELS["factors.root_cause"])
     internal = _internal_checkbox()
+    id = _row_id()
 
 
 class ActionItemForm(CleanForm):
@@ -90,6 +119,7 @@ class ActionItemForm(CleanForm):
                          default="proposed")
     addresses = FactorLinksField(LABELS["actions.addresses"])
     internal = _internal_checkbox()
+    id = _row_id()
 
 
 class ReportForm(CleanForm, FlaskForm):
@@ -155,12 +185,12 @@ class ReportForm(CleanForm, FlaskForm):
             "timeline": [
                 {"at": local(e.at), "kind": e.kind, "description": e.description,
                  "contributing": e.contributing, "outside_window": e.outside_window,
-                 "internal": e.internal}
+                 "internal": e.internal, "id": e.id}
                 for e in report.sorted_timeline()
             ],
             "factors": [
                 {"description": f.description, "root_cause": f.root_cause,
-                 "internal": f.internal}
+                 "internal": f.internal, "id": f.id}
                 for f in report.factors
             ],
             "no_single_root_cause": report.no_single_root_cause,
@@ -169,7 +199,7 @@ class ReportForm(CleanForm, FlaskForm):
             "actions": [
                 {"description": a.description, "owner": a.owner, "priority": a.priority or "",
                  "due": a.due, "ticket": a.ticket, "status": a.status,
-                 "addresses": a.addresses, "internal": a.internal}
+                 "addresses": a.addresses, "internal": a.internal, "id": a.id}
                 for a in report.actions
             ],
             "follow_up_review_on": report.follow_up_review_on,
@@ -207,13 +237,16 @@ class ReportForm(CleanForm, FlaskForm):
                     at=aware(row.at), kind=row.kind.data or "other",
                     description=_text(row.description), contributing=row.contributing.data,
                     outside_window=row.outside_window.data, internal=bool(row.internal.data),
+                    id=row_id,
                 )
-                for row in (entry.form for entry in self.timeline)
+                for row, row_id in zip((entry.form for entry in self.timeline),
+                                       _ids(self.timeline.entries), strict=True)
             ],
             factors=[
                 Factor(description=_text(row.description), root_cause=row.root_cause.data,
-                       internal=bool(row.internal.data))
-                for row in (entry.form for entry in self.factors)
+                       internal=bool(row.internal.data), id=row_id)
+                for row, row_id in zip((entry.form for entry in self.factors),
+                                       _ids(self.factors.entries), strict=True)
             ],
             lessons=Lessons(
                 went_well=_text(self.went_well), went_wrong=_text(self.went_wrong),
@@ -225,9 +258,10 @@ class ReportForm(CleanForm, FlaskForm):
                     priority=row.priority.data or None, due=row.due.as_date(),
                     ticket=_text(row.ticket, strip=True), status=row.status.data or "proposed",
                     addresses=[i for i in row.addresses.data or [] if i < len(self.factors)],
-                    internal=bool(row.internal.data),
+                    internal=bool(row.internal.data), id=row_id,
                 )
-                for row in (entry.form for entry in self.actions)
+                for row, row_id in zip((entry.form for entry in self.actions),
+                                       _ids(self.actions.entries), strict=True)
             ],
             follow_up_review_on=self.follow_up_review_on.as_date(),
             # The outcome's inputs show only once the review is due: absent means unchanged.

@@ -44,6 +44,7 @@ from .model import (
     Lessons,
     Report,
     TimelineEvent,
+    new_row_id,
 )
 
 # Fields the server manages; accepted in a document and ignored, never stored as the report's.
@@ -57,6 +58,10 @@ LATEST_YEAR = 2200
 MAX_DEPTH = 32  # lists and objects inside each other; the format itself needs 4
 _MAX_REPORTED = 20  # problems of unreadable text or nesting named in one answer
 _SURROGATE = re.compile("[\ud800-\udfff]")
+ROW_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
+# Rows of a document without ids (written before ids existed, or by hand) are named by their
+# place, the same way each time the document is read, so every version of it agrees.
+_ROW_ID_PREFIX = {"timeline": "e", "factors": "f", "actions": "a"}
 NOT_TEXT_MESSAGE = ("contains a character that is not valid text (an unpaired surrogate such as "
                     "\\ud800): remove it or type it again")
 # Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
@@ -248,6 +253,32 @@ class _Reader:
             return []
         return [name for name in INTERNAL_PARTS if name in value]
 
+    def row_ids(self, rows: list[dict[str, Any]], path: str) -> list[str]:
+        """Each row's ``id``: kept when given, named by its place when absent, unique."""
+        given: list[str | None] = []
+        for index, row in enumerate(rows):
+            value = row.get("id")
+            if value is None:
+                given.append(None)
+            elif isinstance(value, str) and ROW_ID.match(value):
+                given.append(value)
+            else:
+                self.fail(f"{path}.{index}.id", "must be 1 to 40 letters, digits or _ . : -")
+                given.append(None)
+        taken = {value for value in given if value is not None}
+        ids: list[str] = []
+        seen: set[str] = set()
+        for index, value in enumerate(given):
+            if value is None:
+                value = f"{_ROW_ID_PREFIX[path]}{index + 1}"
+                if value in taken:
+                    value = new_row_id()
+            elif value in seen:
+                self.fail(f"{path}.{index}.id", f"repeats the id of an earlier row ({value})")
+            seen.add(value)
+            ids.append(value)
+        return ids
+
     def rows(self, value: Any, path: str) -> list[dict[str, Any]]:
         if value is None:
             return []
@@ -320,7 +351,9 @@ def from_document(document: Any) -> Report:
                 for i, name in enumerate(authors)
             ]
 
-    for i, row in enumerate(r.rows(document.get("timeline"), "timeline")):
+    timeline_rows = r.rows(document.get("timeline"), "timeline")
+    for i, (row, row_id) in enumerate(zip(timeline_rows, r.row_ids(timeline_rows, "timeline"),
+                                          strict=True)):
         p = f"timeline.{i}"
         report.timeline.append(
             TimelineEvent(
@@ -330,15 +363,19 @@ def from_document(document: Any) -> Report:
                 contributing=r.flag(row.get("contributing"), f"{p}.contributing"),
                 outside_window=r.flag(row.get("outside_window"), f"{p}.outside_window"),
                 internal=r.flag(row.get("internal"), f"{p}.internal"),
+                id=row_id,
             )
         )
-    for i, row in enumerate(r.rows(document.get("factors"), "factors")):
+    factor_rows = r.rows(document.get("factors"), "factors")
+    for i, (row, row_id) in enumerate(zip(factor_rows, r.row_ids(factor_rows, "factors"),
+                                          strict=True)):
         p = f"factors.{i}"
         report.factors.append(
             Factor(
                 description=r.text(row.get("description"), f"{p}.description", long_),
                 root_cause=r.flag(row.get("root_cause"), f"{p}.root_cause"),
                 internal=r.flag(row.get("internal"), f"{p}.internal"),
+                id=row_id,
             )
         )
     lessons = document.get("lessons")
@@ -350,7 +387,9 @@ def from_document(document: Any) -> Report:
             went_wrong=r.text(lessons.get("went_wrong"), "lessons.went_wrong", long_),
             lucky=r.text(lessons.get("lucky"), "lessons.lucky", long_),
         )
-    for i, row in enumerate(r.rows(document.get("actions"), "actions")):
+    action_rows = r.rows(document.get("actions"), "actions")
+    for i, (row, row_id) in enumerate(zip(action_rows, r.row_ids(action_rows, "actions"),
+                                          strict=True)):
         p = f"actions.{i}"
         ticket = r.text(row.get("ticket"), f"{p}.ticket", limits.MAX_URL, one_line=True)
         if ticket and not is_web_link(ticket):
@@ -366,6 +405,7 @@ def from_document(document: Any) -> Report:
                 addresses=r.positions(row.get("addresses"), f"{p}.addresses",
                                       len(report.factors)),
                 internal=r.flag(row.get("internal"), f"{p}.internal"),
+                id=row_id,
             )
         )
     report.extra = extra
@@ -397,6 +437,7 @@ def to_document(report: Report) -> dict[str, Any]:
         "impact": report.impact,
         "timeline": [
             {
+                "id": e.id,
                 "at": _iso(e.at),
                 "kind": e.kind,
                 "description": e.description,
@@ -408,6 +449,7 @@ def to_document(report: Report) -> dict[str, Any]:
         ],
         "factors": [
             {
+                "id": f.id,
                 "description": f.description,
                 "root_cause": f.root_cause,
                 **({"internal": True} if f.internal else {}),
@@ -421,6 +463,7 @@ def to_document(report: Report) -> dict[str, Any]:
         },
         "actions": [
             {
+                "id": a.id,
                 "description": a.description,
                 "owner": a.owner,
                 "priority": a.priority,

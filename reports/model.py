@@ -6,6 +6,7 @@ exports and the API speak of severities, kinds and priorities in the same words.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -60,6 +61,12 @@ INTERNAL_COPY = "internal"
 COPIES = (CLIENT_COPY, INTERNAL_COPY)
 
 
+def new_row_id() -> str:
+    """A row's stable name: kept through every save and round trip, so that an edit to a row
+    (from another author, or a patch through the API) reaches that row wherever it has moved."""
+    return secrets.token_hex(5)
+
+
 @dataclass
 class TimelineEvent:
     at: datetime | None = None
@@ -70,6 +77,7 @@ class TimelineEvent:
     outside_window: bool = False
     # Internal only: left out of the client copy of every export.
     internal: bool = False
+    id: str = field(default_factory=new_row_id)
 
 
 @dataclass
@@ -77,6 +85,7 @@ class Factor:
     description: str = ""
     root_cause: bool = False
     internal: bool = False
+    id: str = field(default_factory=new_row_id)
 
 
 @dataclass
@@ -97,6 +106,7 @@ class ActionItem:
     # Positions (0-based) in ``Report.factors`` of the factors this action deals with.
     addresses: list[int] = field(default_factory=list)
     internal: bool = False
+    id: str = field(default_factory=new_row_id)
 
 
 @dataclass

@@ -185,13 +185,25 @@
     if (empty) { empty.hidden = rowsOf(list).length > 0; }
   }
 
+  /* A new row's stable id, made here so that it is the same in every save of this page. */
+  function newRowId() {
+    var bytes = new Uint8Array(5);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   function addRow(list) {
     var template = document.getElementById(list + "-template");
     var fragment = template.content.cloneNode(true);
     container(list).appendChild(fragment);
     renumber(list);
     var rows = rowsOf(list);
-    return rows[rows.length - 1];
+    var added = rows[rows.length - 1];
+    var id = added.querySelector('input[type="hidden"][name$="-id"]');
+    if (id && !id.value) { id.value = newRowId(); }
+    return added;
   }
 
   function rowAction(button) {

@@ -80,7 +80,10 @@ def test_save_without_javascript_keeps_everything(client: FlaskClient, csrf_toke
     report = client.get(f"/api{url}").get_json()
     assert report["title"] == "Payments failed" and report["authors"] == ["Dana Lee", "Sam Ortiz"]
     assert report["started_at"] == "2026-10-03T09:12:00+02:00"
+    # A row the page posts without an id is given one, and keeps it.
+    factor_id = report["factors"][0].pop("id")
     assert report["factors"] == [{"description": "Stale routing table.", "root_cause": True}]
+    assert factor_id and client.get(f"/api{url}").get_json()["factors"][0]["id"] == factor_id
     assert report["actions"][0]["ticket"] == "https://tracker.example.com/PLAT-12"
     # The follow-up review defaults to two months after the resolution.
     assert report["follow_up_review_on"] == "2026-12-03"

@@ -10,8 +10,49 @@ import pytest
 from reports.exchange import DocumentError, from_document, to_document
 
 
+def _without_row_ids(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: ([{k: v for k, v in row.items() if k != "id"} for row in value]
+                  if key in ("timeline", "factors", "actions") else value)
+            for key, value in document.items()}
+
+
 def test_sample_document_round_trips_exactly(sample_document: dict[str, Any]) -> None:
     assert to_document(from_document(sample_document)) == sample_document
+
+
+def test_rows_without_ids_are_named_by_their_place(sample_document: dict[str, Any]) -> None:
+    without = _without_row_ids(sample_document)
+    dumped = to_document(from_document(without))
+    assert _without_row_ids(dumped) == without
+    assert [row["id"] for row in dumped["timeline"]] == ["e1", "e2", "e3", "e4"]
+    assert [row["id"] for row in dumped["factors"]] == ["f1", "f2"]
+    assert [row["id"] for row in dumped["actions"]] == ["a1", "a2"]
+    # Read again, the same document names its rows the same way: every version agrees.
+    assert to_document(from_document(without)) == dumped
+    assert to_document(from_document(dumped)) == dumped
+
+
+def test_a_new_row_never_takes_a_name_already_in_use(sample_document: dict[str, Any]) -> None:
+    sample_document["timeline"][1]["id"] = "e1"
+    del sample_document["timeline"][0]["id"]
+    ids = [e.id for e in from_document(sample_document).timeline]
+    assert ids[1] == "e1" and ids[0] != "e1" and len(set(ids)) == 4
+
+
+@pytest.mark.parametrize("bad", ["", "has space", "a/b", "x" * 41, 7, True, ["e1"]])
+def test_row_ids_that_cannot_name_a_row_are_refused(sample_document: dict[str, Any],
+                                                     bad: object) -> None:
+    sample_document["factors"][1]["id"] = bad
+    with pytest.raises(DocumentError) as refused:
+        from_document(sample_document)
+    assert "factors.1.id" in refused.value.problems
+
+
+def test_a_repeated_row_id_is_refused(sample_document: dict[str, Any]) -> None:
+    sample_document["actions"][1]["id"] = sample_document["actions"][0]["id"]
+    with pytest.raises(DocumentError) as refused:
+        from_document(sample_document)
+    assert "repeats" in refused.value.problems["actions.1.id"]
 
 
 def test_offsets_are_kept_as_written(sample_document: dict[str, Any]) -> None:

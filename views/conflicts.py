@@ -116,7 +116,7 @@ def posted_entries(field: Field) -> list[Entry]:
         return list(own())
     widget = getattr(field, "widget", None)
     input_type = getattr(widget, "input_type", None)
-    if field.type == "CSRFTokenField" or input_type in ("hidden", "submit", "file"):
+    if field.type == "CSRFTokenField" or input_type in ("submit", "file"):
         return []
     if input_type in ("checkbox", "radio") and not isinstance(field, SelectFieldBase):
         ticked = getattr(field, "checked", field.data)
