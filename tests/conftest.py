@@ -44,9 +44,11 @@ SAMPLE_DOCUMENT: dict[str, Any] = {
          "contributing": False},
     ],
     "factors": [
-        {"id": "f-gateway", "description": "The retired gateway was still listed in the routing table.",
+        {"id": "f-gateway",
+         "description": "The retired gateway was still listed in the routing table.",
          "root_cause": True},
-        {"id": "f-checklist", "description": "The release checklist had no step for payment routing.",
+        {"id": "f-checklist",
+         "description": "The release checklist had no step for payment routing.",
          "root_cause": False},
     ],
     "lessons": {
@@ -55,7 +57,8 @@ SAMPLE_DOCUMENT: dict[str, Any] = {
         "lucky": "It happened outside the sales peak.",
     },
     "actions": [
-        {"id": "a-remove", "description": "Remove retired gateways from the routing table.", "owner": "Platform team",
+        {"id": "a-remove", "description": "Remove retired gateways from the routing table.",
+         "owner": "Platform team",
          "priority": "high", "due": "2026-11-15", "ticket": "https://tracker.example.com/PLAT-12",
          "status": "agreed"},
         {"id": "a-checklist", "description": "Add payment routing to the release checklist.",

@@ -1,4 +1,4 @@
-"""Readable history: what kind of save made each revision, which parts it changed, and autosaves folded.
+"""Readable history: the kind of save behind each revision, the parts it changed, folded autosaves.
 
 Revision ID: 0013
 Revises: 0012
