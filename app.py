@@ -66,6 +66,8 @@ ENV_SETTINGS = {
     "DRIVE_DEADLINE": "HINDSIGHT_DRIVE_DEADLINE",
     "SERVER_NAMES": "HINDSIGHT_SERVER_NAMES",
     "BASE_URL": "HINDSIGHT_BASE_URL",
+    "EXPORT_WORKERS": "HINDSIGHT_EXPORT_WORKERS",
+    "EXPORT_LIMIT": "HINDSIGHT_EXPORT_LIMIT",
 }
 
 
@@ -190,6 +192,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         LOG_FORMAT="text",
         SERVER_NAMES="",  # answered besides localhost, 127.0.0.1 and [::1]; see views/hosts.py
         BASE_URL=None,  # default: http://localhost:5000, or made from the first server name
+        EXPORT_WORKERS=2,  # export threads in each app process (services.py)
+        EXPORT_LIMIT=2,  # exports running at once over every process on the database
+        EXPORT_INLINE=None,  # run each export where it is asked for; None: only in tests
     )
     for setting, variable in ENV_SETTINGS.items():
         if os.environ.get(variable):

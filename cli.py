@@ -13,12 +13,13 @@ from flask.cli import AppGroup
 from accounts.roles import ROLES
 from accounts.users import AccountError
 from exporters import FORMATS
+from exporters.job_outcome import JobOutcome
 from reports.backup import BackupError, backup, restore
 from reports.checks import check_report
 from reports.exchange import DocumentError, from_document, to_document
 from reports.json_body import load_json_body
 from reports.model import CLIENT_COPY, COPIES
-from services import export_saved_report, get_store, get_users
+from services import get_store, get_users, request_export, wait_for_export
 
 
 def register_cli(app: Flask) -> None:
@@ -79,21 +80,32 @@ def register_cli(app: Flask) -> None:
         goes to both and prints the path, then the link. The internal copy is a file of its
         own, next to the client copy.
         """
-        outcome = export_saved_report(report_id, fmt, copy)
-        if outcome is None:
+        # A job like the page's: run here, unless an app's export worker takes it first.
+        job = request_export(report_id, fmt, copy, requested_by="command line")
+        if job is None:
             raise click.ClickException(f"There is no report {report_id}.")
-        if outcome.failure is not None:
+        job = wait_for_export(job.id)
+        if job is None:
+            raise click.ClickException(f"There is no report {report_id}.")
+        if not job.finished:
             raise click.ClickException(
-                f"{outcome.failure} Cause: {outcome.failure.__cause__}")
-        if outcome.local is not None:
-            click.echo(outcome.local.path)
-        sent = outcome.drive
-        if sent is not None:
-            if sent.file is None:
-                raise click.ClickException(sent.notice)
-            if sent.file.replaced_missing:
-                click.echo(sent.notice, err=True)
-            click.echo(sent.file.link)
+                f"The export is still running (job {job.id}); its result will be on the "
+                "report's page.")
+        if job.outcome is None:
+            raise click.ClickException(
+                "The export was interrupted: the server stopped while making it."
+                if job.interrupted else f"The export failed: {job.error}")
+        outcome = JobOutcome.from_json(job.outcome)
+        if outcome.failure is not None:
+            raise click.ClickException(f"{outcome.failure} Cause: {outcome.failure_cause}")
+        if outcome.local_path is not None:
+            click.echo(outcome.local_path)
+        if outcome.drive_notice is not None:
+            if outcome.drive_link is None:
+                raise click.ClickException(outcome.drive_notice)
+            if outcome.drive_replaced_missing:
+                click.echo(outcome.drive_notice, err=True)
+            click.echo(outcome.drive_link)
 
     @reports.command("backup")
     @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))

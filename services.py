@@ -7,10 +7,14 @@ view and not ``app``, so the import graph has no loop.
 
 from __future__ import annotations
 
+import atexit
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 
 from flask import Flask, current_app
+from sqlalchemy.engine import Engine
 
 from accounts.ratelimit import FailureLimit
 from accounts.users import UserStore
@@ -19,9 +23,12 @@ from exporters.drive_auth import DELEGATED, PERSON, SignIn, StoredPerson, sign_i
 from exporters.drive_errors import DriveError
 from exporters.folder import SharedFolder
 from exporters.gdrive import DriveClient
+from exporters.job_outcome import JobOutcome
 from exporters.service import ExportOutcome, export_report
+from exporters.worker import ExportWorkers, heartbeat, worker_id
 from reports.comments import CommentStore
 from reports.drive_connection import Connection, DriveConnections, delegated_identity
+from reports.export_jobs import STALE_AFTER, ExportJob, ExportJobs
 from reports.exports_log import ExportLog
 from reports.migrate import upgrade
 from reports.model import CLIENT_COPY
@@ -33,6 +40,8 @@ USERS = "hindsight.users"
 LOGIN_FAILURES = "hindsight.login_failures"
 DRIVE = "hindsight.drive"
 DRIVE_CONNECTIONS = "hindsight.drive_connections"
+EXPORT_JOBS = "hindsight.export_jobs"
+EXPORT_WORKERS = "hindsight.export_workers"
 
 
 def init_services(app: Flask) -> None:
@@ -46,6 +55,7 @@ def init_services(app: Flask) -> None:
     app.extensions[USERS] = UserStore(engine)
     app.extensions[LOGIN_FAILURES] = FailureLimit(engine)
     app.extensions[DRIVE_CONNECTIONS] = DriveConnections(engine, app.config["SECRET_KEY"])
+    _init_export_jobs(app, engine)
 
 
 def today() -> date:
@@ -171,3 +181,106 @@ def export_saved_report(report_id: int, fmt: str, copy: str = CLIENT_COPY
 def forget_drive_client() -> None:
     """Make the next export read the Drive settings and key file again."""
     current_app.extensions.pop(DRIVE, None)
+
+
+def _setting(app: Flask, name: str, least: int) -> int:
+    try:
+        value = int(str(app.config[name]).strip())
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise RuntimeError(f"HINDSIGHT_{name} must be a whole number, at least {least}")
+    return value
+
+
+def _init_export_jobs(app: Flask, engine: Engine) -> None:
+    """The export job table, and this process's export workers unless exports run inline.
+
+    Inline (``EXPORT_INLINE``, the default in tests, or ``HINDSIGHT_EXPORT_WORKERS=0``): whoever
+    asks for an export runs its job there and then, as the command line always may. Otherwise
+    the workers start with the first request this process answers and stop when it exits.
+    """
+    jobs = ExportJobs(engine)
+    app.extensions[EXPORT_JOBS] = jobs
+    size = _setting(app, "EXPORT_WORKERS", 0)
+    limit = _setting(app, "EXPORT_LIMIT", 1)
+    inline = app.config.get("EXPORT_INLINE")
+    if (app.testing if inline is None else bool(inline)) or size == 0:
+        return
+    workers = ExportWorkers(jobs, partial(_run_in_app, app), size=size, limit=limit)
+    app.extensions[EXPORT_WORKERS] = workers
+    app.before_request(workers.start)
+    atexit.register(workers.stop)
+
+
+def get_export_jobs() -> ExportJobs:
+    return current_app.extensions[EXPORT_JOBS]
+
+
+def export_workers() -> ExportWorkers | None:
+    """This process's export workers; None when exports run where they are asked for."""
+    return current_app.extensions.get(EXPORT_WORKERS)
+
+
+def _run_in_app(app: Flask, job: ExportJob, worker: str) -> None:
+    with app.app_context():
+        run_export_job(job, worker)
+
+
+def run_export_job(job: ExportJob, worker: str) -> None:
+    """Run a job ``worker`` has claimed, and record what it made (or why it failed)."""
+    jobs = get_export_jobs()
+    with heartbeat(jobs, job.id, worker):
+        try:
+            outcome = export_saved_report(job.report_id, job.format, job.copy)
+        except Exception as error:
+            current_app.logger.exception("Export job %s (report %s as %s) failed", job.id,
+                                         job.report_id, job.format)
+            jobs.fail(job.id, worker, f"{type(error).__name__}: {error}")
+            return
+    if outcome is None:
+        jobs.fail(job.id, worker, "The report is no longer there.")
+    else:
+        jobs.finish(job.id, worker, JobOutcome.of(outcome).to_json())
+
+
+def request_export(report_id: int, fmt: str, copy: str = CLIENT_COPY,
+                   requested_by: str | None = None) -> ExportJob | None:
+    """Queue an export of the report as last saved (or join the identical one queued).
+
+    With export workers, returns at once, the job queued; inline, runs it first and returns it
+    finished. None: no such report.
+    """
+    jobs = get_export_jobs()
+    version = jobs.report_version(report_id)
+    if version is None:
+        return None
+    job = jobs.enqueue(report_id, version, fmt, copy, requested_by)
+    workers = export_workers()
+    if workers is not None:
+        workers.start()
+        workers.wake()
+        return job
+    return wait_for_export(job.id) or job
+
+
+def wait_for_export(job_id: int, timeout: float = 600.0, every: float = 0.2
+                    ) -> ExportJob | None:
+    """The job once finished: run here while it is still queued, else wait for whoever runs it.
+
+    A job whose process stopped is taken back and run here. After ``timeout`` seconds the job is
+    returned as it stands (still running elsewhere). None: the job is gone (its report deleted).
+    """
+    jobs = get_export_jobs()
+    me = worker_id()
+    deadline = time.monotonic() + timeout
+    while True:
+        claimed = jobs.claim_this(job_id, me)
+        if claimed is not None:
+            run_export_job(claimed, me)
+        job = jobs.get(job_id)
+        if job is None or job.finished or time.monotonic() > deadline:
+            return job
+        if jobs.pending(STALE_AFTER)[1]:
+            jobs.recover(STALE_AFTER)
+        time.sleep(every)

@@ -7,7 +7,10 @@ duration per level and a cap on requests, and the server is stopped at the end.
 
     .venv/bin/python -m bench.load [--seconds 10] [--database sqlite|postgresql|both]
 
-Reports throughput and p50/p99 latency at 1, 8 and 32 concurrent authors.
+Reports throughput and p50/p99 latency at 1, 8 and 32 concurrent authors, for the whole mix
+and for each kind of request (open, save, list, export). An export is the form's POST and the
+page it leads to (the editor before export jobs, the job's page since); the time until the file
+is written is not a request and is not counted here.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MIX = [("open editor", 30), ("autosave", 50), ("list", 15), ("export pdf", 5)]
+KIND = {"open editor": "open", "autosave": "save", "list": "list", "export pdf": "export"}
 MAX_REQUESTS_PER_LEVEL = 20_000
 
 
@@ -99,7 +103,8 @@ class Author:
         with self.opener.open(request, timeout=60) as response:
             return response.read()
 
-    def act(self, action: str) -> None:
+    def act(self, action: str) -> str:
+        """Do one request of the mix; returns its kind."""
         if action == "open editor":
             self.get(self.url)
         elif action == "list":
@@ -117,30 +122,34 @@ class Author:
             self.version = answer["version"]
         elif action == "export pdf":
             self.post(f"{self.url}/export/pdf", {"csrf_token": self.token}, {})
+        return KIND[action]
 
 
-def _run_level(make_action: Callable[[int], Callable[[], None]], authors: int,
-               seconds: float) -> tuple[list[float], int]:
-    latencies: list[float] = []
+def _run_level(make_action: Callable[[int], Callable[[], str]], authors: int,
+               seconds: float) -> tuple[dict[str, list[float]], int]:
+    """Each author's requests for ``seconds``: the latencies (ms) by kind, and the errors."""
+    latencies: dict[str, list[float]] = collections.defaultdict(list)
+    done = 0
     errors = 0
     kinds: collections.Counter[str] = collections.Counter()
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
     def work(index: int) -> None:
-        nonlocal errors
+        nonlocal errors, done
         action = make_action(index)
-        while time.monotonic() < stop_at and len(latencies) < MAX_REQUESTS_PER_LEVEL:
+        while time.monotonic() < stop_at and done < MAX_REQUESTS_PER_LEVEL:
             start = time.perf_counter()
             try:
-                action()
+                kind = action()
             except Exception as error:
                 with lock:
                     errors += 1
                     kinds[f"{type(error).__name__}: {str(error)[:80]}"] += 1
                 continue
             with lock:
-                latencies.append((time.perf_counter() - start) * 1000)
+                latencies[kind].append((time.perf_counter() - start) * 1000)
+                done += 1
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(authors)]
     for thread in threads:
@@ -152,13 +161,26 @@ def _run_level(make_action: Callable[[int], Callable[[], None]], authors: int,
     return latencies, errors
 
 
+def _percentiles(latencies: list[float]) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
 def _summary(latencies: list[float], errors: int, seconds: float) -> str:
     if not latencies:
         return f"no successful requests, {errors} errors"
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return (f"{len(latencies) / seconds:7.1f} req/s  p50 {statistics.median(ordered):7.1f} ms  "
+    p50, p99 = _percentiles(latencies)
+    return (f"{len(latencies) / seconds:7.1f} req/s  p50 {p50:7.1f} ms  "
             f"p99 {p99:7.1f} ms  errors {errors}")
+
+
+def _by_kind(latencies: dict[str, list[float]]) -> str:
+    parts = []
+    for kind in ("open", "save", "list", "export"):
+        if latencies.get(kind):
+            p50, p99 = _percentiles(latencies[kind])
+            parts.append(f"{kind} n={len(latencies[kind])} p50 {p50:.0f} p99 {p99:.0f}")
+    return " | ".join(parts)
 
 
 def measure(base: str, seconds: float) -> None:
@@ -175,21 +197,27 @@ def measure(base: str, seconds: float) -> None:
                 report_ids.append(json.loads(response.read())["id"])
         people = [Author(base, report_id) for report_id in report_ids]
 
-        def trivial(index: int) -> Callable[[], None]:
-            return lambda: urllib.request.urlopen(f"{base}/healthz", timeout=60).read()
+        def trivial(index: int) -> Callable[[], str]:
+            def healthz() -> str:
+                urllib.request.urlopen(f"{base}/healthz", timeout=60).read()
+                return "healthz"
+            return healthz
 
-        def realistic(index: int, people: list[Author] = people) -> Callable[[], None]:
+        def realistic(index: int, people: list[Author] = people) -> Callable[[], str]:
             chooser = random.Random(index)
             return lambda: people[index].act(chooser.choice(actions))
 
-        ref_latencies, ref_errors = _run_level(trivial, authors, seconds)
-        mix_latencies, mix_errors = _run_level(realistic, authors, seconds)
+        ref_by_kind, ref_errors = _run_level(trivial, authors, seconds)
+        mix_by_kind, mix_errors = _run_level(realistic, authors, seconds)
+        ref_latencies = [ms for values in ref_by_kind.values() for ms in values]
+        mix_latencies = [ms for values in mix_by_kind.values() for ms in values]
         ref_rate = len(ref_latencies) / seconds
         mix_rate = len(mix_latencies) / seconds
         print(f"  {authors:2d} authors  reference  {_summary(ref_latencies, ref_errors, seconds)}")
         print(f"  {authors:2d} authors  mix        {_summary(mix_latencies, mix_errors, seconds)}"
               f"  throughput ratio {mix_rate / ref_rate:.3f}  p50 ratio "
               f"{statistics.median(mix_latencies) / statistics.median(ref_latencies):.1f}")
+        print(f"  {authors:2d} authors  by kind (ms)  {_by_kind(mix_by_kind)}", flush=True)
 
 
 def main() -> None:

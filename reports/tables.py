@@ -183,6 +183,70 @@ class DriveConnectionRow(Base):
     version: Mapped[int] = mapped_column(default=1)
 
 
+class ExportJobRow(Base):
+    """One export asked for: queued, running (claimed by one app process), done or failed.
+
+    Any app instance on the database may claim a queued job (``reports/export_jobs.py``). At
+    most one job per report, format, copy and version is queued or running at a time: a second
+    identical request is given that job instead of a new one.
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        sa.Index("ix_export_jobs_status_id", "status", "id"),
+        sa.Index("uq_export_jobs_active", "report_id", "format", "copy", "report_version",
+                 unique=True,
+                 sqlite_where=sa.text("status IN ('queued', 'running')"),
+                 postgresql_where=sa.text("status IN ('queued', 'running')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    report_version: Mapped[int] = mapped_column()
+    format: Mapped[str] = mapped_column(sa.String(16))
+    copy: Mapped[str] = mapped_column(sa.String(16))
+    requested_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
+                                                          nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
+                                                         nullable=True)
+    outcome: Mapped[str | None] = mapped_column(sa.Text, nullable=True)  # JSON, once finished
+    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class AttachmentRow(Base):
+    """A file attached to a report (a figure, a log, an e-mail), its bytes kept in the database.
+
+    Why the database and not files on disk: see docs/attachments.md. ``sha256`` is the content's
+    hash (the download's ETag, the backup's file name); ``data`` is only read when needed.
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    mimetype: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    caption: Mapped[str] = mapped_column(sa.String(500), default="")
+    internal: Mapped[bool] = mapped_column(default=False)
+    width: Mapped[int | None] = mapped_column(nullable=True)  # images only
+    height: Mapped[int | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+
 def table_of(row: type[Base]) -> sa.Table:
     """A mapped class's table, as the ``Table`` it is (SQLAlchemy types ``__table__`` loosely)."""
     found = row.__table__

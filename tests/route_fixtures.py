@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 from exporters.publish import export_to_folder
 from reports.exchange import from_document
 from reports.model import INTERNAL_COPY
-from services import get_comments, get_exports, get_store, shared_folder
+from services import get_comments, get_export_jobs, get_exports, get_store, shared_folder
 from tests.conftest import SAMPLE_DOCUMENT
 from tests.people import password_app
 from tests.test_internal_copy import internal_document
@@ -35,12 +35,14 @@ class Populated:
     client_export: int
     internal_export: int
     comment: int
+    export_job: int = 0  # a queued export of the acme report
 
     def values(self, rule: Rule, report_id: int) -> dict[str, Any]:
         """Values for every part of a route's address, pointing at ``report_id``'s things."""
         known: dict[str, Any] = {
             "report_id": report_id, "version": 1, "fmt": "html", "filename": "app.css",
             "export_id": self.client_export, "comment_id": self.comment,
+            "job_id": self.export_job,
         }
         return {name: known[name] for name in rule.arguments}
 
@@ -59,4 +61,6 @@ def populated_app(tmp_path: Path) -> Populated:
         internal = export_to_folder(acme, "html", shared_folder(), get_exports(), store=store,
                                     copy=INTERNAL_COPY)
         comment = get_comments().add(acme.id, "understand", "Say when it started.", "Rey")
-    return Populated(app, acme.id, globex.id, client.record.id, internal.record.id, comment.id)
+        job = get_export_jobs().enqueue(acme.id, acme.version, "pdf", INTERNAL_COPY)
+    return Populated(app, acme.id, globex.id, client.record.id, internal.record.id, comment.id,
+                     job.id)

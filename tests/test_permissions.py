@@ -31,6 +31,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "editor.new_report": AUTHORS, "editor.edit": READERS, "editor.save": TEAM,
     "examples.page": SIGNED_IN, "examples.start": AUTHORS,
     "exports.export": TEAM, "exports.download": READERS, "exports.shared_folder_file": STAFF,
+    "exports.job": TEAM,
     "guidance.live": STAFF, "guidance.for_api": READERS,
     "guidance.set_aside": TEAM, "guidance.restore_set_aside": TEAM | {"reviewer"},
     "history.history": STAFF, "history.revision": STAFF, "history.restore": TEAM,

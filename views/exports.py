@@ -1,9 +1,13 @@
 """Export a saved report from the page, show what became of it, and download the files.
 
 The flow itself (shared folder, Drive, the folder's index) is ``exporters/service.py``, shared
-with the command line. Every export is the client copy (internal items left out) unless the
-form asks for the internal copy (``copy=internal``): everything, marked INTERNAL, in a file of
-its own.
+with the command line. An export is a job (``reports/export_jobs.py``) run by the app's export
+workers, outside the request: the form's POST queues it and leads to the job's page, which says
+"Exporting…" and reloads itself until the job is finished, then shows its result on the editor
+(``static/exports.js`` does the same in place, polling the job as JSON). See docs/exports.md.
+
+Every export is the client copy (internal items left out) unless the form asks for the
+internal copy (``copy=internal``): everything, marked INTERNAL, in a file of its own.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from flask import (
     Response,
     abort,
     flash,
+    jsonify,
     redirect,
+    render_template,
     request,
     send_file,
     url_for,
@@ -32,10 +38,12 @@ from exporters import FORMATS
 from exporters.drive_publish import DriveExport
 from exporters.folder import OutsideFolder
 from exporters.folder_index import INDEX_FILES
+from exporters.job_outcome import JobOutcome
+from reports.export_jobs import ExportJob
 from reports.exports_log import LOCAL, ExportRecord
 from reports.model import CLIENT_COPY, COPIES, INTERNAL_COPY
-from services import export_saved_report, get_exports, shared_folder
-from views.identity import sees_internal
+from services import get_export_jobs, get_exports, get_store, request_export, shared_folder
+from views.identity import current_user, sees_internal
 from views.permissions import AUTHORS_AND_REVIEWERS, EDIT_REPORT, READ_REPORT, allow
 from views.security import CONTENT_SECURITY_POLICY
 
@@ -47,10 +55,13 @@ def flash_drive(done: DriveExport) -> None:
     if done.file is None:
         flash(done.notice, "export error")
         return
-    flash(Markup('{} <a href="{}">Open “{}” in Google Drive</a>. '
-                 '<a href="{}">Open the shared folder’s index</a>.')
-          .format(done.notice, done.file.link, done.file.name or "the file",
-                  url_for("exports.shared_folder_file")), "export")
+    flash(drive_message(done.notice, done.file.link, done.file.name), "export")
+
+
+def drive_message(notice: str, link: str, name: str | None) -> Markup:
+    return (Markup('{} <a href="{}">Open “{}” in Google Drive</a>. '
+                   '<a href="{}">Open the shared folder’s index</a>.')
+            .format(notice, link, name or "the file", url_for("exports.shared_folder_file")))
 
 
 def download_url(record: ExportRecord) -> str | None:
@@ -80,6 +91,85 @@ def export_helpers() -> dict[str, Any]:
     }
 
 
+WAIT = 2  # seconds before the job's page (without JavaScript) looks again
+
+
+def local_message(outcome: JobOutcome, report_id: int) -> Markup:
+    """Where the new file is: a download link, its full path on this server, the index."""
+    location = outcome.local_location or ""
+    label = FORMATS[outcome.fmt].label if outcome.fmt in FORMATS else outcome.fmt
+    what = (f"the internal copy as {label}" if outcome.copy == INTERNAL_COPY
+            else f"as {label}")
+    try:
+        where = str(shared_folder().path_of(location))
+    except OutsideFolder:
+        where = location
+    link = url_for("exports.download", report_id=report_id,
+                   export_id=outcome.local_export_id or 0)
+    return (Markup('Exported {}: <a href="{}" download>{}</a> is in the shared folder, at '
+                   '<code class="file-path">{}</code>. '
+                   '<a href="{}">Open the shared folder’s index</a>.')
+            .format(what, link, Path(location).name, where,
+                    url_for("exports.shared_folder_file")))
+
+
+def job_messages(job: ExportJob) -> list[tuple[Markup | str, str]]:
+    """What a finished job says, as (message, category): the same words the page always had."""
+    label = format_label(job.format, job.copy)
+    if job.interrupted:
+        return [(f"The {label} export was interrupted: the server stopped while making it, "
+                 f"{job.attempts} times. No half-written file was left in the shared folder. "
+                 "Export again; if it stops again, ask whoever runs Hindsight to look at its "
+                 "logs.", "export error")]
+    if job.outcome is None:
+        return [(f"The {label} export did not finish: something went wrong while making it. "
+                 "No half-written file was left in the shared folder. Try again in a minute; "
+                 "if it fails again, ask whoever runs Hindsight to look at its logs.",
+                 "export error")]
+    outcome = JobOutcome.from_json(job.outcome)
+    messages: list[tuple[Markup | str, str]] = []
+    if outcome.failure is not None:
+        messages.append((f"{outcome.failure} Nothing in the shared folder was changed. Try "
+                         "again in a minute.", "export error"))
+    elif outcome.local_location is not None:
+        messages.append((local_message(outcome, job.report_id), "export"))
+    if outcome.drive_notice is not None:
+        if outcome.drive_link is None:
+            messages.append((outcome.drive_notice, "export error"))
+        else:
+            messages.append((drive_message(outcome.drive_notice, outcome.drive_link,
+                                           outcome.drive_name), "export"))
+    return messages
+
+
+def wants_json() -> bool:
+    """The page's script asks for JSON; a browser without it gets pages."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def job_state(job: ExportJob) -> dict[str, Any]:
+    """The job for the page's script: its state and, once finished, the notices to show."""
+    state: dict[str, Any] = {
+        "id": job.id, "status": job.status, "finished": job.finished,
+        "url": url_for("exports.job", report_id=job.report_id, job_id=job.id),
+        "message": f"Exporting the {format_label(job.format, job.copy)}…",
+    }
+    if job.finished:
+        stored = get_store().get(job.report_id)
+        state["notices"] = render_template("export_notices.html", messages=job_messages(job))
+        state["files"] = (render_template("export_files.html", stored=stored)
+                          if stored is not None else "")
+    return state
+
+
+def show_finished(job: ExportJob) -> BaseResponse:
+    """The result on the editor, as flashed notices (the first takes the focus there)."""
+    for message, category in job_messages(job):
+        flash(message, category)
+    return redirect(url_for("editor.edit", report_id=job.report_id), code=303)
+
+
 @bp.post("/reports/<int:report_id>/export/<fmt>")
 @allow(EDIT_REPORT)
 def export(report_id: int, fmt: str) -> BaseResponse:
@@ -88,32 +178,34 @@ def export(report_id: int, fmt: str) -> BaseResponse:
     copy = request.form.get("copy") or CLIENT_COPY
     if copy not in COPIES:
         abort(400)
-    outcome = export_saved_report(report_id, fmt, copy)
-    if outcome is None:
+    user = current_user()
+    job = request_export(report_id, fmt, copy,
+                         requested_by=user.username if user is not None else None)
+    if job is None:
         abort(404)
-    if outcome.failure is not None:
-        flash(f"{outcome.failure} Nothing in the shared folder was changed. Try again in a "
-              "minute.", "export error")
-    elif outcome.local is not None:
-        record = outcome.local.record
-        name = Path(record.location).name
-        label = FORMATS[fmt].label
-        what = f"the internal copy as {label}" if copy == INTERNAL_COPY else f"as {label}"
-        # Where the file is, so it can be found without the app: its full path on this server.
-        try:
-            where = str(shared_folder().path_of(record.location))
-        except OutsideFolder:
-            where = record.location
-        flash(Markup('Exported {}: <a href="{}" download>{}</a> is in the shared folder, at '
-                     '<code class="file-path">{}</code>. '
-                     '<a href="{}">Open the shared folder’s index</a>.')
-              .format(what, download_url(record), name, where,
-                      url_for("exports.shared_folder_file")), "export")
-    if outcome.drive is not None:
-        flash_drive(outcome.drive)
-    # The notice with the download link is at the top of the editor's main content, and
-    # takes the focus there (templates/base.html).
-    return redirect(url_for("editor.edit", report_id=report_id), code=303)
+    if wants_json():
+        return jsonify(job_state(job))
+    if job.finished:
+        return show_finished(job)
+    return redirect(url_for("exports.job", report_id=report_id, job_id=job.id), code=303)
+
+
+@bp.get("/reports/<int:report_id>/exports/jobs/<int:job_id>")
+@allow(EDIT_REPORT)
+def job(report_id: int, job_id: int) -> BaseResponse | str:
+    """An export on its way: "Exporting…" until it is finished, then its result on the editor."""
+    found = get_export_jobs().get(job_id)
+    if found is None or found.report_id != report_id:
+        abort(404)
+    if wants_json():
+        return jsonify(job_state(found))
+    if found.finished:
+        return show_finished(found)
+    stored = get_store().get(report_id)
+    if stored is None:
+        abort(404)
+    return render_template("export_job.html", job=found, stored=stored, wait=WAIT,
+                           label=format_label(found.format, found.copy))
 
 
 @bp.get("/reports/<int:report_id>/exports/<int:export_id>/download")

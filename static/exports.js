@@ -1,0 +1,74 @@
+/* Exports without leaving the page: the export form is sent in the background, the panel says
+   "Exporting…", and the result (the same notice as without JavaScript) appears in its place when
+   the export job is finished, with the list of exported files brought up to date. Writing goes
+   on meanwhile. If anything here fails, the form is sent the ordinary way (views/exports.py). */
+(function () {
+  "use strict";
+  var form = document.getElementById("export-form");
+  var status = document.getElementById("export-status");
+  if (!form || !status || !window.fetch || !window.FormData) { return; }
+
+  var FIRST_LOOK_MS = 500;
+  var LOOK_EVERY_MS = 1500;
+  var GIVE_UP_AFTER_MS = 15 * 60 * 1000;
+  var ordinary = false;  // the form is being sent the ordinary way, after a failure here
+
+  function say(text) {
+    status.textContent = "";
+    var notice = document.createElement("div");
+    notice.className = "notice";
+    var line = document.createElement("p");
+    line.textContent = text;
+    notice.appendChild(line);
+    status.appendChild(notice);
+  }
+
+  function finished(job) {
+    status.innerHTML = job.notices;  // rendered and escaped by the server (export_notices.html)
+    var files = document.getElementById("export-files");
+    if (files && job.files) { files.outerHTML = job.files; }
+  }
+
+  function look(job, since, first) {
+    if (job.finished) { finished(job); return; }
+    say(job.message);
+    if (Date.now() - since > GIVE_UP_AFTER_MS) {
+      // Still running after all this time: the job's own page keeps looking.
+      window.location.assign(job.url);
+      return;
+    }
+    window.setTimeout(function () {
+      fetch(job.url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("status " + response.status); }
+          return response.json();
+        })
+        .then(function (next) { look(next, since, false); })
+        .catch(function () { window.location.assign(job.url); });
+    }, first ? FIRST_LOOK_MS : LOOK_EVERY_MS);
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (ordinary) { return; }
+    var submitter = event.submitter;
+    var action = (submitter && submitter.formAction) || form.action;
+    var data = new FormData(form);  // the copy chosen, and the form's token
+    event.preventDefault();
+    say("Asking for the export…");
+    fetch(action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("status " + response.status); }
+        return response.json();
+      })
+      .then(function (job) { look(job, Date.now(), true); })
+      .catch(function () {
+        // Send it the ordinary way: the server answers with a page that says what happened.
+        status.textContent = "";
+        ordinary = true;
+        if (submitter) { form.requestSubmit(submitter); } else { form.submit(); }
+      });
+  });
+})();
