@@ -66,7 +66,9 @@ def test_the_same_change_on_both_sides_is_no_conflict() -> None:
 def test_rows_are_matched_by_id_not_by_place() -> None:
     base, mine, theirs = _three()
     # Theirs adds an event before every other and removes the alert; mine edits the last one.
-    theirs.timeline.insert(0, TimelineEvent(at=base.timeline[0].at - timedelta(hours=1),
+    first = base.timeline[0].at
+    assert first is not None
+    theirs.timeline.insert(0, TimelineEvent(at=first - timedelta(hours=1),
                                             kind="config_change", description="Flag flipped."))
     del theirs.timeline[2]
     mine.timeline[3].description = "Back to normal at 11:02."
@@ -158,9 +160,9 @@ def edits(draw: st.DrawFn) -> list[tuple[str, Any]]:
     return found
 
 
-def _apply(report: Report, changes: list[tuple[str, Any]], who: str) -> dict[str, Any]:
+def _apply(report: Report, changes: list[tuple[str, Any]], who: str) -> dict[tuple[str, Any], Any]:
     """Apply edits; returns what this author changed: {(kind, key): value}."""
-    done: dict[Any, Any] = {}
+    done: dict[tuple[str, Any], Any] = {}
     ids = [e.id for e in report.timeline]
     for kind, arg in changes:
         if kind == "field":
