@@ -47,7 +47,7 @@ def register_cli(app: Flask) -> None:
         blocking = {p.field: p.message for p in check_report(report) if p.blocking}
         if blocking:  # as the API: times that cannot be together, or cannot be shown
             raise refused("a valid report", DocumentError(blocking))
-        click.echo(get_store().create(report).id)
+        click.echo(get_store().create(report, kind="import").id)
 
     @reports.command("list")
     def list_reports() -> None:

@@ -20,16 +20,21 @@ from typing import overload
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from .exchange import from_document, to_document
 from .model import Report, StoredReport
+from .revision_parts import AUTOSAVE, KINDS, Parts, changed_parts, from_text, joined, to_text
 from .searchable import client_search_text, search_text
 from .tables import ActionItemRow, ReportRow, RevisionRow, table_of
 from .workflow import check_published_unchanged
 
 BIN_DAYS = 30
 BIN_PERIOD = timedelta(days=BIN_DAYS)
+# An autosave this soon after the same author's previous one joins it in the history.
+FOLD_WINDOW = timedelta(minutes=10)
+# Folded autosaves stay readable this long (the version a page was based on, for merges).
+KEEP_FOLDED = timedelta(days=1)
 
 
 def _derived_columns(report: Report) -> dict[str, object]:
@@ -52,11 +57,17 @@ class VersionConflict(Exception):
 
 @dataclass(frozen=True)
 class RevisionSummary:
+    """One entry of the history: a revision, or the newest of a group of folded autosaves."""
+
     version: int
     saved_at: datetime
     author: str | None
     note: str | None
     stored_bytes: int
+    kind: str | None = None  # None: kept before kinds were recorded
+    parts: Parts | None = None  # None: not known; for a group, what all of it changed
+    first_saved_at: datetime | None = None  # the group's first autosave (else saved_at)
+    saves: int = 1  # autosaves in the group
 
 
 @dataclass(frozen=True)
@@ -133,16 +144,19 @@ class ReportStore:
             yield session
 
     @staticmethod
-    def _fill(row: ReportRow, report: Report) -> None:
+    def _fill(row: ReportRow, report: Report) -> dict[str, object]:
+        """Set the row from the report; returns the exchange document it now keeps."""
+        document = to_document(report)
         row.title = report.title[:200]
         row.service = report.service[:200]
         row.severity = report.severity
         row.status = report.status
         row.started_at = _utc(report.started_at or report.detected_at)
-        row.document = json.dumps(to_document(report), ensure_ascii=False)
+        row.document = json.dumps(document, ensure_ascii=False)
         row.follow_up_held_on = report.follow_up_held_on
         for column, value in _derived_columns(report).items():
             setattr(row, column, value)
+        return document
 
     @staticmethod
     def rebuild_derived(
@@ -197,12 +211,44 @@ class ReportStore:
 
     @staticmethod
     def _keep_revision(
-        session: Session, row: ReportRow, author: str | None, note: str | None = None
+        session: Session, row: ReportRow, author: str | None, note: str | None, kind: str,
+        parts: Parts,
     ) -> None:
+        """Keep the version just written, with what made it and the parts it changed.
+
+        An autosave right after the same author's previous autosave (within ``FOLD_WINDOW``)
+        folds that one: the history shows the group as this newest revision, with the parts all
+        of it changed. Folded revisions stay readable by version for ``KEEP_FOLDED``, because a
+        page may still be based on one of them; older ones go here, at the next save.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind of revision: {kind!r}")
+        now = _utc(row.updated_at)
+        started_at, saves = None, 1
+        if kind == AUTOSAVE:
+            previous = session.scalar(
+                sa.select(RevisionRow).options(defer(RevisionRow.document))
+                .where(RevisionRow.report_id == row.id, RevisionRow.version == row.version - 1)
+            )
+            if (previous is not None and previous.kind == AUTOSAVE and not previous.folded
+                    and previous.author == author
+                    and timedelta(0) <= now - _utc(previous.saved_at) <= FOLD_WINDOW):
+                previous.folded = True
+                started_at = _utc(previous.group_started_at or previous.saved_at)
+                saves = previous.group_saves + 1
+                parts = joined(from_text(previous.parts) or {}, parts)
         session.add(
             RevisionRow(
                 report_id=row.id, version=row.version, saved_at=row.updated_at, author=author,
-                note=note, document=zlib.compress(row.document.encode("utf-8")),
+                note=note, document=zlib.compress(row.document.encode("utf-8")), kind=kind,
+                parts=to_text(parts), folded=False, group_started_at=started_at,
+                group_saves=saves,
+            )
+        )
+        session.execute(
+            sa.delete(RevisionRow).where(
+                RevisionRow.report_id == row.id, RevisionRow.folded.is_(True),
+                RevisionRow.saved_at < now - KEEP_FOLDED,
             )
         )
 
@@ -219,15 +265,18 @@ class ReportStore:
         return session.get(ReportRow, report_id, with_for_update=True, populate_existing=True)
 
     def create(
-        self, report: Report, author: str | None = None, team: str | None = None
+        self, report: Report, author: str | None = None, team: str | None = None,
+        kind: str = "create",
     ) -> StoredReport:
+        """A new report at version 1; ``kind`` says how it came (see ``revision_parts.KINDS``)."""
         now = _now()
         with self._transaction() as session:
             row = ReportRow(version=1, created_at=now, updated_at=now, team=team)
-            self._fill(row, report)
+            document = self._fill(row, report)
             session.add(row)
             session.flush()
-            self._keep_revision(session, row, author)
+            self._keep_revision(session, row, author, None, kind,
+                                changed_parts(to_document(Report()), document))
             self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return self._stored(row)
 
@@ -244,13 +293,15 @@ class ReportStore:
 
     def save(
         self, report_id: int, report: Report, expected_version: int | None = None,
-        author: str | None = None, note: str | None = None,
+        author: str | None = None, note: str | None = None, kind: str = "save",
     ) -> StoredReport | None:
         """Replace a report's content; returns None when there is no such report.
 
         With ``expected_version``, the save is refused (``VersionConflict``) when someone else
         saved in the meantime, so two editors never silently overwrite each other. A published
         report's content is refused (``ReportPublished``) on every way in until it is reopened.
+        ``kind`` says what made the save, for the history (``revision_parts.KINDS``): the
+        page's "autosave" or "save", "status", "restore", "merge", "api", "patch", "import"…
         """
         with self._transaction() as session:
             row = self._lock(session, report_id)
@@ -260,11 +311,13 @@ class ReportStore:
                 raise VersionConflict(self._stored(row))
             if row.status == "published":
                 check_published_unchanged(self._stored(row).report, report)
-            self._fill(row, report)
+            before = json.loads(row.document)
+            document = self._fill(row, report)
             row.version += 1
             row.updated_at = _now()
             session.flush()
-            self._keep_revision(session, row, author, note)
+            self._keep_revision(session, row, author, note, kind,
+                                changed_parts(before, document))
             self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return self._stored(row)
 
@@ -277,24 +330,30 @@ class ReportStore:
             return None
         stored.report.actions[position].status = status
         return self.save(report_id, stored.report, expected_version=stored.version,
-                         author=author, note=f"Action item {position + 1} marked {status}")
+                         author=author, note=f"Action item {position + 1} marked {status}",
+                         kind="action")
 
     def revisions(self, report_id: int) -> list[RevisionSummary]:
-        """Every saved version of a report, the newest first."""
+        """The history of a report, the newest first: every saved version but the autosaves
+        folded into a later one (the group's newest stands for them)."""
         with self._sessions() as session:
             rows = session.execute(
                 sa.select(RevisionRow.version, RevisionRow.saved_at, RevisionRow.author,
-                          RevisionRow.note, sa.func.length(RevisionRow.document))
-                .where(RevisionRow.report_id == report_id)
+                          RevisionRow.note, sa.func.length(RevisionRow.document),
+                          RevisionRow.kind, RevisionRow.parts, RevisionRow.group_started_at,
+                          RevisionRow.group_saves)
+                .where(RevisionRow.report_id == report_id, RevisionRow.folded.is_(False))
                 .order_by(RevisionRow.version.desc())
             ).all()
         return [
             RevisionSummary(version=r[0], saved_at=_utc(r[1]), author=r[2], note=r[3],
-                            stored_bytes=r[4])
+                            stored_bytes=r[4], kind=r[5], parts=from_text(r[6]),
+                            first_saved_at=_utc(r[7]), saves=r[8])
             for r in rows
         ]
 
     def revision(self, report_id: int, version: int) -> Report | None:
+        """Any kept version, folded autosaves included until they are pruned."""
         with self._sessions() as session:
             document = session.execute(
                 sa.select(RevisionRow.document).where(
@@ -318,7 +377,7 @@ class ReportStore:
             return None
         earlier.status = current.report.status
         return self.save(report_id, earlier, expected_version=current.version, author=author,
-                         note=f"Restored version {version}")
+                         note=f"Restored version {version}", kind="restore")
 
     def delete(self, report_id: int) -> bool:
         """Move a report to the bin; it can be restored for ``BIN_DAYS`` days."""

@@ -77,6 +77,16 @@ class RevisionRow(Base):
     author: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     note: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     document: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # What made it (``reports.revision_parts.KINDS``) and which parts it changed (JSON, see
+    # ``revision_parts``); both None for revisions kept before they were recorded.
+    kind: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
+    parts: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # An autosave folded into the next one by the same author: hidden from the history, still
+    # readable by version until it is pruned. The newest of a group stands for all of it.
+    folded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    group_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True),
+                                                              nullable=True)
+    group_saves: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class ExportRow(Base):

@@ -1,18 +1,80 @@
-"""Earlier versions of a report, and the bin that deleted reports wait in."""
+"""Earlier versions of a report, and the bin that deleted reports wait in.
+
+The history lists each revision with who made it, when, what kind of save it was and which
+parts it changed; an author's autosaves a few minutes apart are one entry (``reports.store``).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from reports.store import BIN_DAYS, VersionConflict
+from exporters.viewmodel import zone_name
+from reports.exchange import is_timezone
+from reports.revision_parts import AUTOSAVE, describe, kind_words
+from reports.store import BIN_DAYS, RevisionSummary, VersionConflict
 from reports.workflow import ReportPublished
 from services import get_store
 from views.conflicts import LABELS, report_texts
-from views.identity import author_name
+from views.identity import author_name, current_user
 from views.permissions import AUTHORS, EDIT_REPORT, REVIEW_REPORT, allow
 
 bp = Blueprint("history", __name__)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the history, in the words the page shows."""
+
+    version: int
+    who: str
+    when: str
+    started_at: datetime
+    saved_at: datetime
+    kind: str
+    note: str
+    changes: str
+
+
+def _when(first: datetime, last: datetime, timezone: str) -> str:
+    """ "3 Oct 2026 at 09:12 CEST", or for a group "3 Oct 2026, 09:12–09:20 CEST"."""
+    tz = ZoneInfo(timezone if is_timezone(timezone) else "UTC")
+    start, end = first.astimezone(tz), last.astimezone(tz)
+    day = f"{end.day} {end:%b %Y}"
+    if start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0):
+        return f"{day} at {end:%H:%M} {zone_name(end)}"
+    if start.date() == end.date():
+        return f"{day}, {start:%H:%M}–{end:%H:%M} {zone_name(end)}"
+    return (f"{start.day} {start:%b %Y} at {start:%H:%M} {zone_name(start)} – "
+            f"{day} at {end:%H:%M} {zone_name(end)}")
+
+
+def history_entry(revision: RevisionSummary, timezone: str) -> HistoryEntry:
+    first = revision.first_saved_at or revision.saved_at
+    if revision.kind == AUTOSAVE and revision.saves > 1:
+        kind = f"{revision.saves} autosaves"
+    else:
+        kind = kind_words(revision.kind)
+    changes = describe(revision.parts)
+    if revision.kind == "create" and changes == "Nothing changed":
+        changes = ""  # a blank new report
+    note = revision.note or ""
+    if revision.kind == "status" and note.startswith("Status: "):
+        kind, note = f"Status changed to {note.removeprefix('Status: ')}", ""
+    return HistoryEntry(
+        version=revision.version, who=revision.author or "—",
+        when=_when(first, revision.saved_at, timezone), started_at=first,
+        saved_at=revision.saved_at, kind=kind, note=note, changes=changes,
+    )
+
+
+def _may_restore(report_id: int) -> bool:
+    user = current_user()
+    return user is None or user.may_edit_team(get_store().team_of(report_id))
 
 
 @bp.get("/reports/<int:report_id>/history")
@@ -21,9 +83,10 @@ def history(report_id: int) -> str:
     stored = get_store().get(report_id)
     if stored is None:
         abort(404)
-    return render_template(
-        "history.html", stored=stored, revisions=get_store().revisions(report_id)
-    )
+    entries = [history_entry(r, stored.report.timezone)
+               for r in get_store().revisions(report_id)]
+    return render_template("history.html", stored=stored, entries=entries,
+                           may_restore=_may_restore(report_id))
 
 
 @bp.get("/reports/<int:report_id>/history/<int:version>")
@@ -35,7 +98,8 @@ def revision(report_id: int, version: int) -> str:
         abort(404)
     return render_template(
         "revision.html", stored=stored, version=version, report=earlier,
-        texts=report_texts(earlier), labels=LABELS,
+        texts=report_texts(earlier), now=report_texts(stored.report), labels=LABELS,
+        may_restore=_may_restore(report_id),
     )
 
 

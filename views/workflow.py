@@ -67,7 +67,7 @@ def change_status(report_id: int) -> Any:
     try:
         store.save(report_id, replace(stored.report, status=target),
                    expected_version=stored.version, author=author_name(),
-                   note=f"Status: {STATUSES[target]}")
+                   note=f"Status: {STATUSES[target]}", kind="status")
     except (VersionConflict, ReportPublished):
         flash("Someone saved this report a moment ago. Check their changes, then try again.")
         return _editor(report_id)
