@@ -42,7 +42,9 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "drive_connect.make_folder": STAFF, "drive_connect.disconnect": STAFF,
     "workflow.change_status": TEAM | {"reviewer"},
     "api.list_reports": SIGNED_IN, "api.create_report": AUTHORS, "api.get_report": READERS,
-    "api.put_report": TEAM,
+    "api.put_report": TEAM, "api.patch_report": TEAM,
+    "attachments.download": READERS, "attachments.upload": TEAM, "attachments.change": TEAM,
+    "attachments.remove": TEAM, "attachments_api.list": READERS, "attachments_api.upload": TEAM,
 }
 
 
@@ -85,6 +87,11 @@ def test_who_may_use_each_route(populated: Populated) -> None:
                     response = person.get(url)
                 elif method == "PUT":
                     response = person.client.put(url, base_url="https://localhost", json={})
+                elif method == "PATCH":
+                    response = person.client.patch(
+                        url, base_url="https://localhost", data="[]",
+                        headers={"Content-Type": "application/json-patch+json",
+                                 "If-Match": '"1"'})
                 else:
                     response = person.post(url, {"report_id": str(populated.acme),
                                                  "position": "0", "transition": "reopen"})

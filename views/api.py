@@ -12,6 +12,7 @@ app never grants; a request that names another origin is refused outright.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +23,9 @@ from reports.checks import check_report
 from reports.copies import client_copy
 from reports.exchange import DocumentError, from_document, to_document
 from reports.json_body import load_json_body
+from reports.merge import merge_reports
 from reports.model import Report, StoredReport
+from reports.patch import PatchError, apply_patch, overlapping, parse_patch
 from reports.store import VersionConflict
 from reports.workflow import MoveRefused, ReportPublished, check_move
 from services import get_store
@@ -32,6 +35,7 @@ from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, SIGNED_IN, allo
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+PATCH_TYPE = "application/json-patch+json"
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 
 
@@ -60,12 +64,13 @@ def _problem(status: int, error: str, problems: dict[str, Any],
     return response
 
 
-def _read_body() -> Any:
+def _read_body(media_type: str = "application/json") -> Any:
     origin = request.headers.get("Origin")
     if origin and urlsplit(origin).netloc != request.host:
         abort(403)
-    if not request.is_json:
-        abort(415)
+    if not request.is_json or (media_type == PATCH_TYPE) != (request.mimetype == PATCH_TYPE):
+        abort(_problem(415, f"Send the body as {media_type}.",
+                       {"Content-Type": request.mimetype or "none"}))
     try:  # bad UTF-8, bad JSON, lone surrogates, nesting deeper than any report needs
         return load_json_body(request.get_data())
     except DocumentError as error:
@@ -73,14 +78,14 @@ def _read_body() -> Any:
                        error.problems))
 
 
-def _report_from(document: Any) -> Report:
+def _report_from(document: Any, status: int = 400) -> Report:
     try:
         report = from_document(document)
     except DocumentError as error:
-        abort(_problem(400, "The report document has problems.", error.problems))
+        abort(_problem(status, "The report document has problems.", error.problems))
     blocking = {p.field: p.message for p in check_report(report) if p.blocking}
     if blocking:
-        abort(_problem(400, "The report's times do not fit together.", blocking))
+        abort(_problem(status, "The report's times do not fit together.", blocking))
     return report
 
 
@@ -91,7 +96,7 @@ def _refused_move(refused: MoveRefused) -> Response:
     return _problem(422 if refused.unmet else 409, refused.message, problems)
 
 
-def _based_on(document: Any) -> int:
+def _based_on(document: Any = None) -> int:
     """The version a write is based on, from If-Match or the body; 428/400 when unusable."""
     header = request.headers.get("If-Match")
     from_header = None
@@ -198,4 +203,75 @@ def _stale(current: StoredReport, version: int) -> Response:
     })
     response.status_code = 409
     response.headers["ETag"] = f'"{current.version}"'
+    return response
+
+
+PATCH_ATTEMPTS = 3  # another save between reading and writing: merge again, at most this often
+
+
+@bp.patch("/reports/<int:report_id>")
+@allow(EDIT_REPORT)
+def patch_report(report_id: int) -> Response:
+    """Apply a JSON Patch (RFC 6902) made on the version named by ``If-Match``.
+
+    Saves made since that version are kept: the patch's changes are merged with them value by
+    value (rows by id). A value the patch changes that someone else changed too is a conflict:
+    409, naming the paths, with the current document.
+    """
+    operations = _parse(_read_body(PATCH_TYPE))
+    version = _based_on()
+    store = get_store()
+    for _attempt in range(PATCH_ATTEMPTS):
+        current = store.get(report_id)
+        if current is None:
+            abort(404)
+        base = current.report if version == current.version else store.revision(report_id,
+                                                                                version)
+        if base is None:
+            return _stale(current, version)
+        try:
+            patched = apply_patch(to_document(base), operations)
+        except PatchError as error:
+            return _problem(error.status, f"The patch cannot be applied: {error}.",
+                            error.problems, current if error.status == 409 else None)
+        mine = _report_from(patched, status=422)
+        if version != current.version:
+            clashes = overlapping(to_document(base), to_document(mine),
+                                  to_document(current.report))
+            if clashes:
+                return _clash(current, version, clashes)
+            mine = merge_reports(base, mine, current.report).report
+        try:
+            check_move(mine, current.report.status, mine.status,
+                       set_aside=set_aside_keys(report_id))
+            stored = store.save(report_id, mine, expected_version=current.version,
+                                author=author_name(), kind="patch")
+        except MoveRefused as refused:
+            return _refused_move(refused)
+        except VersionConflict:
+            continue  # saved by someone else meanwhile: merge with that too
+        except ReportPublished as published:
+            return _problem(409, str(published), {"status": str(published)}, current)
+        if stored is None:
+            abort(404)
+        return _reply(stored)
+    return _stale(store.get(report_id) or abort(404), version)
+
+
+def _parse(body: Any) -> list[Any]:
+    try:
+        return parse_patch(body)
+    except PatchError as error:
+        abort(_problem(400, f"This is not a JSON Patch: {error}.", error.problems))
+
+
+def _clash(current: StoredReport, version: int, paths: list[str]) -> Response:
+    """409 for a patch that changes values someone else changed since its base."""
+    response = _stale(current, version)
+    body = response.get_json()
+    body["error"] = ("Someone else changed the same values after the version this patch is "
+                     "based on: " + ", ".join(paths) + ".")
+    body["paths"] = paths
+    body["problems"] = {path: "changed by someone else since your version" for path in paths}
+    response.set_data(json.dumps(body))
     return response
