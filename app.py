@@ -25,6 +25,7 @@ from reports import limits
 from services import init_services
 from views import (
     api,
+    attachments,
     auth,
     drive_connect,
     editor,
@@ -68,6 +69,8 @@ ENV_SETTINGS = {
     "BASE_URL": "HINDSIGHT_BASE_URL",
     "EXPORT_WORKERS": "HINDSIGHT_EXPORT_WORKERS",
     "EXPORT_LIMIT": "HINDSIGHT_EXPORT_LIMIT",
+    "MAX_ATTACHMENT_MB": "HINDSIGHT_MAX_ATTACHMENT_MB",
+    "MAX_REPORT_ATTACHMENTS_MB": "HINDSIGHT_MAX_REPORT_ATTACHMENTS_MB",
 }
 
 
@@ -192,6 +195,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         LOG_FORMAT="text",
         SERVER_NAMES="",  # answered besides localhost, 127.0.0.1 and [::1]; see views/hosts.py
         BASE_URL=None,  # default: http://localhost:5000, or made from the first server name
+        MAX_ATTACHMENT_MB=10,  # a file added to a report (docs/attachments.md)
+        MAX_REPORT_ATTACHMENTS_MB=50,  # all of one report's files
         EXPORT_WORKERS=2,  # export threads in each app process (services.py)
         EXPORT_LIMIT=2,  # exports running at once over every process on the database
         EXPORT_INLINE=None,  # run each export where it is asked for; None: only in tests
@@ -211,14 +216,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.url_map.converters["int"] = DatabaseId
     hosts.register(app)  # first: a request for another host name meets no other check
+    attachments.register_upload_limit(app)  # before the CSRF check reads an upload's body
     csrf.init_app(app)
 
 
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
                       library.bp, settings.bp, review.bp, follow_up.bp, examples.bp,
-                      drive_connect.bp):
+                      drive_connect.bp, attachments.bp, attachments.api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
+    csrf.exempt(attachments.api_bp)  # uploads need X-Requested-With; views/attachments.py
     errors.register(app)
     auth.register(app)
     security.register(app)

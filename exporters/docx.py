@@ -8,8 +8,9 @@ title, authors and language in the document's properties.
 
 The author's Markdown arrives as the view-model's sanitised HTML (``Prose.html``, the short
 allow-list of ``reports.markdown``); ``_ProseParser`` reads it into paragraphs and list items
-with bold, italics, code and links kept. The client copy holds what ``viewmodel.build`` gives
-it, and nothing else: internal items never reach this module.
+with bold, italics, code and links kept, and the report's figures (``hindsight-attachment:``
+images, read from the report being exported) as pictures in the text. The client copy holds
+what ``viewmodel.build`` gives it, and nothing else: internal items never reach this module.
 
 It goes to the shared folder like the Markdown and web page exports, never to Google Drive.
 """
@@ -33,12 +34,15 @@ from docx.text.paragraph import Paragraph
 
 from reports.model import CLIENT_COPY, Report
 
+from .fetcher import figure
 from .render import RUNNING_TITLE_LIMIT, shorten
 from .text import clean
 from .viewmodel import Prose, ReportView, build
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 INTERNAL_MARK = "INTERNAL — not for clients"
+FIGURE_WIDTH_MM = 150  # at most: the text's width on an A4 page
+PIXEL_MM = 25.4 / 96
 LINK_COLOUR = RGBColor(0x1A, 0x4D, 0x8F)
 MUTED = RGBColor(0x5F, 0x6B, 0x7A)
 
@@ -64,6 +68,8 @@ class _Run:
     italic: bool = False
     code: bool = False
     href: str = ""
+    image: bytes = b""  # a figure: the picture's bytes (``text`` is its caption)
+    width: int = 0  # the figure's drawn width, in CSS pixels
 
 
 @dataclass
@@ -130,6 +136,14 @@ class _ProseParser(HTMLParser):
             self.code += 1
         elif tag == "a":
             self.href = values.get("href") or ""
+        elif tag == "img":
+            found = figure(values.get("src") or "")
+            width = values.get("width") or ""
+            if found is not None:
+                block = self.open or self._new()
+                data = found[0] if found[1] != "image/webp" else _as_png(found[0])
+                block.runs.append(_Run(values.get("alt") or "", image=data,
+                                       width=int(width) if width.isdigit() else 0))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("ul", "ol"):
@@ -171,13 +185,13 @@ class _ProseParser(HTMLParser):
 
     def result(self) -> list[_Block]:
         for block in self.blocks:
-            block.runs = [run for run in block.runs if run.text]
+            block.runs = [run for run in block.runs if run.text or run.image]
             if block.kind == "pre" and block.runs:
                 block.runs[-1].text = block.runs[-1].text.rstrip("\n")
             if block.runs and block.kind != "pre":
                 block.runs[0].text = block.runs[0].text.lstrip(" ")
                 block.runs[-1].text = block.runs[-1].text.rstrip(" ")
-        return [b for b in self.blocks if any(r.text.strip() for r in b.runs)]
+        return [b for b in self.blocks if any(r.text.strip() or r.image for r in b.runs)]
 
 
 def prose_blocks(prose: Prose) -> list[_Block]:
@@ -214,6 +228,24 @@ def _link(paragraph: Paragraph, url: str, text: str, *, bold: bool = False,
     run.font.color.rgb = LINK_COLOUR
     link.append(run._r)
     paragraph._p.append(link)
+
+
+def _as_png(data: bytes) -> bytes:
+    """A WebP image as PNG, which Word can show."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _picture(paragraph: Paragraph, run: _Run) -> None:
+    """A figure in the text, as wide as it is drawn on the page (never wider than the text),
+    its caption as the picture's description for screen readers."""
+    width = min(Mm(FIGURE_WIDTH_MM), Mm((run.width or 640) * PIXEL_MM))
+    shape = paragraph.add_run().add_picture(io.BytesIO(run.image), width=width)
+    shape._inline.docPr.set("descr", run.text)
 
 
 def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
@@ -268,7 +300,9 @@ class _Writer:
             if block.prefix:
                 _run(paragraph, block.prefix)
             for run in block.runs:
-                if run.href:
+                if run.image:
+                    _picture(paragraph, run)
+                elif run.href:
                     _link(paragraph, run.href, run.text, bold=run.bold, italic=run.italic)
                 else:
                     _run(paragraph, run.text, bold=run.bold, italic=run.italic, code=run.code)

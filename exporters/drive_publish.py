@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reports.attachments import export_figures, showing
 from reports.exchange import zone
 from reports.exports_log import DRIVE, ExportLog, ExportRecord
 from reports.model import CLIENT_COPY, INTERNAL_COPY, Report, StoredReport
@@ -125,7 +126,8 @@ def export_to_drive(
             client = connect()
             key = drive_key(stored, fmt, copy)
             if fmt == "gdoc":
-                html = _render(stored.report, copy)
+                with showing(export_figures(log.engine, stored.id)):  # the report's figures
+                    html = _render(stored.report, copy)
                 file = client.upload_doc(drive_name(stored.report, copy=copy), html, previous,
                                          key=key)
             else:

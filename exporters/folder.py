@@ -71,6 +71,35 @@ class SharedFolder:
             with contextlib.suppress(OSError):
                 path.parent.rmdir()  # only succeeds when empty
 
+    def files_in(self, location: str) -> list[str]:
+        """The names of the files directly in a folder of the shared folder ([] when none)."""
+        path = self.path_of(location)
+        if not path.is_dir():
+            return []
+        return sorted(entry.name for entry in path.iterdir()
+                      if entry.is_file() and not entry.is_symlink()
+                      and not entry.name.startswith("."))
+
+    def holds(self, location: str, data: bytes) -> bool:
+        """Whether the file at ``location`` is there with exactly these bytes."""
+        path = self.path_of(location)
+        try:
+            return path.stat().st_size == len(data) and path.read_bytes() == data
+        except OSError:
+            return False
+
+    def mirror(self, location: str, files: dict[str, bytes]) -> None:
+        """Make the folder at ``location`` hold exactly ``files`` (name -> bytes): new and
+        changed ones written, any other file in it removed (and the folder, once empty)."""
+        for name, data in files.items():
+            if not self.holds(f"{location}/{name}", data):
+                self.write(f"{location}/{name}", data)
+        for name in self.files_in(location):
+            if name not in files:
+                self.remove(f"{location}/{name}")
+        with contextlib.suppress(OSError):
+            self.path_of(location).rmdir()  # only when nothing is left in it
+
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the folder's export lock, so two exports never pick the same free name."""

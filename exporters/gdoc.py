@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from reports.model import CLIENT_COPY, Report
 
+from .fetcher import embed_figures
 from .render import environment as export_environment
 from .viewmodel import build
 
@@ -61,9 +62,12 @@ def environment() -> Environment:
 
 def render_gdoc_html(report: Report, *, copy: str = CLIENT_COPY,
                      exported_on: date | datetime | None = None) -> str:
-    """The report as HTML for Google Docs' importer (the same content as every export)."""
-    return environment().get_template("gdoc.html").render(
-        r=build(report, exported_on=exported_on, copy=copy))
+    """The report as HTML for Google Docs' importer (the same content as every export).
+
+    Figures go in as data: URIs, which the importer turns into the Doc's own images.
+    """
+    return embed_figures(environment().get_template("gdoc.html").render(
+        r=build(report, exported_on=exported_on, copy=copy)))
 
 
 class GdocExporter:

@@ -1,9 +1,11 @@
-"""Web page export: one self-contained HTML file (CSS inlined, no outside references)."""
+"""Web page export: one self-contained HTML file (CSS inlined, figures embedded, no outside
+references)."""
 
 from __future__ import annotations
 
 from reports.model import CLIENT_COPY, Report
 
+from .fetcher import embed_figures
 from .render import render_html
 
 
@@ -15,4 +17,4 @@ class HtmlExporter:
     destination = "local"
 
     def render(self, report: Report, copy: str = CLIENT_COPY) -> bytes:
-        return render_html(report, copy=copy).encode("utf-8")
+        return embed_figures(render_html(report, copy=copy)).encode("utf-8")

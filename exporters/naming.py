@@ -149,3 +149,44 @@ def export_names(
     # A title that could not be spelled out would collide with every other one: use the id.
     preferred = f"{folder}/{stem}.{extension}" if faithful else with_id
     return ExportNames(preferred=preferred, with_id=with_id)
+
+
+def files_folder(location: str) -> str:
+    """The folder beside an export that holds the report's files (issue 20): the export's name
+    without its extension or ``.internal``: ``2026/10.payments.card-errors.pdf`` ->
+    ``2026/10.payments.card-errors``. Both copies of every format of a report share it."""
+    parent, _, name = location.rpartition("/")
+    parts = name.split(".")[:-1]
+    if parts and parts[-1] == "internal":
+        parts.pop()
+    if not parent or not parts:
+        raise ValueError(f"not an export's location: {location!r}")
+    return f"{parent}/{'.'.join(parts)}"
+
+
+INTERNAL_FILES = "internal"  # the subfolder of internal-only files, written with the internal copy
+
+
+def attachment_file_names(files: list[tuple[int, str]]) -> dict[int, str]:
+    """Names in the files folder for (attachment id, name) pairs: each file's own name as a
+    slug with its extension (``Errors per minute.PNG`` -> ``errors-per-minute.png``); a name
+    that two files would share gets the file's id, ``errors-per-minute--a12.png``."""
+    wanted: dict[int, tuple[str, str]] = {}
+    for attachment_id, name in files:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or not stem:
+            stem, extension = name, ""
+        extension = extension.lower()
+        made, _ = _part(stem, MAX_EVENT, "file")
+        if made == INTERNAL_FILES:
+            made = f"{made}-file"
+        wanted[attachment_id] = (made, extension if _EXTENSION.match(extension) else "")
+    counts: dict[tuple[str, str], int] = {}
+    for key in wanted.values():
+        counts[key] = counts.get(key, 0) + 1
+    names = {}
+    for attachment_id, (stem, extension) in wanted.items():
+        if counts[(stem, extension)] > 1:
+            stem = f"{stem}--a{attachment_id}"
+        names[attachment_id] = f"{stem}.{extension}" if extension else stem
+    return names

@@ -4,6 +4,12 @@ A re-export replaces that report's file in place; if the report's name changed (
 corrected date) its old file is removed. A name already held by another report's file is left
 alone and this report takes the id form of the name instead. The client copy and the internal
 copy are separate files with separate names: exporting one never replaces the other.
+
+The report's files (reports/attachments.py) go beside the export, in the folder of the same
+name (``2026/10.payments.card-errors/``), as the team's postmortem guide asks: every export puts
+the files the client may see there, exactly those (a file removed from the report, or made
+internal, disappears); the internal copy's export also puts the internal-only files in its
+``internal/`` subfolder. The figures in the text are drawn from the same files.
 """
 
 from __future__ import annotations
@@ -12,14 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from reports.attachments import AttachmentStore, export_figures, showing
 from reports.exports_log import LOCAL, ExportLog, ExportRecord
-from reports.model import CLIENT_COPY, StoredReport
+from reports.model import CLIENT_COPY, INTERNAL_COPY, StoredReport
 from reports.store import ReportStore
 
 from . import FORMATS
 from .folder import SharedFolder
 from .folder_index import refresh_index
-from .naming import ExportNames, export_names
+from .naming import (
+    INTERNAL_FILES,
+    ExportNames,
+    attachment_file_names,
+    export_names,
+    files_folder,
+)
 
 
 class ExportFailed(Exception):
@@ -54,7 +67,8 @@ def export_to_folder(
     if getattr(exporter, "destination", "local") != LOCAL:
         raise ValueError(f"{fmt!r} is not written to the local folder")
     try:
-        data = exporter.render(stored.report, copy=copy)
+        with showing(export_figures(log.engine, stored.id)):
+            data = exporter.render(stored.report, copy=copy)
     except Exception as error:
         log.record(
             report_id=stored.id, format=fmt, destination=LOCAL, location="",
@@ -73,8 +87,12 @@ def export_to_folder(
             previous = log.current_location(stored.id, fmt, LOCAL, copy)
             location = choose_location(names, stored.id, previous, is_free)
             path = folder.write(location, data)
+            write_files(folder, files_folder(location), AttachmentStore(log.engine), stored.id,
+                        copy)
             if previous and previous != location and log.owner_of(LOCAL, previous) == stored.id:
                 folder.remove(previous)
+                if files_folder(previous) != files_folder(location):
+                    _remove_files(folder, files_folder(previous))
             record = log.record(
                 report_id=stored.id, format=fmt, destination=LOCAL, location=location,
                 report_version=stored.version, copy=copy,
@@ -92,3 +110,29 @@ def export_to_folder(
             f"({error.strerror or error})."
         ) from error
     return LocalExport(record=record, path=path)
+
+
+def write_files(folder: SharedFolder, location: str, store: AttachmentStore, report_id: int,
+                copy: str) -> None:
+    """Put the report's files in the folder beside its export: the client's always, the
+    internal-only ones (in ``internal/``) with the internal copy only."""
+    client = store.with_data(report_id, internal=False)
+    names = attachment_file_names([(a.id, a.name) for a, _ in client])
+    folder.mirror(location, {names[a.id]: data for a, data in client})
+    inside = f"{location}/{INTERNAL_FILES}"
+    if copy == INTERNAL_COPY:
+        internal = store.with_data(report_id, internal=True)
+        names = attachment_file_names([(a.id, a.name) for a, _ in internal])
+        folder.mirror(inside, {names[a.id]: data for a, data in internal})
+    else:  # the client's export adds no internal file, but removes those the report dropped
+        kept = set(attachment_file_names([(a.id, a.name) for a in store.files(report_id)
+                                          if a.internal]).values())
+        for name in folder.files_in(inside):
+            if name not in kept:
+                folder.remove(f"{inside}/{name}")
+
+
+def _remove_files(folder: SharedFolder, location: str) -> None:
+    """The files folder of a name the report no longer has."""
+    folder.mirror(f"{location}/{INTERNAL_FILES}", {})
+    folder.mirror(location, {})

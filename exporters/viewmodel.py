@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from reports.attachments import current_figures
 from reports.exchange import is_timezone, is_web_link, zone
 from reports.fields import DOCUMENT_LABELS
-from reports.markdown import render_markdown
+from reports.markdown import FigureSource, render_markdown
 from reports.metrics import format_duration
 from reports.model import (
     ACTION_STATUSES,
@@ -55,10 +56,11 @@ class Prose:
         return bool(self.markdown)
 
 
-def prose(text: str | None) -> Prose:
+def prose(text: str | None, figures: FigureSource | None = None) -> Prose:
+    """``figures``: the report's images this copy may show (``![caption](attachment:N)``)."""
     cleaned = clean(text)
     return Prose(
-        html=render_markdown(cleaned),
+        html=render_markdown(cleaned, figures),
         markdown=markdown_block(cleaned),
         cell=markdown_cell(cleaned),
     )
@@ -243,7 +245,7 @@ def _ticket(url: str) -> str:
 
 
 def _timeline(
-    events: list[TimelineEvent], tz: ZoneInfo
+    events: list[TimelineEvent], tz: ZoneInfo, figures: FigureSource | None = None
 ) -> tuple[list[EventView], str, str]:
     """The rows, the one day they all fall on (or ""), and the one zone name they all share
     (or "" when the clocks changed during the timeline: then each time names its own)."""
@@ -264,7 +266,7 @@ def _timeline(
         views.append(
             EventView(
                 time=time, iso=iso, kind=EVENT_KINDS.get(event.kind, "Other"),
-                description=prose(event.description), contributing=event.contributing,
+                description=prose(event.description, figures), contributing=event.contributing,
                 internal=event.internal,
             )
         )
@@ -296,6 +298,8 @@ def build(
     if copy not in COPIES:
         raise ValueError(f"unknown copy {copy!r}")
     internal_copy = copy == INTERNAL_COPY
+    figures = current_figures()  # the report's images, while a page or an export is drawn
+    shown = figures.shown_in(copy) if figures is not None else None
     events = [e for e in report.sorted_timeline() if internal_copy or not e.internal]
     kept_factors = [(p, f) for p, f in enumerate(report.factors) if internal_copy or not f.internal]
     kept_actions = [a for a in report.actions if internal_copy or not a.internal]
@@ -304,13 +308,13 @@ def build(
     )
 
     def part(name: str, text: str) -> Prose:
-        return prose("" if name in left_out else text)
+        return prose("" if name in left_out else text, shown)
 
     tz = zone(report)
     title = one_line(report.title)
     severity_label, severity_meaning = SEVERITIES.get(report.severity or "", ("", ""))
     status_label = STATUSES.get(report.status, "Draft")
-    timeline, timeline_day, timeline_zones = _timeline(events, tz)
+    timeline, timeline_day, timeline_zones = _timeline(events, tz, shown)
     authors = [name for name in (one_line(a) for a in report.authors) if name]
     facts = [
         Fact("Service", one_line(report.service)),
@@ -329,7 +333,7 @@ def build(
     actions = [
         ActionView(
             number=number,
-            description=prose(action.description),
+            description=prose(action.description, shown),
             owner=one_line(action.owner),
             priority=PRIORITIES.get(action.priority or "", ""),
             due=f"{action.due.day} {action.due:%b %Y}" if action.due else "",
@@ -342,7 +346,7 @@ def build(
         for number, action in enumerate(kept_actions, start=1)
     ]
     factors = [
-        FactorView(number, prose(f.description), f.root_cause, internal=f.internal)
+        FactorView(number, prose(f.description, shown), f.root_cause, internal=f.internal)
         for number, (_, f) in enumerate(kept_factors, start=1)
     ]
     display_title = title or "Untitled report"
@@ -361,8 +365,8 @@ def build(
         authors=authors,
         timezone=tz.key,
         facts=facts,
-        apology=prose(report.apology),
-        summary=prose(report.summary),
+        apology=prose(report.apology, shown),
+        summary=prose(report.summary, shown),
         impact=part("impact", report.impact),
         timeline=timeline,
         timeline_day=timeline_day,
@@ -377,7 +381,7 @@ def build(
         actions=actions,
         follow_up=_day(report.follow_up_review_on) if report.follow_up_review_on else "",
         follow_up_held_on=_day(report.follow_up_held_on) if report.follow_up_held_on else "",
-        follow_up_outcome=prose(report.follow_up_outcome),
+        follow_up_outcome=prose(report.follow_up_outcome, shown),
         exported_on=_exported_on(exported_on, tz),
         description=f"Incident report{f' on {service}' if service else ''}: {display_title}",
         copy=copy,

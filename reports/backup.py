@@ -37,6 +37,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -54,11 +55,21 @@ from accounts.roles import ROLES
 
 from .checks import check_report
 from .comments import PARTS
-from .exchange import DocumentError, from_document
+from .exchange import DocumentError, from_document, to_document
 from .exports_log import DESTINATIONS
 from .model import COPIES, Report
+from .revision_parts import KINDS, from_text, to_text
 from .store import ReportStore, _utc
-from .tables import ActionItemRow, CommentRow, ExportRow, ReportRow, RevisionRow, UserRow, table_of
+from .tables import (
+    ActionItemRow,
+    AttachmentRow,
+    CommentRow,
+    ExportRow,
+    ReportRow,
+    RevisionRow,
+    UserRow,
+    table_of,
+)
 
 BACKUP_FORMAT = "hindsight-backup/2"
 MANIFEST = "manifest.json"
@@ -66,7 +77,8 @@ ACCOUNTS_FILE = "accounts.json"
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 # Tables whose ids a restore keeps, so their sequences must move past them on PostgreSQL.
-_KEPT_ID_TABLES = ("reports", "review_comments", "exports")
+_KEPT_ID_TABLES = ("reports", "review_comments", "exports", "attachments")
+ATTACHMENTS_FOLDER = "attachments"  # the reports' files, one per content, named by its SHA-256
 
 
 class BackupError(ValueError):
@@ -94,6 +106,12 @@ class RevisionRecord:
     author: str | None
     note: str | None
     document: str  # the exchange document as JSON text, checked with ``from_document``
+    # The history's columns (``RevisionRow``); a backup made before them has none of them.
+    kind: str | None = None
+    parts: str | None = None  # as stored: JSON text
+    folded: bool = False
+    group_started_at: datetime | None = None
+    group_saves: int = 1
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,8 @@ class ReportRecord:
     revisions: list[RevisionRecord]
     comments: list[dict[str, Any]]  # the review_comments columns, id included
     exports: list[dict[str, Any]]  # the exports columns, id included
+    # The report's files (reports/attachments.py): their columns, ``data`` the bytes.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -241,7 +261,9 @@ def _report_record(row: Any, revisions: list[Any], comments: list[Any],
         "document": json.loads(row.document),
         "revisions": [
             {"version": r.version, "saved_at": _iso(r.saved_at), "author": r.author,
-             "note": r.note, "document": json.loads(zlib.decompress(r.document))}
+             "note": r.note, "document": json.loads(zlib.decompress(r.document)),
+             "kind": r.kind, "parts": from_text(r.parts), "folded": bool(r.folded),
+             "group_started_at": _iso(r.group_started_at), "group_saves": r.group_saves}
             for r in revisions
         ],
         "comments": [
@@ -264,9 +286,32 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2).encode()
 
 
-def _write_reports(connection: sa.Connection,
-                   folder: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """One file per report, the bin included; returns the manifest's entries and the counts."""
+def _write_attachments(connection: sa.Connection, report_id: int, folder: Path,
+                       files: dict[str, str]) -> list[dict[str, Any]]:
+    """A report's files: each content written once as ``attachments/<sha256>`` (``files``
+    collects them for the manifest), and the columns of each for the report's record."""
+    table = table_of(AttachmentRow)
+    records = []
+    for a in connection.execute(sa.select(table).where(table.c.report_id == report_id)
+                                .order_by(table.c.id)):
+        name = f"{ATTACHMENTS_FOLDER}/{a.sha256}"
+        if a.sha256 not in files:
+            _write_new(folder / name, a.data)
+            files[a.sha256] = name
+        records.append({
+            "id": a.id, "name": a.name, "type": a.mimetype, "size": a.size,
+            "sha256": a.sha256, "file": name, "caption": a.caption,
+            "internal": bool(a.internal), "width": a.width, "height": a.height,
+            "created_at": _iso(a.created_at), "created_by": a.created_by})
+    return records
+
+
+def _write_reports(connection: sa.Connection, folder: Path, files: dict[str, str] | None = None,
+                   ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One file per report, the bin included; returns the manifest's entries and the counts.
+
+    The reports' files go in ``attachments/``; ``files`` collects them (sha256 -> file)."""
+    files = {} if files is None else files
     revisions = _rows_by_report(connection, table_of(RevisionRow),
                                 [RevisionRow.report_id, RevisionRow.version])
     comments = _rows_by_report(connection, table_of(CommentRow),
@@ -278,6 +323,7 @@ def _write_reports(connection: sa.Connection,
     for row in connection.execute(sa.select(ReportRow).order_by(ReportRow.id)):
         record = _report_record(row, revisions.get(row.id, []), comments.get(row.id, []),
                                 exports.get(row.id, []))
+        record["attachments"] = _write_attachments(connection, row.id, folder, files)
         counts["in_bin"] += row.deleted_at is not None
         for part in ("revisions", "comments", "exports"):
             counts[part] += len(record[part])
@@ -308,14 +354,19 @@ def backup(store: ReportStore, folder: Path, secret_key: str | bytes,
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "reports").mkdir()
+        files: dict[str, str] = {}
         with _snapshot(store.engine) as connection:
-            entries, counts = _write_reports(connection, folder)
+            entries, counts = _write_reports(connection, folder, files)
             accounts = _write_accounts(connection, folder) if with_accounts else None
         _sync(*(folder / entry["file"] for entry in entries), folder / "reports", folder,
+              *(folder / name for name in files.values()),
+              *([folder / ATTACHMENTS_FOLDER] if files else []),
               *([folder / ACCOUNTS_FILE] if accounts else []))
         manifest = {"format": BACKUP_FORMAT,
                     "created_at": datetime.now().astimezone().isoformat(),
-                    "reports": entries, "accounts": accounts[0] if accounts else None}
+                    "reports": entries, "accounts": accounts[0] if accounts else None,
+                    "attachments": [{"file": name, "sha256": digest}
+                                    for digest, name in files.items()]}
         # Written last: a backup that stopped half-way has no manifest, so it is never restored.
         _write_atomically(folder / MANIFEST, _dump(sign_manifest(manifest, secret_key)))
     except OSError as error:
@@ -426,7 +477,42 @@ def _parse(name: str, data: bytes) -> Any:
         raise BackupError(f"{name} is not valid JSON: {error}") from None
 
 
-def _report(name: str, value: Any, listed_id: int) -> ReportRecord:
+def _attachments(name: str, value: Any, contents: dict[str, bytes]) -> list[dict[str, Any]]:
+    """A report's files from its record, each checked as an upload is (``prepare``), with its
+    bytes from the backup's ``attachments/`` (which the manifest's checksums vouch for)."""
+    from .attachments import AttachmentError, prepare
+
+    found = []
+    for index, item in enumerate(value.objects("attachments") if "attachments" in value.value
+                                 else []):
+        where = f"{name}: attachments[{index}]"
+        att = _Fields(item, where)
+        digest = att.text("sha256", 64)
+        if digest not in contents:
+            raise BackupError(f"{where}: its file is not in the backup's manifest")
+        data = contents[digest]
+        file_name, mimetype = att.text("name", 200), att.text("type", 100)
+        try:
+            checked = prepare(file_name, data)
+        except AttachmentError as error:
+            raise BackupError(f"{where} is not a file a report may hold: {error}") from None
+        if checked.mimetype != mimetype:
+            raise BackupError(f"{where} is said to be {mimetype} but is {checked.mimetype}")
+        width = att.get("width", "a whole number or null",
+                        lambda v: type(v) is int and v > 0, optional=True)
+        found.append({
+            "id": att.integer("id"), "name": file_name, "mimetype": mimetype,
+            "size": len(data), "sha256": digest, "caption": att.text("caption", 500),
+            "internal": att.flag("internal"), "width": width,
+            "height": att.get("height", "a whole number or null",
+                              lambda v: type(v) is int and v > 0, optional=True),
+            "created_at": att.moment("created_at"),
+            "created_by": att.text("created_by", 200, optional=True), "data": data})
+    return found
+
+
+def _report(name: str, value: Any, listed_id: int,
+            contents: dict[str, bytes] | None = None) -> ReportRecord:
     fields = _Fields(value, name)
     report_id = fields.integer("id")
     if report_id != listed_id:
@@ -441,7 +527,8 @@ def _report(name: str, value: Any, listed_id: int) -> ReportRecord:
         revisions.append(RevisionRecord(
             version=version, saved_at=rev.moment("saved_at"),
             author=rev.text("author", 200, optional=True),
-            note=rev.text("note", 200, optional=True), document=text))
+            note=rev.text("note", 200, optional=True), document=text,
+            **_revision_history(rev)))
     if len({r.version for r in revisions}) != len(revisions):
         raise BackupError(f"{name} has two revisions with the same version")
     comments = []
@@ -468,7 +555,31 @@ def _report(name: str, value: Any, listed_id: int) -> ReportRecord:
         created_at=fields.moment("created_at"), updated_at=fields.moment("updated_at"),
         deleted_at=fields.moment("deleted_at", optional=True),
         team=fields.text("team", 200, optional=True), report=report,
-        revisions=revisions, comments=comments, exports=exports)
+        revisions=revisions, comments=comments, exports=exports,
+        attachments=_attachments(name, fields, contents or {}))
+
+
+def _is_parts(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(rows, list) and all(isinstance(row, str) for row in rows)
+        for rows in value.values())
+
+
+def _revision_history(rev: _Fields) -> dict[str, Any]:
+    """A revision's kind, parts and folding, each left at its default when the backup (made
+    before they were kept) does not have it."""
+    found: dict[str, Any] = {}
+    if rev.value.get("kind") is not None:
+        found["kind"] = rev.choice("kind", KINDS)
+    if rev.value.get("parts") is not None:
+        found["parts"] = to_text(rev.get("parts", "an object of parts", _is_parts))
+    if "folded" in rev.value:
+        found["folded"] = rev.flag("folded")
+    if "group_started_at" in rev.value:
+        found["group_started_at"] = rev.moment("group_started_at", optional=True)
+    if "group_saves" in rev.value:
+        found["group_saves"] = rev.integer("group_saves")
+    return found
 
 
 def _accounts(name: str, value: Any) -> list[dict[str, Any]]:
@@ -511,14 +622,20 @@ def read_backup(folder: Path, secret_key: str | bytes, ignore_signature: bool = 
     fields = _Fields(manifest, MANIFEST)
     root = folder.resolve()
     seen: set[Path] = set()
+    contents: dict[str, bytes] = {}
+    listed = fields.get("attachments", "a list", lambda v: isinstance(v, list), optional=True)
+    for index, entry in enumerate(listed or []):
+        name, data = _read_listed(root, entry, f"{MANIFEST}: attachments[{index}]", seen)
+        contents[hashlib.sha256(data).hexdigest()] = data
     reports = []
     for index, entry in enumerate(fields.objects("reports")):
         listed_id = _Fields(entry, f"{MANIFEST}: reports[{index}]").integer("id")
         name, data = _read_listed(root, entry, f"{MANIFEST}: reports[{index}]", seen)
-        reports.append(_report(name, _parse(name, data), listed_id))
+        reports.append(_report(name, _parse(name, data), listed_id, contents))
     _unique([r.id for r in reports], "report")
     _unique([c["id"] for r in reports for c in r.comments], "comment")
     _unique([e["id"] for r in reports for e in r.exports], "export record")
+    _unique([a["id"] for r in reports for a in r.attachments], "file")
     accounts = None
     entry = fields.get("accounts", "an object or null", lambda v: isinstance(v, dict),
                        optional=True)
@@ -549,11 +666,14 @@ def _insert_report(session: Session, record: ReportRecord, keep_ids: bool) -> in
     session.add(row)
     session.flush()
     connection = session.connection()
+    _insert_attachments(session, row, record, keep_ids)
     if record.revisions:
         connection.execute(sa.insert(table_of(RevisionRow)), [
             {"report_id": row.id, "version": r.version, "saved_at": r.saved_at,
              "author": r.author, "note": r.note,
-             "document": zlib.compress(r.document.encode("utf-8"))}
+             "document": zlib.compress(r.document.encode("utf-8")),
+             "kind": r.kind, "parts": r.parts, "folded": r.folded,
+             "group_started_at": r.group_started_at, "group_saves": r.group_saves}
             for r in record.revisions
         ])
     if record.comments:
@@ -570,6 +690,28 @@ def _insert_report(session: Session, record: ReportRecord, keep_ids: bool) -> in
         connection.execute(sa.delete(table_of(ActionItemRow))
                            .where(table_of(ActionItemRow).c.report_id == row.id))
     return row.id
+
+
+_FIGURE_REFERENCE = re.compile(r"attachment:(\d{1,10})")
+
+
+def _insert_attachments(session: Session, row: ReportRow, record: ReportRecord,
+                        keep_ids: bool) -> None:
+    """The report's files; under new ids (``as_new``), its text is made to name the new ids."""
+    renumbered: dict[str, str] = {}
+    for attachment in record.attachments:
+        added = AttachmentRow(**{**attachment, "report_id": row.id,
+                                 **({} if keep_ids else {"id": None})})
+        session.add(added)
+        session.flush()
+        renumbered[str(attachment["id"])] = str(added.id)
+    if keep_ids or all(old == new for old, new in renumbered.items()):
+        return
+    document = _FIGURE_REFERENCE.sub(
+        lambda m: f"attachment:{renumbered.get(m.group(1), m.group(1))}",
+        json.dumps(to_document(record.report), ensure_ascii=False))
+    ReportStore._fill(row, from_document(json.loads(document)))
+    session.flush()
 
 
 def _restore_accounts(session: Session, accounts: list[dict[str, Any]]) -> list[str]:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import string
 from bisect import bisect_right
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "em", "strong", "a", "code", "pre", "blockquote"}
@@ -31,19 +35,111 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown to HTML that is safe to put in any page or document."""
+@dataclass(frozen=True)
+class PlacedImage:
+    """A figure the text may show: where the image is found and the size it is drawn at."""
+
+    src: str
+    width: int
+    height: int
+    internal: bool = False
+
+
+class FigureSource(Protocol):
+    """The images of the report being drawn (``reports.attachments.ShownFigures``)."""
+
+    def image(self, attachment_id: int) -> PlacedImage | None: ...
+
+
+# ``![caption](attachment:12)``: images are not parsed (no outside picture may load), so it
+# arrives as a "!" and a link to attachment:12, which ``_place_figures`` turns into the figure.
+_ATTACHMENT_LINK = re.compile(r"attachment:(\d{1,10})")
+
+
+def _link_end(children: list[Token], start: int) -> int | None:
+    depth = 0
+    for index in range(start + 1, len(children)):
+        kind = children[index].type
+        if kind == "link_open":
+            depth += 1
+        elif kind == "link_close":
+            if depth == 0:
+                return index
+            depth -= 1
+    return None
+
+
+def _place_figures(tokens: list[Token], figures: FigureSource, nonce: str
+                   ) -> dict[str, str]:
+    """Swap each ``![caption](attachment:N)`` for a placeholder only this render knows.
+
+    Returns placeholder -> the HTML of the figure (or of its caption, when the report has no
+    such image to show), put in after cleaning: the cleaner never has to allow images.
+    """
+    placed: dict[str, str] = {}
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, kept = block.children, list[Token]()
+        index = 0
+        while index < len(children):
+            token = children[index]
+            before = kept[-1] if kept else None
+            match = _ATTACHMENT_LINK.fullmatch(str(token.attrGet("href") or "")) \
+                if token.type == "link_open" else None
+            end = _link_end(children, index) if match else None
+            if match and end is not None and before is not None and before.type == "text" \
+                    and before.content.endswith("!"):
+                before.content = before.content[:-1]
+                caption = "".join(t.content for t in children[index + 1:end]
+                                  if t.type in ("text", "code_inline"))
+                image = figures.image(int(match.group(1)))
+                key = f"{nonce}{len(placed)}x"
+                if image is None:
+                    placed[key] = html.escape(caption)
+                else:
+                    marked = ' data-internal="true"' if image.internal else ""
+                    placed[key] = (
+                        f'<img class="figure" src="{html.escape(image.src)}" '
+                        f'alt="{html.escape(caption)}" width="{image.width}" '
+                        f'height="{image.height}"{marked}>')
+                placeholder = Token("text", "", 0)
+                placeholder.content = key
+                kept.append(placeholder)
+                index = end + 1
+                continue
+            kept.append(token)
+            index += 1
+        block.children = kept
+    return placed
+
+
+def render_markdown(text: str | None, figures: FigureSource | None = None) -> Markup:
+    """Markdown to HTML that is safe to put in any page or document.
+
+    With ``figures``, ``![caption](attachment:N)`` shows that image of the report, if it is one
+    of ``figures``; otherwise only its caption is shown.
+    """
     if not text or not text.strip():
         return Markup("")
-    html = _parser().render(text)
+    placed: dict[str, str] = {}
+    if figures is not None and "attachment:" in text:
+        parser = _parser()
+        tokens = parser.parse(text)
+        placed = _place_figures(tokens, figures, f"hindsightfigure{secrets.token_hex(8)}n")
+        html_text = parser.renderer.render(tokens, parser.options, {})
+    else:
+        html_text = _parser().render(text)
     cleaned = nh3.clean(
-        html,
+        html_text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+    for key, figure in placed.items():
+        cleaned = cleaned.replace(key, figure, 1)
     return Markup(cleaned.strip())
 
 

@@ -16,6 +16,7 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from exporters.publish import export_to_folder
+from reports.attachments import AttachmentStore
 from reports.exchange import from_document
 from reports.model import INTERNAL_COPY
 from services import get_comments, get_export_jobs, get_exports, get_store, shared_folder
@@ -36,13 +37,14 @@ class Populated:
     internal_export: int
     comment: int
     export_job: int = 0  # a queued export of the acme report
+    attachment: int = 0  # a client file of the acme report (an internal one is beside it)
 
     def values(self, rule: Rule, report_id: int) -> dict[str, Any]:
         """Values for every part of a route's address, pointing at ``report_id``'s things."""
         known: dict[str, Any] = {
             "report_id": report_id, "version": 1, "fmt": "html", "filename": "app.css",
             "export_id": self.client_export, "comment_id": self.comment,
-            "job_id": self.export_job,
+            "job_id": self.export_job, "attachment_id": self.attachment,
         }
         return {name: known[name] for name in rule.arguments}
 
@@ -62,5 +64,9 @@ def populated_app(tmp_path: Path) -> Populated:
                                     copy=INTERNAL_COPY)
         comment = get_comments().add(acme.id, "understand", "Say when it started.", "Rey")
         job = get_export_jobs().enqueue(acme.id, acme.version, "pdf", INTERNAL_COPY)
+        files = AttachmentStore(store.engine)
+        attachment = files.add(acme.id, "timeline.txt", b"12:00 first error\n")
+        files.add(acme.id, "hosts.txt", b"db-7 internal-evidence\n", internal=True,
+                  caption="internal-evidence")
     return Populated(app, acme.id, globex.id, client.record.id, internal.record.id, comment.id,
-                     job.id)
+                     job.id, attachment.id)
