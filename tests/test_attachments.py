@@ -343,7 +343,7 @@ def test_the_store_checks_limits_itself(tmp_path: Path) -> None:
     report_id = new_report(app)
     with app.app_context():
         store = AttachmentStore(get_store().engine, Limits(100, 150))
-    with pytest.raises(AttachmentError, match="at most 100 KB|at most 1 KB"):
+    with pytest.raises(AttachmentError, match="at most 1 KB"):
         store.add(report_id, "a.log", b"a" * 101)
     store.add(report_id, "a.log", b"a" * 100)
     with pytest.raises(AttachmentError):
