@@ -40,6 +40,7 @@ from views import (
     review,
     security,
     settings,
+    timeline_import,
     workflow,
 )
 
@@ -222,10 +223,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
                       library.bp, settings.bp, review.bp, follow_up.bp, examples.bp,
-                      drive_connect.bp, attachments.bp, attachments.api_bp):
+                      drive_connect.bp, attachments.bp, attachments.api_bp,
+                      timeline_import.bp, timeline_import.api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     csrf.exempt(attachments.api_bp)  # uploads need X-Requested-With; views/attachments.py
+    csrf.exempt(timeline_import.api_bp)  # JSON only, guarded as views/api.py's routes
     errors.register(app)
     auth.register(app)
     security.register(app)

@@ -16,10 +16,22 @@ from exporters import FORMATS
 from exporters.job_outcome import JobOutcome
 from reports.backup import BackupError, backup, restore
 from reports.checks import check_report
-from reports.exchange import DocumentError, from_document, to_document
+from reports.exchange import DocumentError, from_document, is_timezone, to_document
 from reports.json_body import load_json_body
 from reports.model import CLIENT_COPY, COPIES
-from services import get_store, get_users, request_export, wait_for_export
+from reports.store import VersionConflict
+from reports.timeline_import import (
+    Chosen,
+    Settings,
+    TooManyRows,
+    context_of,
+    decode_upload,
+    read_timeline,
+    with_events,
+)
+from reports.timeline_import.text import one_line
+from reports.workflow import PUBLISHED_MESSAGE, ReportPublished
+from services import get_store, get_users, request_export, today, wait_for_export
 
 
 def register_cli(app: Flask) -> None:
@@ -65,6 +77,61 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(f"There is no report {report_id}.")
         json.dump(to_document(stored.report), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
+
+    @reports.command("timeline")
+    @click.argument("report_id", type=int)
+    @click.argument("file", type=click.File("rb"))
+    @click.option("--timezone", "zone", default=None,
+                  help="The zone of times the text gives without one (default: the report's).")
+    @click.option("--day-first/--month-first", "day_first", default=None,
+                  help="How to read 03/10/2026 (default: as the zone's region writes dates).")
+    @click.option("--add", "add", is_flag=True,
+                  help="Add the events that are not already in the timeline, as a new version.")
+    def timeline(report_id: int, file, zone: str | None, day_first: bool | None,
+                 add: bool) -> None:
+        """Find timeline events in FILE (a Slack export, a Teams or Google Chat paste, lines
+        that start with a time, a CSV log, an e-mail thread); print one per line: time, kind,
+        description, and "duplicate" for those already in the report. See
+        docs/timeline-import.md."""
+        stored = get_store().get(report_id)
+        if stored is None:
+            raise click.ClickException(f"There is no report {report_id}.")
+        if zone is not None and not is_timezone(zone):
+            raise click.ClickException(f"{zone} is not a time zone (e.g. Europe/Paris, UTC).")
+        reading = read_timeline(decode_upload(file.read()),
+                                Settings(timezone=zone, day_first=day_first),
+                                context_of(stored.report, today()))
+        for problem in reading.problems:
+            click.echo(problem, err=True)
+        if reading.needs_timezone:
+            click.echo(f"Some times carry no zone: read as {reading.timezone} time "
+                       "(--timezone to choose another).", err=True)
+        for event in reading.events:
+            mark = "\tduplicate" if event.duplicate else ""
+            click.echo(f"{event.at.isoformat()}\t{event.kind}\t{one_line(event.description)}"
+                       f"{mark}")
+        if add:
+            new = [Chosen(e.at, e.kind, e.description) for e in reading.events
+                   if not e.duplicate]
+            if not new:
+                click.echo("Nothing to add: every event is already in the timeline.")
+                return
+            if stored.report.status == "published":
+                raise click.ClickException(PUBLISHED_MESSAGE)
+            try:
+                saved = get_store().save(report_id, with_events(stored.report, new),
+                                         expected_version=stored.version,
+                                         note=f"Added {len(new)} events from text")
+            except (TooManyRows, ReportPublished) as error:
+                raise click.ClickException(str(error)) from None
+            except VersionConflict:
+                raise click.ClickException(
+                    "Someone saved the report while this ran; nothing was added. Run it "
+                    "again.") from None
+            if saved is None:
+                raise click.ClickException(f"There is no report {report_id}.")
+            click.echo(f"Added {len(new)} events to report {report_id} (version "
+                       f"{saved.version}).")
 
     @reports.command("export")
     @click.argument("report_id", type=int)

@@ -45,6 +45,8 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "api.put_report": TEAM, "api.patch_report": TEAM,
     "attachments.download": READERS, "attachments.upload": TEAM, "attachments.change": TEAM,
     "attachments.remove": TEAM, "attachments_api.list": READERS, "attachments_api.upload": TEAM,
+    "timeline_import.start": TEAM, "timeline_import.read": TEAM, "timeline_import.add": TEAM,
+    "timeline_import_api.parse": TEAM,
 }
 
 
