@@ -5,6 +5,8 @@ A backup is a new folder of plain JSON files, readable without the app:
 - ``reports/<id>.json``, one per report, the bin included: the report's id, version, team,
   created, updated and deleted times, its exchange document, every revision (the history, each
   with its exchange document), its review comments and its export records.
+- ``attachments/<sha256>``: the reports' files (reports/attachments.py), each content once;
+  each report's file lists its own, with their captions and "internal only".
 - ``accounts.json``, only when asked for (``with_accounts``): every account, password hash
   (scrypt) included, so people can sign in after a restore.
 - ``manifest.json``, written last: each file with its SHA-256, and an HMAC-SHA256 signature of
