@@ -3,7 +3,7 @@ kinds, mark the duplicates, and put them in time order in the report's zone."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta, timezone
 
 from .csv_log import ColumnError, read_csv
 from .detect import detect
@@ -74,8 +74,11 @@ def read_timeline(text: str, settings: Settings, context: ReportContext) -> Read
             left_out += 1  # the same message twice (quoted in replies, pasted twice)
             continue
         seen.add(key)
+        local = entry.at.astimezone(zone)
         found.append(FoundEvent(
-            at=entry.at.astimezone(zone),
+            # A fixed offset, not the zone: Python compares and subtracts two times of one
+            # ZoneInfo as wall-clock times, which is wrong across a clock change.
+            at=local.replace(tzinfo=timezone(local.utcoffset() or timedelta(0))),
             kind=guess_kind(event.text, event.hint),
             description=event.text,
             author=event.author,
