@@ -227,6 +227,8 @@ def document_from_leaves(leaves_: dict[str, Any], orders: dict[str, tuple[str, .
     document: dict[str, Any] = {}
     rows: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in ROW_LISTS}
     for path, value in leaves_.items():
+        if path.endswith("/#order"):
+            continue  # the orders are given
         parts = [_unescape(p) for p in path.split("/")[1:]]
         if parts[0] in ROW_LISTS:
             rows[parts[0]].setdefault(parts[1], {})[parts[2]] = value
@@ -286,3 +288,19 @@ def merge_reports(base: Report, mine: Report, theirs: Report) -> Merged:
     report = from_document(document_from_leaves(merged, orders))
     report.timeline = report.sorted_timeline()
     return Merged(report, tuple(conflicts))
+
+
+def with_values_of(report: Report, source: Report, paths: Iterable[str]) -> Report:
+    """``report`` with the values at ``paths`` taken from ``source``: the merged report as the
+    author sees it while choosing, their own words where both wrote."""
+    document = to_document(report)
+    found, theirs = leaves(document), leaves(to_document(source))
+    for path in paths:
+        if path in theirs:
+            found[path] = theirs[path]
+        else:
+            found.pop(path, None)
+    orders = {name: tuple(row["id"] for row in document[name]) for name in ROW_LISTS}
+    result = from_document(document_from_leaves(found, orders))
+    result.timeline = result.sorted_timeline()
+    return result

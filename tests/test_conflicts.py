@@ -306,45 +306,71 @@ def _my_changes(page: dict[str, str]) -> dict[str, str]:
     return mine
 
 
-def test_a_stale_autosave_gets_both_versions_and_theirs_posts_back_whole(
+def _assert_both_kept(document: dict[str, Any], page: dict[str, str]) -> None:
+    """Their changes and mine, of every kind, are all in ``document`` (rows found by id)."""
+    rows = {name: {row["id"]: row for row in document[name]}
+            for name in ("timeline", "factors", "actions")}
+    row = lambda name, index: rows[name][page[f"{name}-{index}-id"]]  # noqa: E731
+    # Theirs.
+    assert document["severity"] == "SEV1" and document["follow_up_held_on"] == "2025-12-06"
+    assert document["resolved_at"] == "2025-10-03T11:05:00+02:00"
+    assert row("timeline", 1).get("internal") is True
+    assert 1 in row("actions", 0)["addresses"] and not row("actions", 1).get("internal")
+    assert row("factors", 0)["root_cause"] is False
+    assert "lessons.lucky" not in document.get("internal_parts", [])
+    # Mine.
+    assert document["impact"] == "My impact." and document["follow_up_outcome"] == "My outcome."
+    assert 0 in row("actions", 1)["addresses"] and row("factors", 2).get("internal") is True
+    assert row("timeline", 0)["description"] == "My first event."
+    assert "no_single_root_cause" not in document
+    assert "impact" not in document.get("internal_parts", [])
+
+
+def test_a_stale_autosave_merges_every_kind_and_shows_only_what_both_changed(
     two_authors: tuple[FlaskClient, FlaskClient, str],
 ) -> None:
     first, second, url = two_authors
     first_page, second_page = _open(first, url), _open(second, url)
     _their_save(first, url, first_page)
-    theirs_saved = _document(first, url)
 
     stale = second.post(url, data=_my_changes(second_page), headers=AUTOSAVE)
     assert stale.status_code == 409, stale.get_data(as_text=True)[:500]
     answer = stale.get_json()
-    assert answer["conflict"] is True and answer["version"] == int(second_page["base_version"]) + 1
-    by_id = {f["id"]: f for f in answer["fields"]}
-    assert set(by_id) == {"severity", "resolved_at", "summary", "impact", "impact_internal",
-                          "timeline", "factors", "no_single_root_cause", "lucky_internal",
-                          "actions", "follow_up_outcome", "follow_up_held_on"}
-    assert (by_id["summary"]["mine"], by_id["summary"]["theirs"]) == (
+    # Everything but the summary was merged and saved; the summary both wrote is shown.
+    assert answer["conflict"] is True and answer["version"] == int(second_page["base_version"]) + 2
+    assert [f["id"] for f in answer["fields"]] == ["summary"]
+    assert (answer["fields"][0]["mine"], answer["fields"][0]["theirs"]) == (
         "My summary.", "Their summary.")
-    assert (by_id["impact_internal"]["mine"], by_id["impact_internal"]["theirs"]) == ("No", "Yes")
-    assert "deals with factor 1, 2, 3" in by_id["actions"]["theirs"]
-    assert "deals with factor 1, 2 (internal only)" in by_id["actions"]["mine"]
-    assert _document(first, url) == theirs_saved  # nothing was overwritten
+    merged = _document(first, url)
+    _assert_both_kept(merged, second_page)
+    assert merged["summary"] == "Their summary."  # the saved words stay until the author picks
+    assert ["summary", "My summary."] in answer["yours"]
 
-    # "Use theirs" for everything: the page posts back what the answer carried, now based on
-    # the version it named, and the report is exactly theirs.
-    taken = MultiDict(answer["theirs"])
+    # "Use theirs": the page posts back what the answer carried, based on the version it named,
+    # and the report is exactly the merged one.
+    taken = MultiDict(answer["yours"])
+    taken.setlist("summary", ["Their summary."])
     taken.update({"csrf_token": second_page["csrf_token"], "base_version": str(answer["version"])})
     saved = second.post(url, data=taken, headers=AUTOSAVE)
     assert saved.status_code == 200, saved.get_data(as_text=True)
-    assert _document(second, url) == theirs_saved
+    assert _document(second, url) == merged
+
+    # "Keep mine" instead: my summary, and still everything else of both.
+    kept = MultiDict(answer["yours"])
+    kept.update({"csrf_token": second_page["csrf_token"],
+                 "base_version": str(saved.get_json()["version"])})
+    assert second.post(url, data=kept, headers=AUTOSAVE).status_code == 200
+    document = _document(second, url)
+    assert document["summary"] == "My summary."
+    _assert_both_kept(document, second_page)
 
 
-def test_a_stale_page_post_shows_the_merge_panel_and_keeps_my_text(
+def test_a_stale_page_post_merges_and_shows_the_panel_for_what_both_changed(
     two_authors: tuple[FlaskClient, FlaskClient, str],
 ) -> None:
     first, second, url = two_authors
     first_page, second_page = _open(first, url), _open(second, url)
     _their_save(first, url, first_page)
-    theirs_saved = _document(first, url)
 
     mine = _my_changes(second_page)
     stale = second.post(url, data={**mine, "save": "1"})
@@ -352,29 +378,22 @@ def test_a_stale_page_post_shows_the_merge_panel_and_keeps_my_text(
     assert stale.status_code == 409, html[:500]
     panel = re.search(r'<section class="conflict-panel"[^>]*>(.*?)</section>', html, re.S)
     assert panel and "hidden" not in panel.group(0).split(">")[0]
-    shown = re.findall(r'data-conflict="([^"]+)"', panel.group(1))
-    assert set(shown) == {"severity", "resolved_at", "summary", "impact", "impact_internal",
-                          "timeline", "factors", "no_single_root_cause", "lucky_internal",
-                          "actions", "follow_up_outcome", "follow_up_held_on"}
-    for part in shown:  # each difference links to its part of the page
-        assert f'id="{part}"' in html, part
+    assert re.findall(r'data-conflict="([^"]+)"', panel.group(1)) == ["summary"]
+    assert 'id="summary"' in html  # the difference links to its part of the page
     assert "Their summary." in panel.group(1) and "My summary." in panel.group(1)
-    # My version is still in the form, of every kind, now based on their version.
+    merged = _document(first, url)
+    _assert_both_kept(merged, second_page)
+    # The form holds the merged report with my words where both wrote, based on that version.
     values = _browser_values(html)
-    for name in ("summary", "impact", "actions-1-addresses-0", "factors-2-internal",
-                 "timeline-0-description", "follow_up_outcome"):
-        assert values.get(name) == mine[name], name
-    assert "no_single_root_cause" not in values and "impact_internal" not in values
-    assert values["base_version"] == str(int(second_page["base_version"]) + 1)
-    assert _document(first, url) == theirs_saved
+    assert values["summary"] == "My summary." and values["severity"] == "SEV1"
+    assert values["base_version"] == str(int(second_page["base_version"]) + 2)
 
-    # Saving that form keeps my version over theirs.
+    # Saving that form keeps my summary, and everything else of both.
     saved = second.post(url, data=values)
     assert saved.status_code == 303
     document = _document(second, url)
     assert document["summary"] == "My summary."
-    assert document["actions"][1]["addresses"] == [0, 1]
-    assert "no_single_root_cause" not in document
+    _assert_both_kept(document, second_page)
 
 
 # ---- every kind of field, not only the ones the page has today ----

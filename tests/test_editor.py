@@ -230,7 +230,7 @@ def test_the_new_report_token_comes_from_the_page(client: FlaskClient) -> None:
     assert client.post("/reports", data={"csrf_token": token}).status_code == 302
 
 
-def test_a_stale_save_is_refused_and_both_texts_are_shown(
+def test_a_stale_save_keeps_both_and_shows_only_what_both_changed(
     client: FlaskClient, csrf_token: str
 ) -> None:
     url = _new_report(client, csrf_token)
@@ -239,33 +239,42 @@ def test_a_stale_save_is_refused_and_both_texts_are_shown(
         "csrf_token": csrf_token, "base_version": "1", "summary": "Their summary."})
     assert first.get_json()["version"] == 2
 
-    # A second tab, still on version 1, saves its own summary: refused, nothing overwritten.
+    # A second tab, still on version 1, saves a title and its own summary: the title is merged
+    # in and saved, the summary both wrote is shown both ways, nothing is overwritten.
     stale = post_page(client, url, headers=headers, data={
         "csrf_token": csrf_token, "base_version": "1", "summary": "My summary.",
         "title": "My title"})
     assert stale.status_code == 409
     answer = stale.get_json()
-    assert answer["conflict"] is True and answer["version"] == 2
+    assert answer["conflict"] is True and answer["version"] == 3
+    assert [f["id"] for f in answer["fields"]] == ["summary"]
     by_id = {f["id"]: f for f in answer["fields"]}
     assert by_id["summary"]["mine"] == "My summary."
     assert by_id["summary"]["theirs"] == "Their summary."
-    assert by_id["title"]["theirs"] == ""
     assert ["summary", "Their summary."] in answer["theirs"]
-    assert client.get(f"/api{url}").get_json()["summary"] == "Their summary."
+    assert ["title", "My title"] in answer["theirs"]
+    assert ["summary", "My summary."] in answer["yours"]
+    assert ["title", "My title"] in answer["yours"]
+    saved = client.get(f"/api{url}").get_json()
+    assert (saved["title"], saved["summary"]) == ("My title", "Their summary.")
 
-    # Without JavaScript the page shows both versions and keeps the author's text in the form.
+    # Without JavaScript the page shows both versions, the merged report around them, and keeps
+    # the author's text in the form; nothing new was saved, so no version is added.
     page = post_page(client, url, data={
         "csrf_token": csrf_token, "base_version": "1", "summary": "My summary."})
     html = page.get_data(as_text=True)
     assert page.status_code == 409
     assert "Someone else changed this report" in html and "Their summary." in html
     assert _value(html, "summary") == "My summary."
-    assert _value(html, "base_version") == "2"
-    # Saving the merged form, now based on version 2, goes through.
+    assert _value(html, "title") == "My title"
+    assert _value(html, "base_version") == "3"
+    # Saving the merged form, now based on version 3, goes through.
     merged = post_page(client, url, data={
-        "csrf_token": csrf_token, "base_version": "2", "summary": "Their summary. My summary."})
+        "csrf_token": csrf_token, "base_version": "3", "title": "My title",
+        "summary": "Their summary. My summary."})
     assert merged.status_code == 303
-    assert client.get(f"/api{url}").get_json()["summary"] == "Their summary. My summary."
+    saved = client.get(f"/api{url}").get_json()
+    assert (saved["title"], saved["summary"]) == ("My title", "Their summary. My summary.")
 
 
 def test_control_characters_are_dropped_not_stored(client: FlaskClient, csrf_token: str) -> None:

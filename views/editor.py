@@ -17,6 +17,7 @@ from reports.checks import check_report
 from reports.fields import PAGE_PARTS
 from reports.model import Report, StoredReport
 from services import get_store
+from views.conflicts import form_entries
 from views.identity import author_name, current_user
 from views.page import render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
@@ -80,6 +81,9 @@ def save(report_id: int) -> Any:
                                    ).rsplit(" at ", 1)[1],
             follow_up_review_on=follow_up.isoformat() if follow_up else "",
             warnings=[{"id": field_id(p.field), "message": p.message} for p in done.warnings],
+            # Others' edits were merged in: the whole report as saved, for the page to take in.
+            **({"merged": True, "entries": form_entries(done.saved.report)}
+               if done.merged else {}),
         )
     if not done.row_action:
         flash("Your report is saved.")

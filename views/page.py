@@ -14,11 +14,18 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from forms.errors import field_id, form_errors
-from forms.report import ActionItemForm, FactorForm, ReportForm, TimelineEventForm
+from forms.report import (
+    INTERNAL_PART_FIELDS,
+    ActionItemForm,
+    FactorForm,
+    ReportForm,
+    TimelineEventForm,
+)
 from forms.rows import apply_row_action
 from reports.checks import Problem, check_report
-from reports.exchange import all_timezones
+from reports.exchange import all_timezones, to_document
 from reports.follow_up import follow_up_default
+from reports.merge import Merged, merge_reports, with_values_of
 from reports.model import (
     ACTION_STATUSES,
     EVENT_KINDS,
@@ -81,19 +88,73 @@ def _base_version() -> int | None:
         return None
 
 
-def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: bool) -> Any:
-    """Someone else saved first: show both versions, field by field, and lose neither."""
+def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: bool,
+              paths: list[str] | None = None) -> Any:
+    """Someone else saved first: show both versions, field by field, and lose neither.
+
+    With ``paths`` (the values both changed, after the rest was merged and saved as
+    ``current``), only their parts are shown, and the page takes in the merged report with the
+    author's own values at those paths (``yours``).
+    """
     found = differences(mine, current.report)
+    yours = None
+    if paths is not None:
+        parts = {page_part(path) for path in paths}
+        found = [d for d in found if d.id in parts]
+        yours = with_values_of(current.report, mine, paths)
+        form = ReportForm.for_report(yours, formdata=None)  # not the posted values
     if autosave:
         return jsonify(
             ok=False, conflict=True, version=current.version,
             saved_at=current.updated_at.isoformat(),
             fields=[vars(d) for d in found],
             theirs=form_entries(current.report),
+            **({"yours": form_entries(yours)} if yours is not None else {}),
         ), 409
     # The author's text stays in the form; saving again keeps it over the newer version.
     return render_page(current, form, [], status=409, base_version=current.version,
                        conflicts=found)
+
+
+def page_part(path: str) -> str:
+    """The page's part (``summary``, ``went_well``, ``timeline``, ``impact_internal``) that a
+    merge conflict's path (reports.merge) belongs to."""
+    tokens = path.split("/")[1:]
+    if tokens[0] == "lessons":
+        return tokens[1]
+    if tokens[0] == "internal_parts":
+        return INTERNAL_PART_FIELDS.get(tokens[1], tokens[1])
+    return tokens[0]
+
+
+MERGE_ATTEMPTS = 3
+
+
+def _merge_and_save(report_id: int, base_version: int, mine: Report, current: StoredReport,
+                    ) -> tuple[StoredReport, Merged] | None:
+    """Put the author's edits together with what others saved since ``base_version``, and save.
+
+    None when the version the page started from is no longer kept (then the whole conflict
+    is shown, as before merges existed).
+    """
+    store = get_store()
+    base = store.revision(report_id, base_version)
+    if base is None:
+        return None
+    for _attempt in range(MERGE_ATTEMPTS):
+        merged = merge_reports(base, mine, current.report)
+        if to_document(merged.report) == to_document(current.report):
+            return current, merged  # nothing new to keep: no version is added
+        try:
+            saved = store.save(report_id, merged.report, expected_version=current.version,
+                               author=author_name(), kind="merge")
+        except VersionConflict as again:
+            current = again.current
+            continue
+        if saved is None:
+            abort(404)
+        return saved, merged
+    return None
 
 
 @dataclass(frozen=True)
@@ -106,6 +167,7 @@ class PageSave:
     warnings: tuple[Problem, ...] = ()
     focus: str | None = None
     row_action: str = ""
+    merged: bool = False  # others' edits were merged in: the page should take them in
 
 
 def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
@@ -153,13 +215,23 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
                                            focus=focus, base_version=base_version))
     try:
         saved = get_store().save(stored.id, report, expected_version=base_version,
-                                 author=author_name())
+                                 author=author_name(), kind="autosave" if autosave else "save")
+        merged = None
+        if saved is None:
+            abort(404)
     except VersionConflict as conflict:
-        return PageSave(answer=_conflict(conflict.current, report, form, autosave))
+        try:
+            done = _merge_and_save(stored.id, base_version, report, conflict.current)
+        except ReportPublished:
+            done = None
+        if done is None:
+            return PageSave(answer=_conflict(conflict.current, report, form, autosave))
+        saved, merged = done
+        if merged.conflicts:
+            return PageSave(answer=_conflict(saved, report, form, autosave,
+                                             paths=merged.conflict_paths))
     except ReportPublished:  # published by someone else since the page was loaded
         return PageSave(answer=published_is_read_only(get_store().get(stored.id) or stored,
                                                       autosave))
-    if saved is None:
-        abort(404)
-    return PageSave(saved=saved, report=report, warnings=warnings, focus=focus,
-                    row_action=action)
+    return PageSave(saved=saved, report=saved.report if merged else report, warnings=warnings,
+                    focus=focus, row_action=action, merged=merged is not None)
