@@ -249,7 +249,7 @@ class ReportStore:
             sa.delete(RevisionRow).where(
                 RevisionRow.report_id == row.id, RevisionRow.folded.is_(True),
                 RevisionRow.saved_at < now - KEEP_FOLDED,
-            )
+            ).execution_options(synchronize_session=False)
         )
 
     @staticmethod

@@ -63,8 +63,11 @@ def history_entry(revision: RevisionSummary, timezone: str) -> HistoryEntry:
     if revision.kind == "create" and changes == "Nothing changed":
         changes = ""  # a blank new report
     note = revision.note or ""
+    # The notes the app writes itself say the same as the kind: one phrase instead.
     if revision.kind == "status" and note.startswith("Status: "):
         kind, note = f"Status changed to {note.removeprefix('Status: ')}", ""
+    elif revision.kind == "restore" and note.startswith("Restored version "):
+        kind, note = f"Version {note.removeprefix('Restored version ')} brought back", ""
     return HistoryEntry(
         version=revision.version, who=revision.author or "—",
         when=_when(first, revision.saved_at, timezone), started_at=first,
