@@ -18,6 +18,7 @@ from reports.store import ReportStore
 
 from . import FORMATS
 from .folder import SharedFolder
+from .naming import INTERNAL_FILES, files_folder
 
 INDEX_FILES = ("index.html", "index.md")
 
@@ -49,6 +50,7 @@ def _label(record: ExportRecord) -> str:
 
 def collect(folder: SharedFolder, log: ExportLog, store: ReportStore) -> list[IndexEntry]:
     entries: dict[int, IndexEntry] = {}
+    places: dict[int, set[str]] = {}  # the folders beside each report's exports
     # By kind of file, each client copy just before its internal copy.
     records = sorted(log.current_all(), key=lambda r: (_kind(r), r.copy == INTERNAL_COPY))
     for record in records:
@@ -68,10 +70,25 @@ def collect(folder: SharedFolder, log: ExportLog, store: ReportStore) -> list[In
             )
         link = record.location if record.destination == LOCAL else record.link
         entry.files.append((_label(record), link or ""))
+        if record.destination == LOCAL:
+            places.setdefault(record.report_id, set()).add(files_folder(record.location))
+    for report_id, folders in places.items():
+        entries[report_id].files.extend(_report_files(folder, folders))
     oldest = datetime.min.replace(tzinfo=UTC)
     ordered = sorted(entries.values(), key=lambda e: (e.started_at or oldest, e.report_id),
                      reverse=True)
     return ordered
+
+
+def _report_files(folder: SharedFolder, folders: set[str]) -> list[tuple[str, str]]:
+    """The report's files beside its exports (``exporters.publish.write_files``), as links."""
+    links = []
+    for place in sorted(folders):
+        links += [(f"File: {name}", f"{place}/{name}") for name in folder.files_in(place)]
+        inside = f"{place}/{INTERNAL_FILES}"
+        links += [(f"File: {name}, {INTERNAL_LABEL}", f"{inside}/{name}")
+                  for name in folder.files_in(inside)]
+    return links
 
 
 def _html(entries: list[IndexEntry], now: datetime) -> str:

@@ -206,12 +206,16 @@ def test_exporting_puts_the_files_beside_the_report(files: Files, app: Flask) ->
     assert found[f"{stem}/errors-per-minute.png"] == files.data(files.figure)
     assert found[f"{stem}/checkout.log"] == b"12:00 first error\n"
     assert not [name for name in found if "hosts" in name or "pager" in name]
+    index = found["index.md"].decode()
+    assert f"[File: errors-per-minute.png](<{stem}/errors-per-minute.png>)" in index
+    assert f"(<{stem}/checkout.log>)" in index
 
     with app.app_context():
         export_saved_report(files.report_id, "pdf", INTERNAL_COPY)
     found = _folder_files(app)
     assert found[f"{stem}/internal/hosts.png"] == files.data(files.internal)
     assert found[f"{stem}/internal/pager.log"] == b"paged night desk\n"
+    assert f'href="{stem}/internal/pager.log"' in found["index.html"].decode()
 
     # A file removed from the report, or made internal, leaves the folder at the next export.
     files.store.remove(files.report_id, files.log.id)
