@@ -256,6 +256,7 @@ def api_upload(report_id: int) -> Any:
 @allow(READ_REPORT)
 def download(report_id: int, attachment_id: int) -> Response:
     """One file: images shown in the browser, everything else downloaded, never sniffed."""
+    _stored_or_404(report_id)  # not while the report is in the bin
     found = _visible_or_404(report_id, attachment_id)
     data = attachment_store().data(report_id, attachment_id)
     if data is None:
