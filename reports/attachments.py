@@ -296,7 +296,10 @@ class AttachmentStore:
         prepared = prepare(filename, data)
         caption = clean_caption(caption)
         with Session(self.engine) as session, session.begin():
-            # Hold the report's row, so two uploads at once cannot both pass the report's limit.
+            # Hold the report's row, so two uploads at once cannot both pass the report's limit
+            # (on SQLite the no-op UPDATE takes the write lock before anything is read).
+            session.execute(sa.update(ReportRow).where(ReportRow.id == report_id)
+                            .values(version=ReportRow.version))
             held = session.execute(sa.select(ReportRow.id).where(ReportRow.id == report_id)
                                    .with_for_update()).first()
             if held is None:

@@ -533,3 +533,30 @@ def test_restoring_as_new_keeps_the_figures_in_the_text(tmp_path: Path) -> None:
         assert restored is not None
     assert copied.id != figure.id
     assert restored.report.summary == f"See ![Errors](attachment:{copied.id})."
+
+
+def test_two_uploads_at_once_cannot_both_pass_the_reports_limit(tmp_path: Path) -> None:
+    import threading
+
+    app = new_app(tmp_path)
+    report_id = new_report(app)
+    with app.app_context():
+        store = AttachmentStore(get_store().engine, Limits(1000, 1500))
+    results: list[str] = []
+    start = threading.Barrier(4)
+
+    def add(number: int) -> None:
+        start.wait()
+        try:
+            store.add(report_id, f"{number}.log", b"x" * 800)
+            results.append("added")
+        except AttachmentError as error:
+            results.append(f"refused {error.status}")
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["added"] + ["refused 413"] * 3
+    assert store.total_size(report_id) == 800
