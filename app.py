@@ -37,6 +37,7 @@ from views import (
     history,
     hosts,
     library,
+    live,
     review,
     security,
     settings,
@@ -224,7 +225,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (editor.bp, exports.bp, api.bp, guidance.bp, workflow.bp, history.bp,
                       library.bp, settings.bp, review.bp, follow_up.bp, examples.bp,
                       drive_connect.bp, attachments.bp, attachments.api_bp,
-                      timeline_import.bp, timeline_import.api_bp):
+                      timeline_import.bp, timeline_import.api_bp, live.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     csrf.exempt(attachments.api_bp)  # uploads need X-Requested-With; views/attachments.py

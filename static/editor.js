@@ -302,6 +302,79 @@
 
   /* ---- two editors at once ---- */
 
+  function setBase(version) {
+    form.dataset.version = version;
+    form.querySelector("#base_version").value = version;
+  }
+
+  /* The entries whose value changed since `sent` was taken (typed while a save was away). */
+  function typedSince(sent) {
+    var before = {};
+    sent.forEach(function (entry) {
+      if (!(entry[0] in before)) { before[entry[0]] = entry[1]; }
+    });
+    return formEntries().filter(function (entry) { return before[entry[0]] !== entry[1]; });
+  }
+
+  /* Put the saved report's values in the page without moving the cursor: the field being
+   * typed in keeps its place (and `keep`, values typed meanwhile, are put back on top). */
+  function takeIn(entries, keep) {
+    var active = document.activeElement;
+    var editing = active && form.contains(active) && typeof active.selectionStart === "number";
+    var start = editing ? active.selectionStart : 0;
+    var end = editing ? active.selectionEnd : 0;
+    var before = editing ? active.value : null;
+    restore(entries);
+    (keep || []).forEach(function (entry) {
+      var el = form.elements.namedItem(entry[0]);
+      if (el && el.type !== "checkbox" && el.type !== "radio" && "value" in el) {
+        el.value = entry[1];
+      }
+    });
+    if (editing && document.contains(active)) {
+      if (document.activeElement !== active) { active.focus(); }
+      if (active.value !== before) {
+        active.setSelectionRange(Math.min(start, active.value.length),
+                                 Math.min(end, active.value.length));
+      }
+    }
+  }
+
+  /* Others' saves appear within a few seconds. Only a page with nothing unsaved takes them in;
+   * a page with changes gets them with its own next save, merged. */
+  var LIVE_EVERY_MS = 5000;
+  var liveNote = null;
+  function sayWhoChanged(data) {
+    if (!liveNote) {
+      liveNote = element("p", "live-note");
+      liveNote.id = "live-note";
+      status.parentNode.insertBefore(liveNote, status.nextSibling);
+    }
+    var who = data.by && data.by.length ? data.by.join(" and ") : "Someone else";
+    var parts = data.parts || [];
+    var what = parts.length === 0 ? "this report" : parts.length === 1 ? parts[0] :
+      parts.slice(0, -1).join(", ") + " and " + parts[parts.length - 1];
+    liveNote.textContent = who + " changed " + what + " at " + data.saved_clock + ".";
+  }
+  function lookForChanges() {
+    if (document.hidden || dirty || saving || conflict) { return; }
+    var since = form.querySelector("#base_version").value;
+    fetch(form.action + "/changes?since=" + encodeURIComponent(since), {
+      credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      if (response.status !== 200) { return; }
+      return response.json().then(function (data) {
+        // Typing started while the answer was on its way: the next save brings it, merged.
+        if (dirty || saving || conflict || String(data.version) === since ||
+            form.querySelector("#base_version").value !== since) { return; }
+        takeIn(data.entries);
+        setBase(data.version);
+        sayWhoChanged(data);
+      });
+    }).catch(function () { /* offline: the save status says so when it matters */ });
+  }
+  setInterval(lookForChanges, LIVE_EVERY_MS);
+
   var conflict = null;  // {version, theirs, open: {fieldId: true}} while the author decides
 
   function element(tag, className, text) {
@@ -494,6 +567,7 @@
     var covered = changeCount;
     setStatus("Saving…", "saving");
     var body = new FormData(form);
+    var sent = formEntries();
     return fetch(form.action, {
       method: "POST",
       body: body,
@@ -508,8 +582,13 @@
       if (response.ok && data.ok) {
         retryDelay = RETRY_MIN_MS;
         notBefore = 0;
-        form.dataset.version = data.version;
-        form.querySelector("#base_version").value = data.version;
+        if (!data.merged) {
+          setBase(data.version);
+        } else if (changeCount === covered) {
+          // Others' saves were merged with this one: show the report as saved.
+          takeIn(data.entries);
+          setBase(data.version);
+        }  // else typing went on: the next save is merged again from the same version
         if (changeCount === covered) {
           dirty = false;
           forgetBrowserCopy();
@@ -526,6 +605,9 @@
         // Sending the same save again would be refused again: the author decides first.
         retryDelay = RETRY_MIN_MS;
         notBefore = 0;
+        // The rest was merged and saved: the page shows that, with the author's own words
+        // where both wrote (and whatever was typed while the save was on its way).
+        if (data.yours) { takeIn(data.yours, typedSince(sent)); }
         showConflict(data);
         setStatus("Not saved — someone else changed this report. Choose what to keep above.",
           "error");

@@ -54,8 +54,9 @@ class _FormValues(HTMLParser):
         if self._textarea:
             value = self.values[self._textarea] + data
             # As browsers do, a line break right after <textarea> is not part of the value.
-            self.values[self._textarea] = value.removeprefix("\n") if not self.values[
-                self._textarea] else value
+            # (The HTML source's CR LF counts as one line break, as browsers read it.)
+            self.values[self._textarea] = value.removeprefix("\r").removeprefix("\n") if not (
+                self.values[self._textarea]) else value
 
 
 def form_values(html: str) -> dict[str, str]:

@@ -90,7 +90,7 @@ def test_two_patches_on_one_version_that_touch_different_values_both_apply(
     factors = {f["id"]: f["description"] for f in stored["factors"]}
     assert factors["f-checklist"] == "The checklist, edited."
     assert factors["f-gateway"] == report["factors"][0]["description"]
-    assert [f["description"] for f in stored["factors"]][0] == "Added first."
+    assert stored["factors"][0]["description"] == "Added first."
     assert "Added last." in factors.values() and len(factors) == 4
     assert stored["version"] == version + 2
 

@@ -42,7 +42,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "drive_connect.make_folder": STAFF, "drive_connect.disconnect": STAFF,
     "workflow.change_status": TEAM | {"reviewer"},
     "api.list_reports": SIGNED_IN, "api.create_report": AUTHORS, "api.get_report": READERS,
-    "api.put_report": TEAM, "api.patch_report": TEAM,
+    "api.put_report": TEAM, "api.patch_report": TEAM, "live.changes": TEAM,
     "attachments.download": READERS, "attachments.upload": TEAM, "attachments.change": TEAM,
     "attachments.remove": TEAM, "attachments_api.list": READERS, "attachments_api.upload": TEAM,
     "timeline_import.start": TEAM, "timeline_import.read": TEAM, "timeline_import.add": TEAM,
