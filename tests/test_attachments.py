@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -479,7 +480,8 @@ def test_an_image_the_text_names_without_a_file_shows_its_caption_only(tmp_path:
 # -- backups -------------------------------------------------------------------------------------
 
 
-def test_backup_and_restore_keep_the_files(tmp_path: Path) -> None:
+def test_backup_and_restore_keep_the_files(tmp_path: Path,
+                                          new_database: Callable[[], str]) -> None:
     app = new_app(tmp_path / "one")
     report_id = new_report(app)
     store = store_of(app)
@@ -490,7 +492,8 @@ def test_backup_and_restore_keep_the_files(tmp_path: Path) -> None:
     with app.app_context():
         backup(get_store(), folder, app.config["SECRET_KEY"])
     assert len(list((folder / "attachments").iterdir())) == 2  # one file per content
-    target = new_app(tmp_path / "two", SECRET_KEY=app.config["SECRET_KEY"])
+    target = new_app(tmp_path / "two", SECRET_KEY=app.config["SECRET_KEY"],
+                     DATABASE_URL=new_database())
     with target.app_context():
         restore(get_store(), folder, target.config["SECRET_KEY"])
     restored = {a.id: a for a in store_of(target).files(report_id)}
@@ -500,7 +503,8 @@ def test_backup_and_restore_keep_the_files(tmp_path: Path) -> None:
     assert store_of(target).data(report_id, photo.id) == store.data(report_id, photo.id)
 
 
-def test_a_changed_file_in_a_backup_is_refused(tmp_path: Path) -> None:
+def test_a_changed_file_in_a_backup_is_refused(tmp_path: Path,
+                                               new_database: Callable[[], str]) -> None:
     from reports.backup import BackupError
 
     app = new_app(tmp_path / "one")
@@ -511,7 +515,8 @@ def test_a_changed_file_in_a_backup_is_refused(tmp_path: Path) -> None:
         backup(get_store(), folder, app.config["SECRET_KEY"])
     (stored_file,) = (folder / "attachments").iterdir()
     stored_file.write_bytes(b"changed\n")
-    target = new_app(tmp_path / "two", SECRET_KEY=app.config["SECRET_KEY"])
+    target = new_app(tmp_path / "two", SECRET_KEY=app.config["SECRET_KEY"],
+                     DATABASE_URL=new_database())
     with target.app_context(), pytest.raises(BackupError, match="checksum"):
         restore(get_store(), folder, target.config["SECRET_KEY"])
 

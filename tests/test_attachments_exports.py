@@ -106,6 +106,26 @@ def test_a_figure_in_the_summary_is_drawn_in_the_pdf(files: Files, tmp_path: Pat
     assert internal == [(120, 80), (120, 80)]
 
 
+def test_the_pdfs_figure_is_tagged_with_its_caption(files: Files) -> None:
+    """PDF/UA: a screen reader reads the figure's caption (its /Alt)."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(files.render("pdf")))
+    found: list[str] = []
+
+    def walk(element: object) -> None:
+        if isinstance(element, pikepdf.Array):
+            for child in element:
+                walk(child)
+        elif isinstance(element, pikepdf.Dictionary) and "/S" in element:
+            if str(element.get("/S")) == "/Figure":
+                found.append(str(element.get("/Alt")))
+            walk(element.get("/K"))
+
+    walk(pdf.Root.StructTreeRoot.get("/K"))
+    assert found == ["Errors per minute"]
+
+
 def test_the_pdf_fetcher_serves_only_this_reports_images(files: Files, app: Flask) -> None:
     with app.app_context():
         other = get_store().create(from_document(copy.deepcopy(SAMPLE_DOCUMENT)))
