@@ -135,6 +135,21 @@ def test_teams_paste() -> None:
                                                      "config_change"]
 
 
+def test_other_teams_and_chat_layouts() -> None:
+    new_teams = read("Dana Lee\n9:14 AM\nWe see errors on checkout\nSam Ortiz\n9:16 AM\n"
+                     "Rolling back release 4.2\n👍 2\nPriya Nair 9:20 AM\nStatus page updated")
+    assert new_teams.source == "teams"
+    assert [e.description for e in new_teams.events] == [
+        "Dana Lee: We see errors on checkout", "Sam Ortiz: Rolling back release 4.2",
+        "Priya Nair: Status page updated"]
+    dated = read("[03/10/2026 10:14] Dana Lee\nAlert fired\n[03/10/2026 10:20] Sam Ortiz\n"
+                 "Rolled back")
+    assert dated.source == "teams" and local(dated) == ["03 10:14+0200", "03 10:20+0200"]
+    # Bracketed times followed by sentences are lines, not chat headers.
+    lines = read("[09:14] Deployed release 4.2\n[09:20] Alert fired")
+    assert lines.source == "lines" and len(lines.events) == 2
+
+
 def test_teams_times_follow_the_zone_chosen_for_them() -> None:
     reading = read("teams-paste.txt", timezone="America/New_York")
     assert not reading.needs_timezone

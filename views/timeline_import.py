@@ -270,7 +270,6 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
     """Add the ticked events, as a new version of the version the review was based on."""
     stored = _stored_or_404(report_id)
     rows = _posted_rows(request.form)
-    text = request.form.get("text", "")
     try:
         based_on = int(request.form.get("base_version", ""))
     except ValueError:
@@ -278,7 +277,7 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
 
     def again(status: int, errors: list[tuple[str, str, str]], current: StoredReport,
               **notes: Any) -> tuple[str, int]:
-        return _page(current, "review", status, text=text, rows=rows, errors=errors,
+        return _page(current, "review", status, text="", rows=rows, errors=errors,
                      base_version=current.version, reading=None, **notes)
 
     errors = _row_errors(rows)
@@ -290,7 +289,7 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
     if stored.report.status == "published":
         return again(409, [("events", "Report", PUBLISHED_MESSAGE)], stored)
     if based_on != stored.version:
-        return _stale(stored, rows, text)
+        return _stale(stored, rows)
     chosen = [Chosen(row.at, row.kind, clean(row.description, limit=MAX_LONG_TEXT))
               for row in ticked]
     try:
@@ -301,7 +300,7 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
     except TooManyRows as error:
         return again(400, [("events", "Events", str(error))], stored)
     except VersionConflict as conflict:
-        return _stale(conflict.current, rows, text)
+        return _stale(conflict.current, rows)
     except ReportPublished:
         return again(409, [("events", "Report", PUBLISHED_MESSAGE)],
                      get_store().get(report_id) or stored)
@@ -311,12 +310,12 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
     return redirect(url_for("editor.edit", report_id=report_id) + "#timeline", code=303)
 
 
-def _stale(current: StoredReport, rows: list[Row], text: str) -> tuple[str, int]:
+def _stale(current: StoredReport, rows: list[Row]) -> tuple[str, int]:
     """Someone saved the report meanwhile: show its timeline now, mark again what it already
     holds, and keep every tick, kind and word the author chose."""
     existing = context_of(current.report, today()).existing
     for row in rows:
         row.duplicate = is_duplicate(row.at, row.description, existing)
-    return _page(current, "review", 409, text=text, rows=rows, reading=None,
+    return _page(current, "review", 409, text="", rows=rows, reading=None,
                  base_version=current.version, stale=True,
                  current_timeline=current.report.sorted_timeline())
