@@ -59,9 +59,8 @@ def history_entry(revision: RevisionSummary, timezone: str) -> HistoryEntry:
         kind = f"{revision.saves} autosaves"
     else:
         kind = kind_words(revision.kind)
-    changes = describe(revision.parts)
-    if revision.kind == "create" and changes == "Nothing changed":
-        changes = ""  # a blank new report
+    # A new report "changes" everything it starts with: the kind says enough.
+    changes = "" if revision.kind in ("create", "import") else describe(revision.parts)
     note = revision.note or ""
     # The notes the app writes itself say the same as the kind: one phrase instead.
     if revision.kind == "status" and note.startswith("Status: "):
