@@ -44,6 +44,8 @@ NOISE = re.compile(
     re.IGNORECASE,
 )
 _LETTERS = re.compile(r"[^\W\d_]")
+_ENDS_LIKE_A_TIME = re.compile(r"\d(?:\s*[ap]\.?m\.?)?(?:\s*\(?[A-Za-z/_]{1,20}\)?)?"
+                               r"(?:,?\s*edited)?\s*$", re.IGNORECASE)
 
 
 def name_like(text: str) -> bool:
@@ -74,6 +76,8 @@ def two_line_header(lines: Sequence[str], i: int) -> Header | None:
 def spaced_header(lines: Sequence[str], i: int) -> Header | None:
     """``Dana Lee  10:14 AM`` or ``Dana Lee 3/10 10:14 AM`` on one line."""
     line = lines[i]
+    if len(line) > 120 or not _ENDS_LIKE_A_TIME.search(line):
+        return None  # most lines: no need to try each place the name could end
     for match in re.finditer(r"\s+", line[:70]):
         name, when = line[:match.start()], line[match.end():]
         if name_like(name) and (stamp := whole_stamp(when.removesuffix("Edited").strip())):

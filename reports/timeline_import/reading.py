@@ -3,7 +3,7 @@ kinds, mark the duplicates, and put them in time order in the report's zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, timedelta, timezone, tzinfo
 
 from .csv_log import ColumnError, read_csv
 from .detect import detect
@@ -13,7 +13,7 @@ from .google_chat import read_google_chat
 from .kinds import guess_kind
 from .lines import read_lines
 from .model import SOURCES, FoundEvent, Item, Reading, ReportContext, Settings, Table
-from .resolve import resolve
+from .resolve import Timed, resolve
 from .slack import read_slack
 from .teams import read_teams
 from .text import valid_text
@@ -57,6 +57,21 @@ def _read(source: str, text: str, settings: Settings
     return [], 0, None, []
 
 
+def _found(entry: Timed, zone: tzinfo, context: ReportContext) -> FoundEvent:
+    event = entry.event
+    local = entry.at.astimezone(zone)
+    return FoundEvent(
+        # A fixed offset, not the zone: Python compares and subtracts two times of one
+        # ZoneInfo as wall-clock times, which is wrong across a clock change.
+        at=local.replace(tzinfo=timezone(local.utcoffset() or timedelta(0))),
+        kind=guess_kind(event.text, event.hint),
+        description=event.text,
+        author=event.author,
+        duplicate=is_duplicate(entry.at, event.text, context.existing),
+        needs_timezone=entry.needed_zone,
+    )
+
+
 def read_timeline(text: str, settings: Settings, context: ReportContext) -> Reading:
     """Every event the text holds, in time order. ColumnError when the person named a column
     the table does not have; never any other error, whatever the text."""
@@ -65,37 +80,28 @@ def read_timeline(text: str, settings: Settings, context: ReportContext) -> Read
     items, left_out, table, problems = _read(source, text, settings)
     timed, order = resolve(items, settings, context.timezone, context.reference, context.today)
     zone = zone_of(context.timezone) or UTC
-    found: list[FoundEvent] = []
+    kept: list[Timed] = []
     seen: set[tuple[object, str]] = set()
     for entry in sorted(timed, key=lambda t: t.at):
-        event = entry.event
-        key = (entry.at, event.text)
+        key = (entry.at, entry.event.text)
         if key in seen:
             left_out += 1  # the same message twice (quoted in replies, pasted twice)
             continue
         seen.add(key)
-        local = entry.at.astimezone(zone)
-        found.append(FoundEvent(
-            # A fixed offset, not the zone: Python compares and subtracts two times of one
-            # ZoneInfo as wall-clock times, which is wrong across a clock change.
-            at=local.replace(tzinfo=timezone(local.utcoffset() or timedelta(0))),
-            kind=guess_kind(event.text, event.hint),
-            description=event.text,
-            author=event.author,
-            duplicate=is_duplicate(entry.at, event.text, context.existing),
-            needs_timezone=entry.needed_zone,
-        ))
+        kept.append(entry)
+    # Kinds and duplicates only for the events handed back: a huge text stays quick.
+    found = [_found(entry, zone, context) for entry in kept[:MAX_EVENTS]]
     if not found and not problems:
         problems.append(NOTHING_FOUND)
     return Reading(
         source=source,
-        events=tuple(found[:MAX_EVENTS]),
+        events=tuple(found),
         timezone=settings.timezone or context.timezone,
         needs_timezone=any(e.needs_timezone for e in found),
         ambiguous_dates=order.ambiguous,
         day_first=order.day_first,
         left_out=left_out,
-        truncated=len(found) > MAX_EVENTS,
+        truncated=len(kept) > MAX_EVENTS,
         table=table,
         problems=tuple(problems),
     )

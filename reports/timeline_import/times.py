@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, tzinfo
+from typing import Any
 
 from .model import DateParts, DayOrder, Stamp
 from .zones import ABBREVIATIONS, named_zone, offset_zone, zone_of
@@ -67,9 +68,8 @@ def _year(text: str | None) -> int | None:
     return year + 2000 if year < 100 else year
 
 
-def _date_parts(match: re.Match[str]) -> DateParts | None:
+def _date_parts(g: dict[str, Any]) -> DateParts | None:
     """The date a stamp's match wrote, or None when it wrote none; ValueError when invalid."""
-    g = match.groupdict()
     if g.get("iy"):
         parts = DateParts(int(g["id"]), int(g["im"]), int(g["iy"]), "dm")
     elif g.get("na"):
@@ -103,8 +103,7 @@ def check_parts(parts: DateParts) -> None:
         date(year, month, day)
 
 
-def _clock(match: re.Match[str]) -> time:
-    g = match.groupdict()
+def _clock(g: dict[str, Any]) -> time:
     if g.get("h2"):
         hour, minute, second, micro, ampm = int(g["h2"]), 0, 0, 0, g["ampm2"]
     else:
@@ -121,8 +120,7 @@ def _clock(match: re.Match[str]) -> time:
     return time(hour, minute, second, micro)
 
 
-def _zone(match: re.Match[str]) -> tzinfo | None:
-    g = match.groupdict()
+def _zone(g: dict[str, Any]) -> tzinfo | None:
     if g.get("z"):
         return named_zone("Z")
     for key in ("off", "soff"):
@@ -143,7 +141,8 @@ def _zone(match: re.Match[str]) -> tzinfo | None:
 
 def _stamp(match: re.Match[str]) -> Stamp | None:
     try:
-        return Stamp(_clock(match), _date_parts(match), _zone(match))
+        g = match.groupdict()
+        return Stamp(_clock(g), _date_parts(g), _zone(g))
     except (ValueError, KeyError):
         return None
 
@@ -182,6 +181,6 @@ def day_only(line: str) -> DateParts | None:
     if match is None:
         return None
     try:
-        return _date_parts(match)
+        return _date_parts(match.groupdict())
     except (ValueError, KeyError):
         return None
