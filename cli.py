@@ -121,7 +121,7 @@ def register_cli(app: Flask) -> None:
             try:
                 saved = get_store().save(report_id, with_events(stored.report, new),
                                          expected_version=stored.version,
-                                         note=f"Added {len(new)} events from text")
+                                         note=f"Added {len(new)} events from text", kind="import")
             except (TooManyRows, ReportPublished) as error:
                 raise click.ClickException(str(error)) from None
             except VersionConflict:

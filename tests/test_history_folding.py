@@ -389,6 +389,17 @@ def test_bringing_back_a_folded_groups_newest_version(
     assert "14 autosaves" in page  # the group is still there
 
 
+def test_imports_read_as_what_they_did(app: Flask, client: FlaskClient, clock: Clock) -> None:
+    store = store_of(app)
+    report = store.create(from_document(_doc()), author=DANA, kind="import")
+    clock.wait(minutes=1)
+    store.save(report.id, from_document(_doc(timeline=[*SAMPLE_DOCUMENT["timeline"], _event()])),
+               author=DANA, note="Added 1 events from text", kind="import")
+    page = client.get(f"/reports/{report.id}/history").get_data(as_text=True)
+    assert "Added 1 events from text" in page and "Changed 1 timeline event" in page
+    assert "Imported" in page and "Changed the title" not in page
+
+
 def test_who_may_see_the_history_and_bring_a_version_back(tmp_path: Path) -> None:
     app = password_app(tmp_path)
     store = store_of(app)

@@ -60,13 +60,16 @@ def history_entry(revision: RevisionSummary, timezone: str) -> HistoryEntry:
     else:
         kind = kind_words(revision.kind)
     # A new report "changes" everything it starts with: the kind says enough.
-    changes = "" if revision.kind in ("create", "import") else describe(revision.parts)
+    new_report = revision.kind == "create" or (revision.kind == "import" and revision.version == 1)
+    changes = "" if new_report else describe(revision.parts)
     note = revision.note or ""
     # The notes the app writes itself say the same as the kind: one phrase instead.
     if revision.kind == "status" and note.startswith("Status: "):
         kind, note = f"Status changed to {note.removeprefix('Status: ')}", ""
     elif revision.kind == "restore" and note.startswith("Restored version "):
         kind, note = f"Version {note.removeprefix('Restored version ')} brought back", ""
+    elif revision.kind == "import" and note:  # "Added 4 events from text"
+        kind, note = note, ""
     return HistoryEntry(
         version=revision.version, who=revision.author or "—",
         when=_when(first, revision.saved_at, timezone), started_at=first,

@@ -296,7 +296,7 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
         report = with_events(stored.report, chosen)
         saved = get_store().save(report_id, report, expected_version=based_on,
                                  author=author_name(),
-                                 note=f"Added {len(chosen)} events from text")
+                                 note=f"Added {len(chosen)} events from text", kind="import")
     except TooManyRows as error:
         return again(400, [("events", "Events", str(error))], stored)
     except VersionConflict as conflict:
