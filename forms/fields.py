@@ -30,6 +30,12 @@ def without_control_characters(value: object) -> object:
     return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
 
 
+def unix_line_breaks(value: object) -> object:
+    """A text area's line breaks as one character: browsers post CR LF, the API sends LF, and
+    the same words must compare equal whichever way they came (merges, history)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def one_line_text(value: object) -> object:
     """A one-line input's text without bidirectional controls (they make it read reversed)."""
     return without_bidi_controls(value) if isinstance(value, str) else value
@@ -44,7 +50,9 @@ def bind_clean_field(meta, form, unbound_field, options):
     if issubclass(field_class, (FieldList, FormField)):  # rows filter their own
         return unbound_field.bind(form=form, **options)
     cleaners = [without_control_characters]
-    if issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField):
+    if issubclass(field_class, TextAreaField):
+        cleaners.append(unix_line_breaks)
+    elif issubclass(field_class, StringField):
         cleaners.append(one_line_text)
     filters = [*cleaners, *unbound_field.kwargs.get("filters", ())]
     return unbound_field.bind(form=form, filters=filters, **options)

@@ -85,7 +85,7 @@ def leaves(document: dict[str, Any]) -> dict[str, Any]:
                     found[f"/{key}/{escape(row['id'])}/{escape(field)}"] = _frozen(cell)
         elif key == "lessons" and isinstance(value, dict):
             for field, cell in value.items():
-                found[f"/lessons/{escape(field)}"] = cell
+                found[f"/lessons/{escape(field)}"] = _frozen(cell)
         elif key == "internal_parts":
             for part in value:
                 found[f"/internal_parts/{escape(part)}"] = True
@@ -102,7 +102,10 @@ class _Whole:
 
 
 def _frozen(value: Any) -> Any:
-    """Lists and objects as hashable, comparable values."""
+    """Lists and objects as hashable, comparable values; text with LF line breaks only (a page
+    posts CR LF where the API sends LF: the same words either way)."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(value, list | dict):
         return _Whole(json.dumps(value, sort_keys=True, ensure_ascii=False))
     return value
