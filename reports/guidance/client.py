@@ -8,6 +8,7 @@ get plain-language hints and a reading-ease figure.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reports.model import Report
 
@@ -34,15 +35,37 @@ def known_names(*texts: str) -> frozenset[str]:
     return frozenset(match.group(0) for text in texts for match in _CAPS.finditer(text or ""))
 
 
+# Texts up to this long are remembered (``_remembered_hints``): a row's text, typically.
+REMEMBERED_TEXT = 2000
+
+
 def text_hints(text: str, *, apology: bool = False, plain: bool = False,
                known: frozenset[str] = frozenset()) -> list[Hint]:
-    """The hints for one text: blameless wording, then the apology coach, then plain language."""
+    """The hints for one text: blameless wording, then the apology coach, then plain language.
+
+    Reading a text takes about a millisecond, and a page load, its checklist and every live
+    update read all of a report's texts again (260 in a 200-row report), nearly all unchanged
+    since the last time: so the hints of short texts are remembered.
+    """
+    if len(text) <= REMEMBERED_TEXT:
+        return list(_remembered_hints(text, apology, plain, known))
+    return _read_hints(text, apology, plain, known)
+
+
+def _read_hints(text: str, apology: bool, plain: bool, known: frozenset[str]) -> list[Hint]:
     hints = blameless_hints(text)
     if apology:
         hints += apology_hints(text)
     if plain:
         hints += plain_hints(text, known=known)
     return hints
+
+
+@lru_cache(maxsize=2048)
+def _remembered_hints(text: str, apology: bool, plain: bool,
+                      known: frozenset[str]) -> tuple[Hint, ...]:
+    """``_read_hints``, remembered (hints are frozen, so they can be shared)."""
+    return tuple(_read_hints(text, apology, plain, known))
 
 
 def plain_paths(report: Report) -> list[str]:

@@ -1,0 +1,157 @@
+"""How big the guided page (the editor) is for a large report, and how long the server takes
+to draw it.
+
+The report has 200 timeline events, 30 factors and 30 action items, every field filled in
+(ticks, links from each action item to several factors, internal rows, the follow-up review).
+It is stored in an app on a real SQLite file and ``GET /reports/<id>`` is asked for through
+Flask's test client. Reported: the page's size in bytes (and KiB) and the median server time,
+next to a reference measured in the same run: a bare page of the same app (the site's layout
+around one paragraph, through the same request handling, permissions and security headers).
+
+    .venv/bin/python -m bench.bench_editor [--repeat 15] [--events 200] [--profile]
+
+Measured on the 2-core development machine (median of 15, one run each):
+
+    before (WTForms inputs through Jinja macros):  919,6xx bytes (898 KiB)  150 ms  ratio 100x
+    after  (rows drawn from plain values):         see the commit that changed the rows
+
+(The exact figures of each run are in the commit messages and the session's report.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Flask, render_template_string
+
+from app import create_app
+from bench.timing import median_ms
+from reports.guidance import client as client_guidance
+from reports.model import ActionItem, Factor, Lessons, Report, TimelineEvent
+from views.permissions import PUBLIC, allow
+
+KINDS = ("deploy", "config_change", "discovery", "mitigation", "client_communication",
+         "resolution", "other")
+STATUSES = ("proposed", "agreed", "in_progress", "done", "dropped")
+PRIORITIES = ("high", "medium", "low")
+BARE_PAGE = ('{% extends "base.html" %}{% block main %}<h1>A bare page</h1>'
+             '<p>Nothing but the layout.</p>{% endblock %}')
+
+
+def big_report(events: int = 200, factors: int = 30, actions: int = 30) -> Report:
+    """A report as large as the guided page must stay quick for, with every field filled."""
+    start = datetime(2025, 10, 3, 7, 0, tzinfo=UTC)
+    return Report(
+        title="Checkout unavailable for EU customers", service="checkout", severity="SEV2",
+        audience="Acme Retail", authors=["Dana Lee", "Sam Ortiz"], timezone="Europe/Paris",
+        started_at=start, detected_at=start + timedelta(minutes=8),
+        resolved_at=start + timedelta(minutes=events + 30),
+        apology="We are sorry. For almost two hours your customers could not pay for their "
+                "orders, and some were charged twice.",
+        summary="A configuration change sent **all** payment traffic to a retired gateway. "
+                "We moved it back and refunded every double charge. " * 3,
+        impact="About 1,200 orders from EU customers failed between 09:12 and 11:02.",
+        timeline=[
+            TimelineEvent(
+                at=start + timedelta(minutes=i), kind=KINDS[i % len(KINDS)],
+                description=f"Event {i + 1}: the on-call engineer checked the payment gateway's "
+                            f"error rate and the queue of retried orders again ({i} so far).",
+                contributing=i % 7 == 0, outside_window=i == 0, internal=i % 11 == 0)
+            for i in range(events)
+        ],
+        factors=[
+            Factor(description=f"Factor {i + 1}: the retired gateway was still listed in the "
+                               "routing table, and nothing checked that list against the "
+                               "gateways in service.",
+                   root_cause=i % 5 == 0, internal=i % 6 == 0)
+            for i in range(factors)
+        ],
+        lessons=Lessons(went_well="The error-rate alert fired within eight minutes.",
+                        went_wrong="The rollback took forty minutes to find.",
+                        lucky="It happened before the evening peak."),
+        actions=[
+            ActionItem(description=f"Action {i + 1}: check every routing change against the "
+                                   "list of gateways in service before it goes live.",
+                       owner=f"Platform team {i + 1}", priority=PRIORITIES[i % 3],
+                       due=date(2025, 11, 1) + timedelta(days=i), status=STATUSES[i % 5],
+                       ticket=f"https://tracker.example.com/PLAT-{i + 1}",
+                       addresses=sorted({i % factors, (i + 1) % factors}) if factors else [],
+                       internal=i % 4 == 0)
+            for i in range(actions)
+        ],
+        follow_up_review_on=date(2025, 12, 3),
+        follow_up_outcome="Most actions are done; the routing check is still open.",
+        follow_up_held_on=date(2025, 12, 5),
+        no_single_root_cause=True,
+        internal_parts=["impact", "lessons.lucky"],
+    )
+
+
+def add_bare_page(app: Flask) -> None:
+    """The reference: a page of the same app with nothing in it but the site's layout."""
+
+    @allow(PUBLIC)
+    def bare() -> str:
+        return render_template_string(BARE_PAGE)
+
+    app.add_url_rule("/bench/bare", "bench_bare", bare)
+
+
+def stored_report(app: Flask, report: Report) -> int:
+    from services import get_store
+
+    with app.app_context():
+        return get_store().create(report, author="Bench").id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--profile", action="store_true",
+                        help="also print where the editor's time goes (cProfile, top 30)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app({"INSTANCE_PATH": instance})
+        add_bare_page(app)
+        client = app.test_client()
+        url = f"/reports/{stored_report(app, big_report(args.events))}"
+
+        def editor() -> bytes:
+            answer = client.get(url)
+            assert answer.status_code == 200, answer.status_code
+            return answer.get_data()
+
+        def bare() -> bytes:
+            return client.get("/bench/bare").get_data()
+
+        def editor_cold() -> bytes:
+            # As the first time the page is opened in this process: no text's hints remembered.
+            forget = getattr(client_guidance, "_remembered_hints", None)
+            if forget is not None:
+                forget.cache_clear()
+            return editor()
+
+        reference = median_ms(bare, args.repeat)
+        editor_ms = median_ms(editor, args.repeat)
+        cold_ms = median_ms(editor_cold, max(3, args.repeat // 3))
+        size, bare_size = len(editor()), len(bare())
+        print(f"report: {args.events} timeline events, 30 factors, 30 action items")
+        print(f"reference: bare page {bare_size:,} bytes, {reference:.2f} ms "
+              f"(median of {args.repeat})")
+        print(f"editor:    {size:,} bytes ({size / 1024:.0f} KiB), {editor_ms:.1f} ms, "
+              f"{editor_ms / reference:.0f}x the bare page")
+        print(f"editor, first time in the process (no hints remembered): {cold_ms:.1f} ms, "
+              f"{cold_ms / reference:.0f}x")
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(editor)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
