@@ -22,7 +22,7 @@ from reports.migrate import upgrade
 from reports.revision_parts import PART_WORDS, changed_parts, describe, joined
 from reports.store import FOLD_WINDOW, KEEP_FOLDED, ReportStore, make_engine
 from tests.conftest import SAMPLE_DOCUMENT
-from tests.pages import store_of
+from tests.pages import form_values, post_page, store_of
 from tests.people import password_app, sign_in
 from tests.test_backup import resign
 from views.conflicts import LABELS
@@ -387,6 +387,22 @@ def test_bringing_back_a_folded_groups_newest_version(
     page = client.get(f"/reports/{report_id}/history").get_data(as_text=True)
     assert "Version 15 brought back" in page
     assert "14 autosaves" in page  # the group is still there
+
+
+def test_the_pages_autosaves_fold_and_its_save_button_does_not(
+    app: Flask, client: FlaskClient, csrf_token: str, clock: Clock
+) -> None:
+    url = client.post("/reports", data={"csrf_token": csrf_token}).headers["Location"]
+    autosave = {"X-Hindsight-Autosave": "1", "Accept": "application/json"}
+    for summary, headers in (("One.", autosave), ("Two.", autosave), ("Three.", {}),
+                             ("Four.", autosave)):
+        clock.wait(minutes=1)
+        form = {**form_values(client.get(url).get_data(as_text=True)), "summary": summary}
+        assert post_page(client, url, form, headers).status_code in (200, 303)
+    report_id = int(url.rsplit("/", 1)[1])
+    assert _history(store_of(app), report_id) == [(5, "autosave", 1), (4, "save", 1),
+                                                  (3, "autosave", 2), (1, "create", 1)]
+    assert store_of(app).revisions(report_id)[0].parts == {"summary": []}
 
 
 def test_imports_read_as_what_they_did(app: Flask, client: FlaskClient, clock: Clock) -> None:
