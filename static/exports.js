@@ -1,7 +1,13 @@
-/* Exports without leaving the page: the export form is sent in the background, the panel says
-   "Exporting…", and the result (the same notice as without JavaScript) appears in its place when
-   the export job is finished, with the list of exported files brought up to date. Writing goes
-   on meanwhile. If anything here fails, the form is sent the ordinary way (views/exports.py). */
+/* Exports without leaving the page: the export form is sent in the background and the panel
+   says "Exporting…" while the export job runs (views/exports.py), so writing goes on meanwhile.
+   When the job is finished:
+   - if the author is waiting for it (nothing unsaved, the focus still on the export form), the
+     page goes to the job's address, which shows the result at the top of the report, focused,
+     exactly as without JavaScript;
+   - if the author went back to writing, the result (the same notice) appears under the export
+     buttons instead, announced politely, the list of exported files brought up to date, and
+     neither the page nor the focus moves.
+   If anything here fails, the form is sent the ordinary way. */
 (function () {
   "use strict";
   var form = document.getElementById("export-form");
@@ -23,7 +29,15 @@
     status.appendChild(notice);
   }
 
+  function writing() {
+    var editor = window.hindsightEditor;
+    var focused = document.activeElement;
+    var waiting = !focused || focused === document.body || form.contains(focused);
+    return !waiting || Boolean(editor && editor.hasUnsavedChanges());
+  }
+
   function finished(job) {
+    if (!writing()) { window.location.assign(job.url); return; }
     status.innerHTML = job.notices;  // rendered and escaped by the server (export_notices.html)
     var files = document.getElementById("export-files");
     if (files && job.files) { files.outerHTML = job.files; }
