@@ -122,6 +122,43 @@ class ActionItemForm(CleanForm):
     id = _row_id()
 
 
+def aware_in(field: LocalDateTimeField, zone: ZoneInfo) -> datetime | None:
+    """A local date and time typed on the page, in the report's zone."""
+    naive = field.as_naive()
+    return None if naive is None else naive.replace(tzinfo=zone)
+
+
+# One validated row form as a row of the report (the whole page and a page's changes alike).
+def timeline_event(row: TimelineEventForm, zone: ZoneInfo, row_id: str) -> TimelineEvent:
+    return TimelineEvent(
+        at=aware_in(row.at, zone), kind=row.kind.data or "other",
+        description=_text(row.description), contributing=bool(row.contributing.data),
+        outside_window=bool(row.outside_window.data), internal=bool(row.internal.data),
+        id=row_id,
+    )
+
+
+def factor(row: FactorForm, row_id: str) -> Factor:
+    return Factor(description=_text(row.description), root_cause=bool(row.root_cause.data),
+                  internal=bool(row.internal.data), id=row_id)
+
+
+def action_item(row: ActionItemForm, row_id: str, factor_count: int) -> ActionItem:
+    return ActionItem(
+        description=_text(row.description), owner=_text(row.owner, strip=True),
+        priority=row.priority.data or None, due=row.due.as_date(),
+        ticket=_text(row.ticket, strip=True), status=row.status.data or "proposed",
+        addresses=[i for i in row.addresses.data or [] if i < factor_count],
+        internal=bool(row.internal.data), id=row_id,
+    )
+
+
+def usable_row_id(value: str | None) -> str | None:
+    """A posted row id, if it can name a row."""
+    value = (value or "").strip()
+    return value if ROW_ID.match(value) else None
+
+
 class ReportForm(CleanForm, FlaskForm):
     # About the incident
     title = StringField(LABELS["title"], validators=[SHORT])
@@ -215,8 +252,7 @@ class ReportForm(CleanForm, FlaskForm):
         zone = ZoneInfo(timezone)
 
         def aware(field: LocalDateTimeField) -> datetime | None:
-            naive = field.as_naive()
-            return None if naive is None else naive.replace(tzinfo=zone)
+            return aware_in(field, zone)
 
         report = Report(
             title=_text(self.title, strip=True),
@@ -233,18 +269,12 @@ class ReportForm(CleanForm, FlaskForm):
             summary=_text(self.summary),
             impact=_text(self.impact),
             timeline=[
-                TimelineEvent(
-                    at=aware(row.at), kind=row.kind.data or "other",
-                    description=_text(row.description), contributing=row.contributing.data,
-                    outside_window=row.outside_window.data, internal=bool(row.internal.data),
-                    id=row_id,
-                )
+                timeline_event(row, zone, row_id)
                 for row, row_id in zip((entry.form for entry in self.timeline),
                                        _ids(self.timeline.entries), strict=True)
             ],
             factors=[
-                Factor(description=_text(row.description), root_cause=row.root_cause.data,
-                       internal=bool(row.internal.data), id=row_id)
+                factor(row, row_id)
                 for row, row_id in zip((entry.form for entry in self.factors),
                                        _ids(self.factors.entries), strict=True)
             ],
@@ -253,13 +283,7 @@ class ReportForm(CleanForm, FlaskForm):
                 lucky=_text(self.lucky),
             ),
             actions=[
-                ActionItem(
-                    description=_text(row.description), owner=_text(row.owner, strip=True),
-                    priority=row.priority.data or None, due=row.due.as_date(),
-                    ticket=_text(row.ticket, strip=True), status=row.status.data or "proposed",
-                    addresses=[i for i in row.addresses.data or [] if i < len(self.factors)],
-                    internal=bool(row.internal.data), id=row_id,
-                )
+                action_item(row, row_id, len(self.factors))
                 for row, row_id in zip((entry.form for entry in self.actions),
                                        _ids(self.actions.entries), strict=True)
             ],
