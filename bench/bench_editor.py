@@ -10,12 +10,19 @@ around one paragraph, through the same request handling, permissions and securit
 
     .venv/bin/python -m bench.bench_editor [--repeat 15] [--events 200] [--profile]
 
-Measured on the 2-core development machine (median of 15, one run each):
+Measured on the 2-core development machine, shared (load average 6-8 while measuring), median
+of 9, the version before and after run one after the other:
 
-    before (WTForms inputs through Jinja macros):  919,6xx bytes (898 KiB)  150 ms  ratio 100x
-    after  (rows drawn from plain values):         see the commit that changed the rows
+    before (WTForms widgets through per-field macros, every row's hints, advice read twice
+    per input and once more for the checklist):
+        1,504,445 bytes (1,469 KiB), 1,578 ms, 1,144x the bare page (1.4 ms)
+    after (rows drawn from their fields' values, hints once per list, advice read once per
+    input, hints of short texts remembered):
+        1,162,818 bytes (1,136 KiB), 145 ms, 159x the bare page (0.9 ms);
+        702 ms (767x) the first time a process sees the report's texts
 
-(The exact figures of each run are in the commit messages and the session's report.)
+Targets (issue 15.5): 300 KiB and 60 ms. Not met for this report: its rows alone are about
+1,060 KiB (3.2 KiB an event, 2.1 KiB a factor, 12 KiB an action item with its 30 factor ticks).
 """
 
 from __future__ import annotations
