@@ -150,7 +150,8 @@ def create_report() -> Response:
     except MoveRefused as refused:
         return _refused_move(refused)
     user = current_user()
-    stored = get_store().create(report, author=author_name(), team=user.team if user else None)
+    stored = get_store().create(report, author=author_name(), team=user.team if user else None,
+                                kind="import")
     return _reply(stored, 201)
 
 
@@ -178,7 +179,7 @@ def put_report(report_id: int) -> Response:
         check_move(report, current.report.status, report.status,
                    set_aside=set_aside_keys(report_id))
         stored = get_store().save(report_id, report, expected_version=version,
-                                  author=author_name())
+                                  author=author_name(), kind="api")
     except MoveRefused as refused:
         return _refused_move(refused)
     except VersionConflict as conflict:
