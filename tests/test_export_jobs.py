@@ -531,7 +531,8 @@ def test_a_job_interrupted_too_often_is_reported_on_the_page_and_the_command_lin
     editor = client.get(f"/reports/{report_id}").get_data(as_text=True)
     assert f"The Markdown export was interrupted: the server stopped while making it, " \
            f"{MAX_ATTEMPTS} times." in editor
-    assert "No half-written file was left in the shared folder. Export again" in editor
+    assert ("Any file of this report in the shared folder is complete, never half written. "
+            "Export again") in editor
     assert local_files(Path(app.config["SHARED_FOLDER"])) == []
 
 

@@ -116,16 +116,15 @@ def local_message(outcome: JobOutcome, report_id: int) -> Markup:
 def job_messages(job: ExportJob) -> list[tuple[Markup | str, str]]:
     """What a finished job says, as (message, category): the same words the page always had."""
     label = format_label(job.format, job.copy)
+    whole = "Any file of this report in the shared folder is complete, never half written."
     if job.interrupted:
         return [(f"The {label} export was interrupted: the server stopped while making it, "
-                 f"{job.attempts} times. No half-written file was left in the shared folder. "
-                 "Export again; if it stops again, ask whoever runs Hindsight to look at its "
-                 "logs.", "export error")]
+                 f"{job.attempts} times. {whole} Export again; if it stops again, ask whoever "
+                 "runs Hindsight to look at its logs.", "export error")]
     if job.outcome is None:
         return [(f"The {label} export did not finish: something went wrong while making it. "
-                 "No half-written file was left in the shared folder. Try again in a minute; "
-                 "if it fails again, ask whoever runs Hindsight to look at its logs.",
-                 "export error")]
+                 f"{whole} Try again in a minute; if it fails again, ask whoever runs "
+                 "Hindsight to look at its logs.", "export error")]
     outcome = JobOutcome.from_json(job.outcome)
     messages: list[tuple[Markup | str, str]] = []
     if outcome.failure is not None:
