@@ -159,7 +159,12 @@ def job_id_of(response: Any) -> int:
 
 
 def local_files(folder: Path) -> list[Path]:
-    """Every file in the shared folder that a person would see (not the hidden lock)."""
+    """Every file in the shared folder that a person would see and the app would serve.
+
+    Hidden names are left out: the folder's lock, and the temporary ``.….part`` file that
+    ``SharedFolder.write`` renames into place, which a process killed between writing and
+    renaming leaves behind (hidden, never indexed or served; see docs/exports.md).
+    """
     if not folder.exists():
         return []
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
