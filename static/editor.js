@@ -126,11 +126,86 @@
     var entries = [];
     new FormData(form).forEach(function (value, name) {
       if (name !== "csrf_token" && name !== "row_action" && name !== "save" &&
-          name !== "base_version") {
+          name !== "base_version" && typeof value === "string") {
         entries.push([name, value]);
       }
     });
     return entries;
+  }
+
+  /* ---- only the change travels ---- */
+
+  /* What the server has (the entries at the last acknowledged save, or as it sent them): each
+   * save sends only what differs from it (forms/changes.py says how). */
+  var acked = null;
+  var wholeNext = false;  // the server asked for the whole page once
+  var ROW_INPUT = /^(timeline|factors|actions)-(\d+)-(.+)$/;
+
+  /* Entries as parts: the page's own inputs by name, and each row by its id, in order. */
+  function parts(entries) {
+    var top = {}, rows = {}, order = {}, byIndex = {};
+    LISTS.forEach(function (list) { rows[list] = {}; order[list] = []; byIndex[list] = {}; });
+    entries.forEach(function (entry) {
+      var match = ROW_INPUT.exec(entry[0]);
+      if (match) {
+        var row = byIndex[match[1]][match[2]] || (byIndex[match[1]][match[2]] = []);
+        row.push(entry);
+      } else {
+        (top[entry[0]] = top[entry[0]] || []).push(entry[1]);
+      }
+    });
+    var complete = true;
+    LISTS.forEach(function (list) {
+      Object.keys(byIndex[list]).sort(function (a, b) { return a - b; }).forEach(function (i) {
+        var entriesOfRow = byIndex[list][i];
+        var id = (entriesOfRow.filter(function (e) { return e[0] === list + "-" + i + "-id"; })[0] || [])[1];
+        if (!id) { complete = false; return; }
+        order[list].push(id);
+        rows[list][id] = {
+          entries: entriesOfRow,
+          // The row's values without its place, to compare it wherever it has moved.
+          key: JSON.stringify(entriesOfRow.map(function (e) {
+            return [e[0].replace(ROW_INPUT, "$3"), e[1]];
+          }))
+        };
+      });
+    });
+    return { top: top, rows: rows, order: order, complete: complete };
+  }
+
+  /* The body of a save that sends only what changed since `acked`, or null when the whole page
+   * must go (nothing acknowledged yet, a change of time zone, a row without an id). */
+  function changesBody(entries) {
+    if (!acked || wholeNext) { return null; }
+    var before = parts(acked), now = parts(entries);
+    if (!before.complete || !now.complete) { return null; }
+    var body = new FormData();
+    body.append("csrf_token", form.elements.namedItem("csrf_token").value);
+    body.append("base_version", form.querySelector("#base_version").value);
+    body.append("changes", "1");
+    var sent = [];
+    var names = Object.keys(before.top).concat(Object.keys(now.top));
+    names.forEach(function (name) {
+      if (sent.indexOf(name) !== -1) { return; }
+      if (JSON.stringify(before.top[name] || []) !== JSON.stringify(now.top[name] || [])) {
+        sent.push(name);
+        (now.top[name] || []).forEach(function (value) { body.append(name, value); });
+      }
+    });
+    if (sent.indexOf("timezone") !== -1) { return null; }  // every time on the page moves
+    body.append("sent", sent.join(","));
+    LISTS.forEach(function (list) {
+      now.order[list].forEach(function (id) {
+        var old = before.rows[list][id];
+        if (!old || old.key !== now.rows[list][id].key) {
+          now.rows[list][id].entries.forEach(function (e) { body.append(e[0], e[1]); });
+        }
+      });
+      if (JSON.stringify(before.order[list]) !== JSON.stringify(now.order[list])) {
+        body.append(list + "_order", now.order[list].join(","));
+      }
+    });
+    return body;
   }
 
   function keepInBrowser() {
@@ -369,6 +444,7 @@
             form.querySelector("#base_version").value !== since) { return; }
         takeIn(data.entries);
         setBase(data.version);
+        acked = data.entries;
         sayWhoChanged(data);
       });
     }).catch(function () { /* offline: the save status says so when it matters */ });
@@ -566,8 +642,10 @@
     again = false;
     var covered = changeCount;
     setStatus("Saving…", "saving");
-    var body = new FormData(form);
     var sent = formEntries();
+    var body = changesBody(sent) || new FormData(form);
+    if (asked) { body.append("explicit", "1"); }
+    wholeNext = false;
     return fetch(form.action, {
       method: "POST",
       body: body,
@@ -584,10 +662,12 @@
         notBefore = 0;
         if (!data.merged) {
           setBase(data.version);
+          acked = sent;
         } else if (changeCount === covered) {
           // Others' saves were merged with this one: show the report as saved.
           takeIn(data.entries);
           setBase(data.version);
+          acked = data.entries;
         }  // else typing went on: the next save is merged again from the same version
         if (changeCount === covered) {
           dirty = false;
@@ -608,9 +688,14 @@
         // The rest was merged and saved: the page shows that, with the author's own words
         // where both wrote (and whatever was typed while the save was on its way).
         if (data.yours) { takeIn(data.yours, typedSince(sent)); }
+        acked = data.theirs;  // what the server has now; "Keep mine" sends mine over it
         showConflict(data);
         setStatus("Not saved — someone else changed this report. Choose what to keep above.",
           "error");
+      } else if (response.status === 409 && data.resend) {
+        // The version this page's changes were made on is no longer kept: send it all.
+        wholeNext = true;
+        again = true;
       } else if (response.status === 409) {
         setStatus("Not saved — someone else changed this report. Reload the page to see " +
           "their version; your text is kept in this browser.", "error");
@@ -690,6 +775,7 @@
   };
 
   /* On load: put back what this browser kept but the server never acknowledged. */
+  acked = formEntries();  // the page as the server drew it
   var kept = browserCopy();
   if (kept && kept.entries) {
     restore(kept.entries);

@@ -13,6 +13,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from forms.changes import ChangesInvalid, apply_page_changes, is_changes
 from forms.errors import field_id, form_errors
 from forms.report import (
     INTERNAL_PART_FIELDS,
@@ -24,6 +25,7 @@ from forms.report import (
 from forms.rows import apply_row_action
 from reports.checks import Problem, check_report
 from reports.exchange import all_timezones, to_document
+from reports.fields import LABELS as PROBLEM_LABELS
 from reports.follow_up import follow_up_default
 from reports.merge import Merged, merge_reports, with_values_of
 from reports.model import (
@@ -88,7 +90,7 @@ def _base_version() -> int | None:
         return None
 
 
-def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: bool,
+def _conflict(current: StoredReport, mine: Report, form: ReportForm | None, autosave: bool,
               paths: list[str] | None = None) -> Any:
     """Someone else saved first: show both versions, field by field, and lose neither.
 
@@ -112,6 +114,8 @@ def _conflict(current: StoredReport, mine: Report, form: ReportForm, autosave: b
             **({"yours": form_entries(yours)} if yours is not None else {}),
         ), 409
     # The author's text stays in the form; saving again keeps it over the newer version.
+    if form is None:  # only a page's script sends its changes, and it reads the JSON answer
+        form = ReportForm.for_report(mine, formdata=None)
     return render_page(current, form, [], status=409, base_version=current.version,
                        conflicts=found)
 
@@ -170,8 +174,85 @@ class PageSave:
     merged: bool = False  # others' edits were merged in: the page should take them in
 
 
+@dataclass(frozen=True)
+class _Built:
+    """The report a post describes, or the answer that refuses it."""
+
+    report: Report | None = None
+    form: ReportForm | None = None  # the whole page's form (None for a page's changes)
+    warnings: tuple[Problem, ...] = ()
+    answer: Any = None
+
+
+def _errors_answer(errors: list[tuple[str, str, str]]) -> Any:
+    return jsonify(ok=False, errors=[{"id": i, "label": label, "message": m}
+                                     for i, label, m in errors]), 400
+
+
+def _checked(report: Report) -> tuple[list[Problem], list[Problem]]:
+    """The report's problems, blocking and not; the follow-up review gets its default date."""
+    if report.follow_up_review_on is None and report.resolved_at is not None:
+        report.follow_up_review_on = follow_up_default(report.resolved_at.date())
+    problems = check_report(report)
+    return [p for p in problems if p.blocking], [p for p in problems if not p.blocking]
+
+
+def _from_whole_page(stored: StoredReport, formdata: MultiDict[str, str], autosave: bool,
+                     focus: str | None, base_version: int) -> _Built:
+    form = ReportForm(formdata=formdata)
+    valid = form.validate()
+    report = form.to_report(stored.report) if valid else None
+    warnings: list[Problem] = []
+    if report is not None:
+        blocking, warnings = _checked(report)
+        for problem in blocking:
+            # A row's problem (timeline.2.at) is shown on its list (timeline).
+            field = getattr(form, problem.field.split(".")[0], None) or form.title
+            field.errors.append(problem.message)
+            valid = False
+    if valid and report is not None:
+        return _Built(report, form, tuple(warnings))
+    if autosave:
+        return _Built(answer=_errors_answer(form_errors(form)))
+    return _Built(answer=render_page(stored, form, warnings, status=400, focus=focus,
+                                     base_version=base_version))
+
+
+RESEND = ("This page's changes were made on a version that is no longer kept. The page sends "
+          "the whole report instead.")
+
+
+def _from_changes(stored: StoredReport, formdata: MultiDict[str, str],
+                  base_version: int) -> _Built:
+    """A page's changes (forms/changes.py) applied to the version the page shows."""
+    base = (stored.report if base_version == stored.version
+            else get_store().revision(stored.id, base_version))
+    if base is None:
+        return _Built(answer=(jsonify(ok=False, resend=True, error=RESEND), 409))
+    try:
+        report = apply_page_changes(base, formdata)
+    except ChangesInvalid as invalid:
+        return _Built(answer=_errors_answer(invalid.errors))
+    blocking, warnings = _checked(report)
+    if blocking:
+        return _Built(answer=_errors_answer(
+            [(field_id(p.field), PROBLEM_LABELS.get(p.field.split(".")[0], ""), p.message)
+             for p in blocking]))
+    return _Built(report, None, tuple(warnings))
+
+
+def _kind(formdata: MultiDict[str, str], autosave: bool) -> str:
+    """An autosave, or a save the author asked for (the Save button, with or without script)."""
+    return "save" if not autosave or formdata.get("explicit") == "1" else "autosave"
+
+
 def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
-    """Validate and save the page the author posted, as a new version of ``stored``."""
+    """Validate and save the page the author posted, as a new version of ``stored``.
+
+    The post is the whole page, or (from the page's script) only what changed since the last
+    acknowledged save (``forms/changes.py``). Saves made by others since the page's version are
+    merged in; only values both changed are shown to the author.
+    """
     refused = published_is_read_only(stored, autosave)
     if refused is not None:
         return PageSave(answer=refused)
@@ -185,37 +266,18 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
         abort(413)  # the multipart parser enforces this itself; url-encoded posts are counted here
     focus = None
     action = formdata.get("row_action", "")
-    if action:
-        formdata, focus = apply_row_action(formdata, action)
-    form = ReportForm(formdata=formdata)
-    valid = form.validate()
-    problems: list[Problem] = []
-    report = None
-    if valid:
-        report = form.to_report(stored.report)
-        if report.follow_up_review_on is None and report.resolved_at is not None:
-            report.follow_up_review_on = follow_up_default(report.resolved_at.date())
-        problems = check_report(report)
-        for problem in problems:
-            if problem.blocking:
-                # A row's problem (timeline.2.at) is shown on its list (timeline).
-                field = getattr(form, problem.field.split(".")[0], None) or form.title
-                field.errors.append(problem.message)
-                valid = False
-    warnings = tuple(p for p in problems if not p.blocking)
-
-    if not valid or report is None:
-        if autosave:
-            return PageSave(answer=(jsonify(
-                ok=False,
-                errors=[{"id": i, "label": label, "message": m} for i, label, m in
-                        form_errors(form)],
-            ), 400))
-        return PageSave(answer=render_page(stored, form, list(warnings), status=400,
-                                           focus=focus, base_version=base_version))
+    if is_changes(formdata):
+        built = _from_changes(stored, formdata, base_version)
+    else:
+        if action:
+            formdata, focus = apply_row_action(formdata, action)
+        built = _from_whole_page(stored, formdata, autosave, focus, base_version)
+    if built.answer is not None or built.report is None:
+        return PageSave(answer=built.answer)
+    report, form, warnings = built.report, built.form, built.warnings
     try:
         saved = get_store().save(stored.id, report, expected_version=base_version,
-                                 author=author_name(), kind="autosave" if autosave else "save")
+                                 author=author_name(), kind=_kind(formdata, autosave))
         merged = None
         if saved is None:
             abort(404)

@@ -1,0 +1,192 @@
+"""A page's changes, applied to the version it shows: only what changed travels.
+
+The guided page's script sends, instead of every input of the report, the inputs of what changed
+since the server last acknowledged a save:
+
+- ``sent``: the names of the page's own inputs that changed (``title``, ``went_well``,
+  ``impact_internal`` …), comma-separated, with their values (a tick box left unticked is named
+  in ``sent`` and has no value, as a browser posts it);
+- every input of each row that changed or was added (``timeline-7-description`` …, its hidden
+  ``timeline-7-id`` included), as the page names them;
+- ``timeline_order``, ``factors_order``, ``actions_order``: the rows' ids in the page's order,
+  when rows were added, removed or moved.
+
+Everything not sent is as it was in the version the page is based on. The values are checked by
+the same form classes as a whole page, so the same rules and messages apply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from reports import limits
+from reports.exchange import zone
+from reports.model import Report, new_row_id
+
+from .report import (
+    INTERNAL_PART_FIELDS,
+    ActionItemForm,
+    FactorForm,
+    ReportForm,
+    TimelineEventForm,
+    action_item,
+    factor,
+    timeline_event,
+    usable_row_id,
+)
+from .rows import ROW_LISTS
+
+# The page's inputs outside the rows, and where each goes in the report.
+_LESSONS = ("went_well", "went_wrong", "lucky")
+_PLAIN = ("title", "service", "severity", "audience", "authors", "started_at", "detected_at",
+          "resolved_at", "apology", "summary", "impact", "no_single_root_cause",
+          "follow_up_review_on", "follow_up_outcome", "follow_up_held_on")
+TOP_LEVEL = frozenset((*_PLAIN, *_LESSONS, *INTERNAL_PART_FIELDS.values()))
+_INTERNAL_PART = {name: part for part, name in INTERNAL_PART_FIELDS.items()}
+_ROW_NAMES = {"timeline": "Timeline event", "factors": "Factor", "actions": "Action item"}
+_ROW_INPUT = re.compile(r"^(timeline|factors|actions)-(\d{1,5})-(.+)$")
+
+Errors = list[tuple[str, str, str]]  # (input id, label, message), as forms.errors gives them
+
+
+class ChangesInvalid(ValueError):
+    def __init__(self, errors: Errors):
+        self.errors = errors
+        super().__init__("; ".join(message for _, _, message in errors))
+
+
+def is_changes(formdata: MultiDict[str, str]) -> bool:
+    """Whether a post carries a page's changes rather than the whole page."""
+    return formdata.get("changes") == "1"
+
+
+def _row_groups(formdata: MultiDict[str, str]) -> dict[str, dict[int, MultiDict[str, str]]]:
+    groups: dict[str, dict[int, MultiDict[str, str]]] = {name: {} for name in ROW_LISTS}
+    for key, value in formdata.items(multi=True):
+        match = _ROW_INPUT.match(key)
+        if match:
+            groups[match.group(1)].setdefault(int(match.group(2)), MultiDict()).add(key, value)
+    return groups
+
+
+def _row_errors(row: Form, name: str, index: int) -> Errors:
+    label = f"{_ROW_NAMES[name]} {index + 1}: "
+    return [(field.id, label + field.label.text, message)
+            for field in row for message in field.errors]
+
+
+def _order(formdata: MultiDict[str, str], name: str, base_ids: list[str],
+           changed: Iterable[str]) -> list[str]:
+    """The list's row ids in the page's order: as sent, or the base's with new rows after."""
+    sent = formdata.get(f"{name}_order")
+    if sent is None:
+        return base_ids + [row_id for row_id in changed if row_id not in base_ids]
+    ids: list[str] = []
+    for value in sent.split(","):
+        row_id = usable_row_id(value)
+        if row_id and row_id not in ids:
+            ids.append(row_id)
+    return ids + [row_id for row_id in changed if row_id not in ids]
+
+
+@dataclass
+class _Rows:
+    """The rows a page sent, validated, by id."""
+
+    timeline: dict[str, TimelineEventForm] = field(default_factory=dict)
+    factors: dict[str, FactorForm] = field(default_factory=dict)
+    actions: dict[str, ActionItemForm] = field(default_factory=dict)
+
+
+def _read_rows(formdata: MultiDict[str, str]) -> tuple[_Rows, Errors]:
+    rows, errors = _Rows(), []
+    for name, groups in _row_groups(formdata).items():
+        for index, entries in sorted(groups.items()):
+            prefix = f"{name}-{index}-"
+            row_id = usable_row_id(entries.get(f"{prefix}id")) or new_row_id()
+            if name == "timeline":
+                event = TimelineEventForm(formdata=entries, prefix=prefix)
+                form: Form = event
+                rows.timeline[row_id] = event
+            elif name == "factors":
+                cause = FactorForm(formdata=entries, prefix=prefix)
+                form = cause
+                rows.factors[row_id] = cause
+            else:
+                item = ActionItemForm(formdata=entries, prefix=prefix)
+                form = item
+                rows.actions[row_id] = item
+            if not form.validate():
+                errors += _row_errors(form, name, index)
+    return rows, errors
+
+
+def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
+    """``base`` with the page's changes applied, or ``ChangesInvalid`` with every error."""
+    sent = [name for name in formdata.get("sent", "").split(",") if name in TOP_LEVEL]
+    top: MultiDict[str, str] = MultiDict(
+        (key, value) for key, value in formdata.items(multi=True) if key in sent)
+    top["timezone"] = base.timezone  # a change of zone is sent as the whole page
+    form = ReportForm(formdata=top, meta={"csrf": False})
+    errors: Errors = []
+    if not form.validate():
+        errors += [(form[name].id, form[name].label.text, message)
+                   for name in sent for message in form[name].errors]
+    rows, row_errors = _read_rows(formdata)
+    errors += row_errors
+    orders = {
+        "timeline": _order(formdata, "timeline", [r.id for r in base.timeline], rows.timeline),
+        "factors": _order(formdata, "factors", [r.id for r in base.factors], rows.factors),
+        "actions": _order(formdata, "actions", [r.id for r in base.actions], rows.actions),
+    }
+    for name, order in orders.items():
+        if len(order) > limits.MAX_ROWS:
+            errors.append((name, _ROW_NAMES[name], f"A report can hold at most "
+                           f"{limits.MAX_ROWS} rows here; this one has {len(order)}."))
+    if errors:
+        raise ChangesInvalid(errors)
+
+    mine = _with_top_level(base, form.to_report(base), sent)
+    report_zone = zone(base)
+    events = {row.id: row for row in base.timeline}
+    mine.timeline = [timeline_event(rows.timeline[i], report_zone, i) if i in rows.timeline
+                     else events[i]
+                     for i in orders["timeline"] if i in rows.timeline or i in events]
+    causes = {row.id: row for row in base.factors}
+    mine.factors = [factor(rows.factors[i], i) if i in rows.factors else causes[i]
+                    for i in orders["factors"] if i in rows.factors or i in causes]
+    # An action item not sent keeps its links to the same factors, wherever they are now.
+    places = {row.id: place for place, row in enumerate(mine.factors)}
+    items = {row.id: row for row in base.actions}
+    mine.actions = [
+        action_item(rows.actions[i], i, len(mine.factors)) if i in rows.actions
+        else replace(items[i], addresses=sorted(
+            places[base.factors[p].id] for p in items[i].addresses
+            if p < len(base.factors) and base.factors[p].id in places))
+        for i in orders["actions"] if i in rows.actions or i in items
+    ]
+    mine.timeline = mine.sorted_timeline()
+    return mine
+
+
+def _with_top_level(base: Report, posted: Report, sent: list[str]) -> Report:
+    """``base`` with the sent inputs' values from ``posted`` (the form read with only those)."""
+    mine = replace(base, lessons=replace(base.lessons), internal_parts=list(base.internal_parts),
+                   authors=list(base.authors))
+    for name in sent:
+        if name in _LESSONS:
+            setattr(mine.lessons, name, getattr(posted.lessons, name))
+        elif name in _INTERNAL_PART:
+            part = _INTERNAL_PART[name]
+            parts = set(mine.internal_parts) - {part}
+            if posted.is_internal(part):
+                parts.add(part)
+            mine.internal_parts = [p for p in INTERNAL_PART_FIELDS if p in parts]
+        else:
+            setattr(mine, name, getattr(posted, name))
+    return mine
