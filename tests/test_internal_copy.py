@@ -66,7 +66,8 @@ def internal_document(base: dict[str, Any] | None = None) -> dict[str, Any]:
     """
     document = copying.deepcopy(base or rich_document())
     document["timeline"].insert(2, {
-        "id": "ev-internal", "at": document["timeline"][1]["at"], "kind": "mitigation", "contributing": True,
+        "id": "ev-internal", "at": document["timeline"][1]["at"], "kind": "mitigation",
+        "contributing": True,
         "description": f"Restarted the primary on `{HOST}` by hand", "internal": True,
     })
     document["factors"].insert(1, {
@@ -78,7 +79,8 @@ def internal_document(base: dict[str, Any] | None = None) -> dict[str, Any]:
     document["actions"][0]["addresses"] = [0, 1, 2]
     document["actions"][1]["addresses"] = [1]
     document["actions"].insert(1, {
-        "id": "a-internal", "description": f"Escalate {VENDOR_TICKET} with the vendor's account manager",
+        "id": "a-internal",
+        "description": f"Escalate {VENDOR_TICKET} with the vendor's account manager",
         "owner": NIGHT_DESK, "priority": "high", "due": "2026-10-20",
         "ticket": f"https://vendor.example.com/tickets/{VENDOR_TICKET}",
         "status": "agreed", "addresses": [1], "internal": True,
