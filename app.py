@@ -36,6 +36,7 @@ from views import (
     guidance,
     history,
     hosts,
+    language,
     library,
     live,
     review,
@@ -230,6 +231,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(api.bp)  # JSON-only writes, guarded in views/api.py; see there why
     csrf.exempt(attachments.api_bp)  # uploads need X-Requested-With; views/attachments.py
     csrf.exempt(timeline_import.api_bp)  # JSON only, guarded as views/api.py's routes
+    language.register(app)  # Flask-Babel: the pages' language (docs/languages.md)
     errors.register(app)
     auth.register(app)
     security.register(app)

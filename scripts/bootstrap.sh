@@ -53,3 +53,6 @@ if [ ! -f "$stamp" ] || ! grep -qxF -e "$wanted" -e "$wanted[test]" "$stamp"; th
   .venv/bin/python -m pip install -q -e ".$extras"
   echo "$wanted" > "$stamp"
 fi
+
+# The French catalogue (translations/): compiled here, and again at start-up when it changed.
+.venv/bin/python -c "from reports.language import compile_catalogues; compile_catalogues()"

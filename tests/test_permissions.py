@@ -25,6 +25,7 @@ TEAM = frozenset({"team_author"})
 
 WHO_MAY: dict[str, frozenset[str]] = {
     "static": ANYONE, "healthz": ANYONE, "auth.login": ANYONE, "auth.logout": ANYONE,
+    "language.switch": ANYONE,
     "library.index": SIGNED_IN, "library.actions": SIGNED_IN,
     "library.actions_csv": SIGNED_IN, "library.follow_ups": SIGNED_IN,
     "library.view": READERS, "library.mark_done": TEAM,

@@ -1,0 +1,114 @@
+"""The languages Hindsight speaks, and its catalogues of translated words, without Flask.
+
+The interface follows the person reading (``views/language.py``); a report's exports follow the
+report's own ``language``. Both read the same gettext catalogues under ``translations/``:
+adding a language is adding a catalogue there (docs/languages.md), and naming it in
+``LANGUAGES``. English is the source language: its words are the message ids themselves.
+
+Words kept in module-level tables (vocabularies, labels) stay plain English strings, so JSON,
+comparisons and exports never meet a lazy object; they are marked with ``N_`` so extraction
+finds them, and translated where they are shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+log = logging.getLogger(__name__)
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+DEFAULT_LANGUAGE = "en"
+# Each language's own name, as its readers write it (the switch shows these).
+LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français"}
+
+
+def N_(message: str) -> str:
+    """Mark a word for translation where it is defined; it is translated where shown."""
+    return message
+
+
+def known_language(value: object) -> str:
+    """A language Hindsight speaks: ``value`` when it is one, else English."""
+    return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def compile_catalogues(folder: Path = TRANSLATIONS) -> list[Path]:
+    """Compile each ``messages.po`` whose ``.mo`` is missing or older; returns those written.
+
+    Run by scripts/bootstrap.sh and at start-up, so a fresh clone needs no extra step. Each file
+    is written beside its final name and renamed, so processes starting together never read a
+    half-written catalogue.
+    """
+    written = []
+    for po_path in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as source:
+            catalogue = read_po(source, locale=po_path.parent.parent.name)
+        draft = mo_path.with_name(f".messages.{os.getpid()}.mo")
+        try:
+            with draft.open("wb") as target:
+                write_mo(target, catalogue, use_fuzzy=False)
+            os.replace(draft, mo_path)
+        except OSError as error:  # a read-only install: say so, and speak English
+            log.warning("Could not compile %s: %s", po_path, error)
+            continue
+        written.append(mo_path)
+    translations_for.cache_clear()
+    return written
+
+
+@lru_cache(maxsize=8)
+def translations_for(language: str) -> NullTranslations:
+    """The catalogue of one language (English: the words as written)."""
+    if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
+def gettext_for(language: str, message: str) -> str:
+    return translations_for(known_language(language)).gettext(message)
+
+
+def day(moment: date, language: str, width: str = "long") -> str:
+    """A day as its readers write it: "3 October 2026" / "3 octobre 2026" (``width`` "short":
+    "3 Oct 2026" / "3 oct. 2026")."""
+    pattern = "d MMMM y" if width == "long" else "d MMM y"
+    return format_date(moment, pattern, locale=known_language(language))
+
+
+def day_and_month(moment: date, language: str) -> str:
+    """"3 Oct" / "3 oct."."""
+    return format_date(moment, "d MMM", locale=known_language(language))
+
+
+def month(moment: date, language: str, width: str = "long") -> str:
+    """"October 2026" / "octobre 2026"; ``width`` "short": "Oct" / "oct."."""
+    if width == "short":
+        return format_date(moment, "MMM", locale=known_language(language))
+    return format_date(moment, "LLLL y", locale=known_language(language))
+
+
+def clock(moment: datetime, language: str) -> str:
+    """A time of day on the 24-hour clock: "08:00" in English, "08 h 00" in French (as
+    Canadian public-service writing has it)."""
+    if known_language(language) == "fr":
+        return f"{moment:%H} h {moment:%M}"
+    return f"{moment:%H:%M}"
+
+
+def number(value: float, language: str) -> str:
+    """A number with the locale's separators: "1,234.5" / "1 234,5"."""
+    return format_decimal(value, locale=known_language(language))
+

@@ -1,0 +1,97 @@
+"""The interface's language: chosen by the person (the switch on every page, remembered in a
+cookie), else their browser's ``Accept-Language``, else English.
+
+A report's exports use the report's own language instead (``reports/language.py``), whatever
+the interface speaks. Dates, times and numbers on the pages follow the interface's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, has_request_context, redirect, request, url_for
+from flask_babel import Babel, get_locale
+from werkzeug.wrappers import Response
+
+from reports import language as lang
+from views.permissions import PUBLIC, allow
+
+bp = Blueprint("language", __name__)
+COOKIE = "hindsight_language"
+COOKIE_DAYS = 365
+
+
+def chosen_language() -> str:
+    """The language of this request's pages."""
+    if not has_request_context():
+        return lang.DEFAULT_LANGUAGE
+    remembered = request.cookies.get(COOKIE)
+    if remembered in lang.LANGUAGES:
+        return remembered
+    return request.accept_languages.best_match(list(lang.LANGUAGES)) or lang.DEFAULT_LANGUAGE
+
+
+def interface_language() -> str:
+    """The language the page is being drawn in (the one Flask-Babel settled on)."""
+    if not has_request_context():
+        return lang.DEFAULT_LANGUAGE
+    locale = get_locale()
+    return lang.known_language(locale.language if locale is not None else None)
+
+
+def _safe_back(target: str | None) -> str:
+    """Back to a page of this site, never another host."""
+    if not target:
+        return url_for("library.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("library.index")
+    return target
+
+
+@bp.post("/language")
+@allow(PUBLIC)
+def switch() -> Response:
+    """Remember the language chosen with the switch and go back to the page it was on."""
+    chosen = lang.known_language(request.form.get("language"))
+    response = redirect(_safe_back(request.form.get("next")), code=303)
+    response.set_cookie(COOKIE, chosen, max_age=COOKIE_DAYS * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    return response
+
+
+def _day(moment: date | None, width: str = "short") -> str:
+    return lang.day(moment, interface_language(), width) if moment is not None else ""
+
+
+def _month(moment: date, width: str = "long") -> str:
+    return lang.month(moment, interface_language(), width)
+
+
+def _clock(moment: datetime) -> str:
+    return lang.clock(moment, interface_language())
+
+
+def _number(value: float) -> str:
+    return lang.number(value, interface_language())
+
+
+def _translate(message: str) -> str:
+    """A word kept in a table in English (``N_``), in the page's language."""
+    return lang.gettext_for(interface_language(), message) if message else message
+
+
+def register(app: Flask) -> None:
+    """Flask-Babel with our catalogues (compiled first when needed), the switch, and the
+    filters templates format dates and numbers with."""
+    lang.compile_catalogues()
+    Babel(app, locale_selector=chosen_language,
+          default_translation_directories=str(lang.TRANSLATIONS))
+    app.register_blueprint(bp)
+    app.jinja_env.filters.update(day=_day, month=_month, clock=_clock, number=_number,
+                                 tr=_translate)
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        return {"current_language": interface_language(), "languages": lang.LANGUAGES}
