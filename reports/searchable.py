@@ -22,4 +22,7 @@ def search_text(report: Report) -> str:
 
 def client_search_text(report: Report) -> str:
     """The words of the client copy: what search finds for viewers, who never see the rest."""
+    if not (report.internal_parts or any(row.internal for row in (
+            *report.timeline, *report.factors, *report.actions))):
+        return search_text(report)  # nothing internal: the client copy has every word
     return search_text(client_copy(report))

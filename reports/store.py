@@ -160,11 +160,14 @@ class ReportStore:
 
     @staticmethod
     def rebuild_derived(
-        connection: sa.Connection, report_id: int, report: Report, columns: bool = True
+        connection: sa.Connection, report_id: int, report: Report, columns: bool = True,
+        *, actions_changed: bool = True, words_changed: bool = True,
     ) -> None:
         """Refresh what the library reads from a report: columns, action items, search indexes.
 
-        Saves set the columns through the ORM already (``columns=False``).
+        Saves set the columns through the ORM already (``columns=False``), and say whether the
+        action items and the searchable words changed: an autosave of one word of the summary
+        rewrites no action item.
         """
         if columns:
             connection.execute(
@@ -172,8 +175,9 @@ class ReportStore:
                 .values(**_derived_columns(report))
             )
         actions = table_of(ActionItemRow)
-        connection.execute(sa.delete(actions).where(actions.c.report_id == report_id))
-        if report.actions:
+        if actions_changed:
+            connection.execute(sa.delete(actions).where(actions.c.report_id == report_id))
+        if actions_changed and report.actions:
             connection.execute(sa.insert(actions), [
                 {"report_id": report_id, "position": position,
                  "description": action.description, "owner": action.owner,
@@ -181,7 +185,7 @@ class ReportStore:
                  "ticket": action.ticket, "internal": action.internal}
                 for position, action in enumerate(report.actions)
             ])
-        if connection.dialect.name == "sqlite":
+        if words_changed and connection.dialect.name == "sqlite":
             for table, text in (("reports_fts", search_text(report)),
                                 ("reports_client_fts", client_search_text(report))):
                 connection.execute(sa.text(f"DELETE FROM {table} WHERE rowid = :id"),
@@ -312,14 +316,20 @@ class ReportStore:
             if row.status == "published":
                 check_published_unchanged(self._stored(row).report, report)
             before = json.loads(row.document)
+            words_before = (row.search_text, row.client_search_text)
             document = self._fill(row, report)
             row.version += 1
             row.updated_at = _now()
             session.flush()
             self._keep_revision(session, row, author, note, kind,
                                 changed_parts(before, document))
-            self.rebuild_derived(session.connection(), row.id, report, columns=False)
-            return self._stored(row)
+            self.rebuild_derived(
+                session.connection(), row.id, report, columns=False,
+                actions_changed=before.get("actions") != document.get("actions"),
+                words_changed=words_before != (row.search_text, row.client_search_text))
+            # The report just written is what the row holds: no need to read it back.
+            return StoredReport(id=row.id, version=row.version, created_at=_utc(row.created_at),
+                                updated_at=_utc(row.updated_at), report=report)
 
     def set_action_status(
         self, report_id: int, position: int, status: str, author: str | None = None

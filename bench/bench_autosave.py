@@ -1,0 +1,110 @@
+"""One-field autosave in a 200-row report, against a bare Flask POST that commits one row.
+
+Both run in this process through Flask's test client, on a SQLite file with the app's own
+settings (WAL, synchronous=FULL), in the same run, so the ratio does not depend on the machine's
+load as much as the milliseconds do. Three ways of saving the same one-field change:
+
+- ``changes``: what the page's script sends since issue 15 (only the changed input);
+- ``whole page``: every input of the page, as the script sent before and as a page without
+  JavaScript still does;
+- ``bare``: a Flask route that inserts one row and commits, the reference.
+
+    .venv/bin/python -m bench.bench_autosave [--repeat 30] [--rows 200]
+
+Measured on the 2-core machine of the project (loaded by other work), median of 30:
+
+    before (whole page, 1 Dec):  24.7 ms = 20x a bare commit (1.2 ms)
+    after  (changes, 2 Dec):     see the note of issue 15 for the run's figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from app import create_app
+from bench.timing import median_ms
+from reports.model import ActionItem, Factor, Report, TimelineEvent
+from reports.store import make_engine
+from services import get_store
+from tests.pages import form_values
+
+
+def _big_report(rows: int) -> Report:
+    start = datetime(2026, 10, 3, 7, 0, tzinfo=UTC)
+    return Report(
+        title="Benchmark report", service="checkout", timezone="Europe/Paris",
+        started_at=start, detected_at=start + timedelta(minutes=5),
+        resolved_at=start + timedelta(hours=rows // 60 + 1), summary="A summary. " * 50,
+        timeline=[TimelineEvent(at=start + timedelta(minutes=i), kind="other",
+                                description=f"Event number {i}: something was observed. " * 3)
+                  for i in range(rows)],
+        factors=[Factor(description=f"Factor {i}.") for i in range(10)],
+        actions=[ActionItem(description=f"Action {i}.", owner="Platform") for i in range(10)],
+    )
+
+
+def _bare_app(folder: Path) -> Flask:
+    """The reference: a route that inserts one row into a table of a SQLite file, committed."""
+    engine = make_engine(f"sqlite:///{folder / 'bare.sqlite3'}")
+    rows = sa.Table("rows", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("text", sa.Text))
+    rows.metadata.create_all(engine)
+    bare = Flask("bare")
+
+    @bare.post("/save")
+    def save() -> str:
+        with engine.begin() as connection:
+            connection.execute(sa.insert(rows).values(text="one field"))
+        return "ok"
+
+    return bare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--rows", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"INSTANCE_PATH": folder})
+        client = app.test_client()
+        with app.app_context():
+            report_id = get_store().create(_big_report(args.rows)).id
+        url = f"/reports/{report_id}"
+        page = form_values(client.get(url).get_data(as_text=True))
+        headers = {"X-Hindsight-Autosave": "1"}
+        version = [int(page["base_version"])]
+        count = [0]
+
+        def post(data: dict[str, str]) -> None:
+            count[0] += 1
+            answer = client.post(url, headers=headers, data={
+                **data, "base_version": str(version[0]), "summary": f"Edit {count[0]}."})
+            assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+            version[0] = answer.get_json()["version"]
+
+        changes = {"csrf_token": page["csrf_token"], "changes": "1", "sent": "summary"}
+        bare_client = _bare_app(Path(folder)).test_client()
+        bare_ms = median_ms(lambda: bare_client.post("/save"), args.repeat)
+        changes_ms = median_ms(lambda: post(changes), args.repeat)
+        whole_ms = median_ms(lambda: post(page), args.repeat)
+        body_bytes = {"changes": len("&".join(f"{k}={v}" for k, v in changes.items())),
+                      "whole page": len("&".join(f"{k}={v}" for k, v in page.items()))}
+        print(f"report: {args.rows} timeline rows, 10 factors, 10 action items; "
+              f"median of {args.repeat}")
+        print(f"{'save':12} {'ms':>7} {'x bare':>7} {'body bytes':>11}")
+        print(f"{'bare commit':12} {bare_ms:7.1f} {1:7.1f} {'':>11}")
+        for name, ms in (("changes", changes_ms), ("whole page", whole_ms)):
+            print(f"{name:12} {ms:7.1f} {ms / bare_ms:7.1f} {body_bytes[name]:11,d}")
+        assert re.match(r"\d+", str(version[0]))
+
+
+if __name__ == "__main__":
+    main()
