@@ -22,7 +22,8 @@ def search_text(report: Report) -> str:
 
 def client_search_text(report: Report) -> str:
     """The words of the client copy: what search finds for viewers, who never see the rest."""
-    if not (report.internal_parts or any(row.internal for row in (
-            *report.timeline, *report.factors, *report.actions))):
+    if not (report.internal_parts or any(e.internal for e in report.timeline)
+            or any(f.internal for f in report.factors)
+            or any(a.internal for a in report.actions)):
         return search_text(report)  # nothing internal: the client copy has every word
     return search_text(client_copy(report))
