@@ -111,13 +111,19 @@ class Author:
             self.get(f"{self.base}/")
         elif action == "autosave":
             self.typed += 1
-            fields = {"csrf_token": self.token, "base_version": str(self.version),
-                      "title": "Checkout unavailable", "timezone": "Europe/Paris",
-                      "summary": "We are still writing this. " * (10 + self.typed % 20)}
-            for i in range(20):
-                fields[f"timeline-{i}-at"] = f"2026-10-03T09:{i:02d}"
-                fields[f"timeline-{i}-kind"] = "other"
-                fields[f"timeline-{i}-description"] = f"Step {i} of the fix."
+            summary = "We are still writing this. " * (10 + self.typed % 20)
+            if self.typed == 1:  # the first save of the page: the whole report, rows named
+                fields = {"csrf_token": self.token, "base_version": str(self.version),
+                          "title": "Checkout unavailable", "timezone": "Europe/Paris",
+                          "summary": summary}
+                for i in range(20):
+                    fields[f"timeline-{i}-id"] = f"step-{i}"
+                    fields[f"timeline-{i}-at"] = f"2026-10-03T09:{i:02d}"
+                    fields[f"timeline-{i}-kind"] = "other"
+                    fields[f"timeline-{i}-description"] = f"Step {i} of the fix."
+            else:  # then, as the page's script does, only what changed (issue 15)
+                fields = {"csrf_token": self.token, "base_version": str(self.version),
+                          "changes": "1", "sent": "summary", "summary": summary}
             answer = json.loads(self.post(self.url, fields, {"X-Hindsight-Autosave": "1"}))
             self.version = answer["version"]
         elif action == "export pdf":
