@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
+from wtforms.fields.core import UnboundField
 
 from reports import limits
 from reports.exchange import zone
@@ -41,12 +42,13 @@ from .report import (
 )
 from .rows import ROW_LISTS
 
-# The page's inputs outside the rows, and where each goes in the report.
+# The page's inputs outside the rows: every field of the page's form but the row lists (and
+# the time zone, whose change is sent as the whole page). Each goes to the report's attribute
+# of the same name, but the lessons and the internal ticks.
 _LESSONS = ("went_well", "went_wrong", "lucky")
-_PLAIN = ("title", "service", "severity", "audience", "authors", "started_at", "detected_at",
-          "resolved_at", "apology", "summary", "impact", "no_single_root_cause",
-          "follow_up_review_on", "follow_up_outcome", "follow_up_held_on")
-TOP_LEVEL = frozenset((*_PLAIN, *_LESSONS, *INTERNAL_PART_FIELDS.values()))
+TOP_LEVEL = frozenset(
+    name for name, value in vars(ReportForm).items()
+    if isinstance(value, UnboundField) and name not in (*ROW_LISTS, "timezone"))
 _INTERNAL_PART = {name: part for part, name in INTERNAL_PART_FIELDS.items()}
 _ROW_NAMES = {"timeline": "Timeline event", "factors": "Factor", "actions": "Action item"}
 _ROW_INPUT = re.compile(r"^(timeline|factors|actions)-(\d{1,5})-(.+)$")
