@@ -426,10 +426,8 @@
       status.parentNode.insertBefore(liveNote, status.nextSibling);
     }
     var who = data.by && data.by.length ? data.by.join(" and ") : "Someone else";
-    var parts = data.parts || [];
-    var what = parts.length === 0 ? "this report" : parts.length === 1 ? parts[0] :
-      parts.slice(0, -1).join(", ") + " and " + parts[parts.length - 1];
-    liveNote.textContent = who + " changed " + what + " at " + data.saved_clock + ".";
+    liveNote.textContent = who + " " + (data.what || "changed this report") + " at " +
+      data.saved_clock + ".";
   }
   function lookForChanges() {
     if (document.hidden || dirty || saving || conflict) { return; }
@@ -550,8 +548,24 @@
     input.setAttribute("aria-describedby", ids.join(" "));
   }
 
-  function showFieldMessage(kind, id, message) {
+  /* The rows are drawn without empty message slots (templates/rows.html): make the one a
+   * message needs where the server would draw it, before the input (an error before a warning). */
+  function messageSlot(kind, id) {
     var slot = document.getElementById(id + "-" + kind);
+    var input = document.getElementById(id);
+    if (slot || !input || !input.parentNode.classList.contains("form-group")) { return slot; }
+    slot = document.createElement("p");
+    slot.className = "field-" + kind;
+    slot.id = id + "-" + kind;
+    slot.hidden = true;
+    var before = kind === "error" ? document.getElementById(id + "-warning") : null;
+    var anchor = before && before.parentNode === input.parentNode ? before : input;
+    anchor.parentNode.insertBefore(slot, anchor);
+    return slot;
+  }
+
+  function showFieldMessage(kind, id, message) {
+    var slot = messageSlot(kind, id);
     if (!slot) { return; }
     slot.textContent = "";
     var prefix = document.createElement("span");
@@ -628,7 +642,7 @@
     if (!dirty) { return Promise.resolve(); }
     if (conflict) {
       keepInBrowser();
-      setStatus("Not saved — someone else changed this report. Choose what to keep above.",
+      setStatus("Not saved — you and someone else changed the same words. Choose what to keep above.",
         "error");
       return Promise.resolve();
     }
@@ -690,7 +704,7 @@
         if (data.yours) { takeIn(data.yours, typedSince(sent)); }
         acked = data.theirs;  // what the server has now; "Keep mine" sends mine over it
         showConflict(data);
-        setStatus("Not saved — someone else changed this report. Choose what to keep above.",
+        setStatus("Not saved — you and someone else changed the same words. Choose what to keep above.",
           "error");
       } else if (response.status === 409 && data.resend) {
         // The version this page's changes were made on is no longer kept: send it all.

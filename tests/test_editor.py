@@ -264,7 +264,7 @@ def test_a_stale_save_keeps_both_and_shows_only_what_both_changed(
         "csrf_token": csrf_token, "base_version": "1", "summary": "My summary."})
     html = page.get_data(as_text=True)
     assert page.status_code == 409
-    assert "Someone else changed this report" in html and "Their summary." in html
+    assert "You and someone else changed the same words" in html and "Their summary." in html
     assert _value(html, "summary") == "My summary."
     assert _value(html, "title") == "My title"
     assert _value(html, "base_version") == "3"

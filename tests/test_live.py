@@ -39,6 +39,7 @@ def test_a_save_elsewhere_comes_with_who_what_and_the_values(
     data = answer.get_json()
     assert data["version"] == int(since) + 1
     assert data["parts"] == ["summary", "timeline"]
+    assert data["what"] == "changed the summary and 1 timeline event"
     assert data["saved_clock"].endswith(("CEST", "CET"))
     entries = dict(data["entries"])
     assert entries["summary"] == "New summary."
@@ -59,7 +60,7 @@ def test_the_names_of_who_saved_are_given_with_sign_in(tmp_path: Path) -> None:
     assert saved.status_code == 200, saved.get_data(as_text=True)
     data = author.get(f"{url}/changes?since={since}").get_json()
     assert data["by"] == ["team_author"]
-    assert data["parts"] == ["title"]
+    assert data["parts"] == ["title"] and data["what"] == "changed the title"
 
 
 def test_a_bad_since_is_refused_plainly(client: FlaskClient,

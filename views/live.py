@@ -11,21 +11,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from exporters.viewmodel import local_time
+from exporters.viewmodel import local_clock
 from reports.exchange import to_document
-from reports.patch import changed_paths
+from reports.revision_parts import changed_parts, describe
 from services import get_store
-from views.conflicts import LABELS, form_entries
-from views.page import page_part
+from views.conflicts import form_entries
+from views.language import interface_language
 from views.permissions import EDIT_REPORT, allow
 
 bp = Blueprint("live", __name__)
-
-
-def _parts(paths: set[str]) -> list[str]:
-    """The changed parts' names, in the page's order, lower-case for a sentence."""
-    parts = {page_part(path) for path in paths}
-    return [label[0].lower() + label[1:] for key, label in LABELS.items() if key in parts]
 
 
 @bp.get("/reports/<int:report_id>/changes")
@@ -41,8 +35,11 @@ def changes(report_id: int) -> Any:
     if current.version <= int(since):
         return Response(status=204)
     before = store.revision(report_id, int(since))
-    paths = (changed_paths(to_document(before), to_document(current.report))
-             if before is not None else set())
+    parts = (changed_parts(to_document(before), to_document(current.report))
+             if before is not None else None)
+    # "changed the summary and 2 timeline events", for "Dana Lee changed … at 10:15 CET."
+    what = describe(parts) if parts else "Changed this report"
+    what = what[0].lower() + what[1:]
     authors = []
     for revision in store.revisions(report_id):
         if revision.version <= int(since):
@@ -51,8 +48,9 @@ def changes(report_id: int) -> Any:
             authors.append(revision.author)
     response = jsonify(
         version=current.version, saved_at=current.updated_at.isoformat(),
-        saved_clock=local_time(current.updated_at, current.report.timezone).rsplit(" at ", 1)[1],
-        by=authors, parts=_parts(paths), entries=form_entries(current.report),
+        saved_clock=local_clock(current.updated_at, current.report.timezone,
+                                interface_language()),
+        by=authors, what=what, parts=list(parts or ()), entries=form_entries(current.report),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
