@@ -16,9 +16,11 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.engine import make_url
 from werkzeug.routing import IntegerConverter
 
 import logs
+import proxies
 from accounts.roles import AUTH_MODES, ROLES
 from cli import register_cli
 from reports import limits
@@ -97,6 +99,44 @@ def _secret_key(instance: Path) -> str:
         finally:
             draft.unlink()
     return key_file.read_text().strip()
+
+
+def _require_shared_secret(app: Flask) -> None:
+    """With sign-in on and PostgreSQL, the key must be given, not made here.
+
+    Several instances (on several machines) may share a PostgreSQL database, and each must sign
+    and check sessions, form tokens and stored Drive tokens with the same key; a key made in one
+    instance's own folder would differ on every machine, and people would be signed out at every
+    request that reaches another instance.
+    """
+    config = app.config
+    if config.get("SECRET_KEY") or app.testing:
+        return
+    signing_in = str(config["AUTH"]).strip().lower() != "none"
+    shared = make_url(str(config["DATABASE_URL"])).get_backend_name() == "postgresql"
+    if signing_in and shared:
+        raise RuntimeError(
+            "HINDSIGHT_SECRET_KEY is not set. With sign-in on and a PostgreSQL database, every "
+            "instance of the app must use the same secret key, or a person signed in on one "
+            "instance is signed out on the next. Make one key (for example with: python3 -c "
+            "'import secrets; print(secrets.token_urlsafe(48))'), keep it safe, and give the "
+            "same HINDSIGHT_SECRET_KEY to every instance (docs/deploy.md).")
+
+
+def _check_shared_folder(app: Flask) -> None:
+    """Fail at start-up, saying why, when the shared folder cannot be written."""
+    folder = Path(str(app.config["SHARED_FOLDER"])).expanduser()
+    probe = folder / f".hindsight-write-check.{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise RuntimeError(
+            f"HINDSIGHT_SHARED_FOLDER: Hindsight cannot write to the shared folder {folder} "
+            f"({error.strerror or error}). Exports are written there: let the user the app runs "
+            "as write to it (and, for a network share, check that it is mounted), or set "
+            "HINDSIGHT_SHARED_FOLDER to a folder it may write to.") from error
 
 
 class DatabaseId(IntegerConverter):
@@ -209,11 +249,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.config[setting] = os.environ[variable]
     if config:
         app.config.update(config)
+    _require_shared_secret(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
     logs.configure(app, app.config["LOG_FORMAT"])
     _settle_auth_config(app)
+    proxies.register(app)
     hosts.settle(app)
+    _check_shared_folder(app)
 
     init_services(app)
 

@@ -8,6 +8,7 @@ view and not ``app``, so the import graph has no loop.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +31,7 @@ from reports.comments import CommentStore
 from reports.drive_connection import Connection, DriveConnections, delegated_identity
 from reports.export_jobs import STALE_AFTER, ExportJob, ExportJobs
 from reports.exports_log import ExportLog
+from reports.instances import Instances, this_process
 from reports.migrate import upgrade
 from reports.model import CLIENT_COPY
 from reports.store import ReportStore, make_engine
@@ -42,6 +44,7 @@ DRIVE = "hindsight.drive"
 DRIVE_CONNECTIONS = "hindsight.drive_connections"
 EXPORT_JOBS = "hindsight.export_jobs"
 EXPORT_WORKERS = "hindsight.export_workers"
+INSTANCES = "hindsight.instances"
 
 
 def init_services(app: Flask) -> None:
@@ -56,6 +59,39 @@ def init_services(app: Flask) -> None:
     app.extensions[LOGIN_FAILURES] = FailureLimit(engine)
     app.extensions[DRIVE_CONNECTIONS] = DriveConnections(engine, app.config["SECRET_KEY"])
     _init_export_jobs(app, engine)
+    _init_instances(app, engine)
+
+
+def _init_instances(app: Flask, engine: Engine) -> None:
+    """Say in the database that this process runs, and warn when other instances share the
+    folder badly (reports/instances.py); say so again now and then while requests come."""
+    instances = Instances(engine, this_process(app.config["SHARED_FOLDER"]))
+    instances.register()
+    app.extensions[INSTANCES] = instances
+    for warning in instances.new_warnings():
+        app.logger.warning(warning)
+
+    def still_here() -> None:
+        try:
+            if instances.beat():
+                for warning in instances.new_warnings():
+                    app.logger.warning(warning)
+        except Exception:  # the request goes on; the next beat tries again
+            app.logger.warning("Could not record that this instance still runs", exc_info=True)
+
+    app.before_request(still_here)
+    if not app.testing:
+        atexit.register(_leave, instances)
+
+
+def _leave(instances: Instances) -> None:
+    # The database may be gone first; the row is then forgotten within a day.
+    with contextlib.suppress(Exception):
+        instances.leave()
+
+
+def get_instances() -> Instances:
+    return current_app.extensions[INSTANCES]
 
 
 def today() -> date:
@@ -155,7 +191,8 @@ def get_drive_client() -> DriveClient:
 
 
 def shared_folder() -> SharedFolder:
-    return SharedFolder(current_app.config["SHARED_FOLDER"])
+    """The shared folder; its writers take turns through the database (exporters/folder.py)."""
+    return SharedFolder(current_app.config["SHARED_FOLDER"], get_store().engine)
 
 
 def export_saved_report(report_id: int, fmt: str, copy: str = CLIENT_COPY

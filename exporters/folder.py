@@ -2,6 +2,10 @@
 
 Paths handed to this module are relative, ``/``-separated names made by ``exporters.naming``;
 even so, every one is checked to resolve inside the folder before anything is read or written.
+
+The lock: with a PostgreSQL database, app instances on several machines may share the folder (a
+network share), where a lock file cannot be trusted; they take turns through the database
+(``reports.db_locks``). With SQLite everything runs on one machine: a lock file in the folder.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from sqlalchemy.engine import Engine
+
+from reports.db_locks import is_shared, named_lock
+
 LOCK_NAME = ".hindsight-export.lock"
 
 
@@ -20,9 +28,15 @@ class OutsideFolder(ValueError):
     """A location that is not a plain file name inside the shared folder."""
 
 
+FOLDER_LOCK = "shared-folder"  # the database lock's name (reports/db_locks.py)
+
+
 class SharedFolder:
-    def __init__(self, root: str | os.PathLike[str]):
+    def __init__(self, root: str | os.PathLike[str], engine: Engine | None = None):
+        """``engine``: the app's database, whose lock the folder's writers take turns on when it
+        is PostgreSQL; without one (or on SQLite), a lock file in the folder."""
         self.root = Path(root).resolve()
+        self.engine = engine
 
     def path_of(self, location: str) -> Path:
         """The absolute path of a relative location, or ``OutsideFolder``."""
@@ -102,8 +116,13 @@ class SharedFolder:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the folder's export lock, so two exports never pick the same free name."""
+        """Hold the folder's export lock, so two exports never pick the same free name and
+        the index is written by one at a time, in every process and instance of the app."""
         self.root.mkdir(parents=True, exist_ok=True)
+        if self.engine is not None and is_shared(self.engine):
+            with named_lock(self.engine, FOLDER_LOCK):
+                yield
+            return
         with open(self.root / LOCK_NAME, "a") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:

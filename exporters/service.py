@@ -7,6 +7,10 @@ copied to Drive yet (issue 16 asks only for the local file; a copy would go thro
 ``export_to_drive`` as the PDF's does).
 The shared folder's index is brought up to date either way. The outcome says what happened;
 the page shows it, the command line prints it.
+
+Every app process on the database takes turns (``reports.db_locks``) for what a race would
+spoil: the shared folder (``SharedFolder.lock``), one report's file in Drive (two exports must
+not both make its Doc) and the Drive folder's index Doc.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reports.db_locks import named_lock
 from reports.exports_log import ExportLog
 from reports.model import CLIENT_COPY, StoredReport
 from reports.store import ReportStore
@@ -49,11 +54,27 @@ class ExportOutcome:
     drive_index_error: DriveError | None = None
 
 
+DRIVE_INDEX_LOCK = "drive-index"
+
+
+def drive_file_lock(stored: StoredReport, fmt: str, copy: str) -> str:
+    """The name of the lock held while one report's file of this kind goes to Drive."""
+    return f"drive:{stored.id}:{fmt}:{copy}"
+
+
+def _to_drive(stored: StoredReport, fmt: str, log: ExportLog, connect: Callable[[], DriveClient],
+              copy: str, pdf: bytes | None = None) -> DriveExport:
+    """``export_to_drive`` while no other process puts this report's file of this kind there."""
+    with named_lock(log.engine, drive_file_lock(stored, fmt, copy)):
+        return export_to_drive(stored, fmt, log, connect, pdf=pdf, copy=copy)
+
+
 def _drive_index(connect: Callable[[], DriveClient], store: ReportStore,
                  ) -> tuple[DriveFile | None, DriveError | None]:
     """Bring the Drive folder's index Doc up to date; a failure is reported, never raised."""
     try:
-        return refresh_drive_index(connect(), store), None
+        with named_lock(store.engine, DRIVE_INDEX_LOCK):  # never two index Docs
+            return refresh_drive_index(connect(), store), None
     except DriveError as error:
         log.warning("The Drive folder's index could not be updated: %s (%s)", error.kind,
                     error.__cause__)
@@ -73,7 +94,7 @@ def export_report(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     if is_drive_only(fmt):
-        doc = export_to_drive(stored, fmt, log, connect, copy=copy)
+        doc = _to_drive(stored, fmt, log, connect, copy)
         with folder.lock():
             refresh_index(folder, log, store)
         index, index_error = _drive_index(connect, store) if doc.ok else (None, None)
@@ -86,7 +107,7 @@ def export_report(
     sent: DriveExport | None = None
     index = index_error = None
     if fmt == "pdf" and drive_set_up:
-        sent = export_to_drive(stored, fmt, log, connect, pdf=local.path.read_bytes(), copy=copy)
+        sent = _to_drive(stored, fmt, log, connect, copy, pdf=local.path.read_bytes())
         with folder.lock():
             refresh_index(folder, log, store)
         if sent.ok:

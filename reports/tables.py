@@ -257,6 +257,24 @@ class AttachmentRow(Base):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
 
+class InstanceRow(Base):
+    """One running app process (a gunicorn worker, a command), as it last said so.
+
+    ``reports/instances.py`` keeps it: an instance seen lately is live; the rows let each one
+    warn when instances on several machines write to folders on their own disks.
+    """
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(sa.String(300), primary_key=True)  # host:process id
+    host: Mapped[str] = mapped_column(sa.String(255))
+    pid: Mapped[int] = mapped_column()
+    shared_folder: Mapped[str] = mapped_column(sa.String(1000))
+    folder_is_local: Mapped[bool] = mapped_column()  # on this machine's disk, not a network share
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
 def table_of(row: type[Base]) -> sa.Table:
     """A mapped class's table, as the ``Table`` it is (SQLAlchemy types ``__table__`` loosely)."""
     found = row.__table__

@@ -120,11 +120,14 @@ def test_guesses_arriving_together_are_counted_exactly(apps: Callable[[], Flask]
 def test_gunicorn_workers_share_the_limit(tmp_path: Path) -> None:
     """The report: with 2 workers, 10 of 60 guesses were checked. Now 5 are."""
     instance = tmp_path / "instance"
-    setup = create_app({"INSTANCE_PATH": str(instance), "AUTH": "password"})
+    # One key for the setup and the server: with PostgreSQL it must be given (docs/deploy.md).
+    key = "test-key-shared-by-the-setup-and-the-server"
+    setup = create_app({"INSTANCE_PATH": str(instance), "AUTH": "password", "SECRET_KEY": key})
     users_of(setup).add("dana", role="author", password=PASSWORD)
     store_of(setup).engine.dispose()
     server = Gunicorn(tmp_path, {**os.environ, "HINDSIGHT_INSTANCE_PATH": str(instance),
                                  "HINDSIGHT_AUTH": "password", "HINDSIGHT_WORKERS": "2",
+                                 "HINDSIGHT_SECRET_KEY": key,
                                  "HINDSIGHT_THREADS": "4"})
     try:
         server.wait_until_serving()
