@@ -8,6 +8,10 @@ mark, ``gdrive.MARK_PROPERTY``), and each file's key says which report, format a
 A report moved to the bin, or a file whose key names a report that is not this one any more
 (ids reused after a restore), is left out. The index Doc is found by its own key and updated in
 place, so its link never changes.
+
+A report's files folder (``exporters.drive_files``) is in the folder too, and is linked beside
+its Doc and PDF; its internal-only folder, which the folder names in an app property, is linked
+with the internal copy's label.
 """
 
 from __future__ import annotations
@@ -16,18 +20,23 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
+from urllib.parse import quote
 
 from reports.exchange import zone
 from reports.model import CLIENT_COPY, INTERNAL_COPY, STATUSES
 from reports.store import ReportStore
 
+from .drive_files import INTERNAL_HINT
 from .gdrive import DriveClient, DriveFile, Listed
 
 INDEX_NAME = "Incident reports — index"
 INDEX_KEY = "hindsight:index"
-_KEY = re.compile(r"hindsight:(\d+):(\d{8}T\d{6}\.\d{6}):(gdoc|pdf)(?::(client|internal))?")
+_KEY = re.compile(
+    r"hindsight:(\d+):(\d{8}T\d{6}\.\d{6}):(gdoc|pdf|files)(?::(client|internal))?")
 WHAT = {"gdoc": "Google Doc", "pdf": "PDF"}
 COPY_LABEL = {CLIENT_COPY: "client copy", INTERNAL_COPY: "INTERNAL copy, not for clients"}
+FILES_LABEL = "The report's files (folder)"
+INTERNAL_FILES_LABEL = f"Internal-only files (folder), {COPY_LABEL[INTERNAL_COPY]}"
 
 
 @dataclass
@@ -51,8 +60,9 @@ def parse_key(key: str) -> tuple[int, str, str, str] | None:
 
 def collect(listed: list[Listed], store: ReportStore) -> list[Entry]:
     entries: dict[int, Entry] = {}
-    order = {"gdoc": 0, "pdf": 1}
-    found = [(parsed, item) for item in listed if (parsed := parse_key(item.key)) is not None]
+    order = {"gdoc": 0, "pdf": 1, "files": 2}
+    found = [(parsed, item) for item in listed if (parsed := parse_key(item.key)) is not None
+             and not (parsed[2] == "files" and parsed[3] == INTERNAL_COPY)]
     found.sort(key=lambda pair: (order[pair[0][2]], pair[0][3] == INTERNAL_COPY))
     for (report_id, stamp, fmt, copy), item in found:
         entry = entries.get(report_id)
@@ -66,10 +76,21 @@ def collect(listed: list[Listed], store: ReportStore) -> list[Entry]:
             entry = entries[report_id] = Entry(
                 report_id, report.display_title, report.service.strip(), moment, day,
                 STATUSES.get(report.status, report.status))
+        if fmt == "files":
+            entry.files.append((FILES_LABEL, item.link))
+            inside = item.properties.get(INTERNAL_HINT)
+            if inside:
+                entry.files.append((INTERNAL_FILES_LABEL, folder_link(inside)))
+            continue
         entry.files.append((f"{WHAT[fmt]}, {COPY_LABEL[copy]}", item.link))
     oldest = datetime.min.replace(tzinfo=UTC)
     return sorted(entries.values(), key=lambda e: (e.started_at or oldest, e.report_id),
                   reverse=True)
+
+
+def folder_link(folder_id: str) -> str:
+    """The address Drive shows a folder at."""
+    return f"https://drive.google.com/drive/folders/{quote(folder_id, safe='')}"
 
 
 def render(entries: list[Entry], now: datetime) -> str:

@@ -5,6 +5,10 @@ updates that file; the file is also tagged with a key made from the report, so a
 finds it again instead of making a copy. The internal copy is a file of its own, named
 "… (internal)", with its own record and key. A failure never raises: it is recorded and returned
 with its explanation, and nothing about the report changes.
+
+Once the Doc or PDF is there, the report's files follow it into a folder beside it
+(``exporters.drive_files``). If Drive refuses them, the Doc or PDF still counts as exported; the
+notice and the record say the files could not all be put there, and why.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports.attachments import export_figures, showing
+from reports.attachments import AttachmentStore, export_figures, showing
 from reports.exchange import zone
 from reports.exports_log import DRIVE, ExportLog, ExportRecord
 from reports.model import CLIENT_COPY, INTERNAL_COPY, Report, StoredReport
 
 from .drive_errors import ADMIN, DriveError
+from .drive_files import FilesInDrive, has_work, mark_beside, sync_files
 from .gdoc import render_gdoc_html
 from .gdrive import DriveClient, DriveFile
 from .naming import incident_moment
@@ -70,6 +75,8 @@ class DriveExport:
     file: DriveFile | None = None
     error: DriveError | None = None
     copy: str = CLIENT_COPY
+    files: FilesInDrive | None = None  # the report's files folder, when there was work for it
+    files_error: DriveError | None = None  # why the files could not all be put there
 
     @property
     def ok(self) -> bool:
@@ -78,7 +85,19 @@ class DriveExport:
     @property
     def notice(self) -> str:
         """One or two sentences for the author, in plain words."""
-        return notice(self.fmt, self.file, self.error, self.copy)
+        said = notice(self.fmt, self.file, self.error, self.copy)
+        files = files_notice(self.files, self.files_error)
+        return f"{said} {files}" if files else said
+
+
+def files_notice(files: FilesInDrive | None, error: DriveError | None) -> str:
+    """What became of the report's files in Drive, or nothing when it had none there."""
+    if error is not None:
+        return (f"The report's files could not all be put in the folder beside it. {error} "
+                "Export again to try once more.")
+    if files is None or files.folder is None:
+        return ""
+    return f"The report's files are in the folder “{files.folder.name}” beside it."
 
 
 def notice(fmt: str, file: DriveFile | None, error: DriveError | None,
@@ -140,14 +159,35 @@ def export_to_drive(
                 report_version=stored.version, ok=False, message=str(error), copy=copy,
             )
             return DriveExport(fmt, record, error=error, copy=copy)
+        files, files_error = _files_beside(client, stored, AttachmentStore(log.engine), file,
+                                           copy)
+        # Keep the explanation with the record when the earlier file was gone, or the files
+        # could not follow.
+        said = [notice(fmt, file, None, copy)] if file.replaced_missing or file.other_kind else []
+        if files_error is not None:
+            said.append(files_notice(None, files_error))
         record = log.record(
             report_id=stored.id, format=fmt, destination=DRIVE, location=file.id,
             link=file.link, report_version=stored.version, copy=copy,
-            # Keep the explanation with the record when the earlier file was gone.
-            message=(notice(fmt, file, None, copy)
-                     if file.replaced_missing or file.other_kind else None),
+            message=" ".join(said) or None,
         )
-        return DriveExport(fmt, record, file=file, copy=copy)
+        return DriveExport(fmt, record, file=file, copy=copy, files=files,
+                           files_error=files_error)
+
+
+def _files_beside(client: DriveClient, stored: StoredReport, store: AttachmentStore,
+                  exported: DriveFile, copy: str,
+                  ) -> tuple[FilesInDrive | None, DriveError | None]:
+    """Bring the report's files folder beside ``exported`` up to date; a refusal is returned,
+    never raised (the Doc or PDF is there either way)."""
+    if not has_work(store, stored.id, exported):
+        return None, None
+    try:
+        files = sync_files(client, stored, store, copy, drive_name(stored.report))
+        mark_beside(client, exported, files)
+    except DriveError as error:
+        return None, error
+    return files, None
 
 
 def _render(report: Report, copy: str = CLIENT_COPY) -> str:

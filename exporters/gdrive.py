@@ -18,6 +18,10 @@ waited out when it fits in the time an upload may take, and reported when it doe
 Every file Hindsight makes carries two app properties: its key, and a mark that lets the folder's
 index (``exporters.drive_index``) list every Hindsight file in the folder in one query.
 
+The report's own files (``exporters.drive_files``) go in a folder beside its Doc: for them the
+client lists what carries a property (``list_tagged``), makes folders (``make_subfolder``), puts
+a file's bytes (``put_file``), renames and moves (``change``) and moves to the bin (``trash``).
+
 Trust: every call builds its own ``httplib2.Http`` with ``ca_certs`` taken from the standard
 ``HTTPLIB2_CA_CERTS`` variable *at call time* (httplib2 itself reads it only once, at import),
 so a corporate TLS proxy's CA, or a test CA, is honoured without turning checks off. The token
@@ -33,7 +37,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -48,7 +52,7 @@ from . import drive_errors
 from .drive_auth import SignIn, scope_from_config
 from .drive_errors import DELEGATED, DRIVE_FILE_SCOPE, SHARED_DRIVE, DriveError, Way
 
-__all__ = ["DriveClient", "DriveError", "DriveFile"]
+__all__ = ["DriveClient", "DriveError", "DriveFile", "DriveItem"]
 
 SCOPE = DRIVE_FILE_SCOPE  # the default; HINDSIGHT_DRIVE_SCOPE=drive widens it
 DOC_MIME = "application/vnd.google-apps.document"
@@ -78,6 +82,8 @@ class DriveFile:
     name: str = ""
     # The file recorded before was not of this export's kind, so it was left alone.
     other_kind: bool = False
+    # Its app properties as Drive answered them.
+    properties: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,34 @@ class Listed:
     mime_type: str
     link: str
     key: str
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DriveItem:
+    """A file or folder as Drive describes it, with its app properties."""
+
+    id: str
+    name: str
+    mime_type: str
+    parents: tuple[str, ...]
+    link: str
+    properties: Mapping[str, str]
+
+    @property
+    def key(self) -> str:
+        return self.properties.get(KEY_PROPERTY, "")
+
+    @property
+    def is_folder(self) -> bool:
+        return self.mime_type == FOLDER_MIME
+
+    @classmethod
+    def of(cls, resource: Mapping[str, Any]) -> DriveItem:
+        found = _drive_file(dict(resource), created_new=False, replaced_missing=False)
+        return cls(found.id, found.name, str(resource.get("mimeType") or ""),
+                   tuple(str(p) for p in resource.get("parents") or ()), found.link,
+                   found.properties)
 
 
 def escape_query(value: str) -> str:
@@ -225,6 +259,78 @@ class DriveClient:
         query = (f"appProperties has {{ key='{MARK_PROPERTY}' and value='{MARK}' }}"
                  f" and '{escape_query(self.folder_id)}' in parents and trashed = false")
         found: list[Listed] = []
+        for item in self._list_all(query, creating=True):
+            listed = DriveItem.of(item)
+            found.append(Listed(listed.id, listed.name, listed.mime_type, listed.link,
+                                listed.key, listed.properties))
+        return found
+
+    def list_tagged(self, key: str, value: str) -> list[DriveItem]:
+        """Every file and folder not in the bin whose app property ``key`` is ``value``,
+        wherever it is in Drive (all pages). Under ``drive.file`` Drive shows Hindsight only
+        what it made, so nothing of anyone else's is ever among them."""
+        query = (f"appProperties has {{ key='{escape_query(key)}' and "
+                 f"value='{escape_query(value)}' }} and trashed = false")
+        return [DriveItem.of(item) for item in self._list_all(query)]
+
+    def make_subfolder(self, name: str, parent_id: str,
+                       properties: Mapping[str, str]) -> DriveItem:
+        """A new folder inside ``parent_id`` (the reports folder, or a folder in it)."""
+        body = {"name": name, "mimeType": FOLDER_MIME, "parents": [parent_id],
+                "appProperties": {MARK_PROPERTY: MARK, **properties}}
+        return DriveItem.of(self.run(lambda files: files.create(
+            body=body, fields=FIELDS, supportsAllDrives=True), creating=True))
+
+    def put_file(self, name: str, data: bytes, mime_type: str, *, parent_id: str,
+                 properties: Mapping[str, str], existing_id: str | None = None) -> DriveItem:
+        """Replace the bytes (and name) of ``existing_id``, or make a new file in
+        ``parent_id`` when there is none (or it has gone since it was listed). Drive keeps the
+        file as it is: no conversion."""
+        def media() -> MediaIoBaseUpload:
+            return MediaIoBaseUpload(io.BytesIO(data), mimetype=mime_type,
+                                     resumable=len(data) > self.multipart_limit)
+
+        tags = {MARK_PROPERTY: MARK, **properties}
+        give_up_at = time.monotonic() + self.deadline
+        if existing_id:
+            updated = self._attempt(
+                lambda: self._update(existing_id, name, media(), tags), give_up_at)
+            if updated is not None:
+                return DriveItem.of(updated)
+        body = {"name": name, "parents": [parent_id], "mimeType": mime_type,
+                "appProperties": tags}
+        return DriveItem.of(self._attempt(lambda: self._service().files().create(
+            body=body, media_body=media(), fields=FIELDS, supportsAllDrives=True,
+        ).execute(), give_up_at, creating=True))
+
+    def change(self, file_id: str, *, name: str | None = None,
+               move_from: tuple[str, ...] = (), move_to: str | None = None,
+               properties: Mapping[str, str | None] | None = None) -> DriveItem:
+        """Rename a file or folder, move it (``addParents`` / ``removeParents``), or set app
+        properties (``None`` removes one)."""
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        if properties:
+            body["appProperties"] = dict(properties)
+        options: dict[str, Any] = {}
+        if move_to is not None:
+            options["addParents"] = move_to
+            leaving = [p for p in move_from if p != move_to]
+            if leaving:
+                options["removeParents"] = ",".join(leaving)
+        return DriveItem.of(self.run(lambda files: files.update(
+            fileId=file_id, body=body, fields=FIELDS, supportsAllDrives=True, **options)))
+
+    def trash(self, file_id: str) -> None:
+        """Move a file or folder (and so all in it) to the bin, where Drive keeps it for 30
+        days: someone can still take it back."""
+        self.run(lambda files: files.update(fileId=file_id, body={"trashed": True},
+                                            fields="id", supportsAllDrives=True))
+
+    def _list_all(self, query: str, *, creating: bool = False) -> list[dict[str, Any]]:
+        """Every item ``files.list`` answers for ``query``, page after page."""
+        found: list[dict[str, Any]] = []
         token: str | None = None
         give_up_at = time.monotonic() + self.deadline
 
@@ -236,13 +342,9 @@ class DriveClient:
             ).execute()
 
         while True:
-            answer = self._attempt(functools.partial(page, token), give_up_at, creating=True)
-            for item in answer.get("files") or []:
-                listed = _drive_file(item, created_new=False, replaced_missing=False)
-                found.append(Listed(listed.id, listed.name, str(item.get("mimeType") or ""),
-                                    listed.link,
-                                    str((item.get("appProperties") or {}).get(KEY_PROPERTY)
-                                        or "")))
+            answer = self._attempt(functools.partial(page, token), give_up_at,
+                                   creating=creating)
+            found.extend(answer.get("files") or [])
             token = answer.get("nextPageToken")
             if not token:
                 return found
@@ -385,6 +487,8 @@ def _drive_file(resource: dict[str, Any], *, created_new: bool, replaced_missing
     link = str(resource.get("webViewLink") or "")
     if not link.startswith("https://"):  # shown as a link: never anything but a web address
         link = f"https://drive.google.com/open?id={quote(file_id)}"
+    properties = {str(k): str(v) for k, v in (resource.get("appProperties") or {}).items()
+                  if v is not None}
     return DriveFile(id=file_id, link=link, created_new=created_new,
                      replaced_missing=replaced_missing, name=str(resource.get("name", "")),
-                     other_kind=other_kind)
+                     other_kind=other_kind, properties=properties)

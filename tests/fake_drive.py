@@ -25,6 +25,15 @@ Pages followed (read, not seen: Google itself cannot be reached from the test ma
 - Drive API, "Search for files and folders" (search-files): the ``q`` grammar used here
   (``appProperties has { key=… and value=… }``, ``mimeType =``, ``in parents``, ``trashed``).
 - Drive API reference, ``about.get``: ``user.emailAddress`` and ``user.displayName``.
+- Drive API, "Create and populate folders" (folder): a folder is a file of type
+  ``application/vnd.google-apps.folder``, made with ``files.create`` and ``parents``; it is
+  listed and searched like any file.
+- Drive API, "v2 to v3 reference" (v2-to-v3-reference): moving is ``files.update`` with
+  ``addParents`` / ``removeParents``; moving to the bin is ``files.update`` with
+  ``{'trashed': true}``; a private property is removed with ``{'appProperties': {key: null}}``.
+- Drive API reference, the ``File`` resource: ``trashed`` is true "either explicitly or from a
+  trashed parent folder"; ``appProperties`` "entries with null values are cleared in update
+  and copy requests"; ``parents``: "A file can only have one parent folder".
 - The 403 ``storageQuotaExceeded`` answer given to service accounts ("Service Accounts do not
   have storage quota. Leverage shared drives …, or use OAuth delegation … instead"), as quoted in
   other projects' issues, and ``quotaExceeded`` ("The user has exceeded their Drive storage
@@ -339,7 +348,10 @@ class FakeDrive:
         self._failures.extend(_Failure(0, "") for _ in range(times))
 
     def trash(self, file_id: str) -> None:
-        self.files[file_id].trashed = True
+        """Someone moves a file or a folder to the bin by hand."""
+        item = self._node(file_id)
+        assert item is not None
+        item.trashed = True
 
     def delete(self, file_id: str) -> None:
         del self.files[file_id]
@@ -361,6 +373,40 @@ class FakeDrive:
 
     def in_folder(self, folder_id: str) -> list[StoredFile]:
         return [f for f in self.files.values() if folder_id in f.parents and not f.trashed]
+
+    def folders_in(self, parent_id: str) -> list[Folder]:
+        """The folders directly in ``parent_id`` and not in the bin (nor under a trashed one)."""
+        return [f for f in self.folders.values()
+                if f.parent == parent_id and not self.is_trashed(f)]
+
+    def files_under(self, folder_id: str) -> list[StoredFile]:
+        """The files directly in ``folder_id`` that Drive would not show as in the bin."""
+        return [f for f in self.files.values()
+                if folder_id in f.parents and not self.is_trashed(f)]
+
+    @staticmethod
+    def parents_of(item: StoredFile | Folder) -> list[str]:
+        if isinstance(item, StoredFile):
+            return list(item.parents)
+        return [item.parent] if item.parent else []
+
+    def is_trashed(self, item: StoredFile | Folder) -> bool:
+        """File resource, ``trashed``: moved to the bin "either explicitly or from a trashed
+        parent folder"."""
+        node: StoredFile | Folder | None = item
+        seen: set[str] = set()
+        while node is not None and node.id not in seen:
+            if node.trashed:
+                return True
+            seen.add(node.id)
+            node = self._node(node.parent)
+        return False
+
+    def describe(self, item: StoredFile | Folder) -> dict[str, Any]:
+        """The item's resource as Drive answers it (``trashed`` counts a trashed folder above)."""
+        resource = item.resource()
+        resource["trashed"] = self.is_trashed(item)
+        return resource
 
     # -- who may see and do what ----------------------------------------------------------------
     def _node(self, item_id: str | None) -> StoredFile | Folder | None:
@@ -589,7 +635,8 @@ class FakeDrive:
         drive_id = None
         for parent_id in parents:
             parent = self.folders.get(parent_id)
-            if parent is None or parent.trashed or not self.visible(parent, grant, all_drives):
+            hidden = parent is None or not self.visible(parent, grant, all_drives)
+            if parent is None or hidden or self.is_trashed(parent):
                 # handle-errors: 404 notFound "File not found: {fileId}." for what the caller
                 # may not see (a folder outside drive.file, or not shared with it).
                 return _error(404, "notFound", f"File not found: {parent_id}.")
@@ -639,29 +686,58 @@ class FakeDrive:
                           "The user does not have sufficient permissions for this file.")
         if "name" in metadata:
             stored.name = metadata["name"]
-        stored.app_properties.update(metadata.get("appProperties") or {})
+        _set_properties(stored.app_properties, metadata.get("appProperties"))
         stored.body, stored.media_type = body, media_type
         stored.revisions += 1
-        return 200, stored.resource()
+        return 200, self.describe(stored)
 
     def get(self, file_id: str, grant: Grant, all_drives: bool) -> tuple[int, Any]:
         item = self._reachable(file_id, grant, all_drives)
         if item is None:
             return _error(404, "notFound", f"File not found: {file_id}.")
-        return 200, item.resource()
+        return 200, self.describe(item)
 
     def change(self, file_id: str, metadata: dict[str, Any], grant: Grant,
-               all_drives: bool) -> tuple[int, Any]:
-        """``files.update`` without media: the name, or moving to the bin."""
-        stored = self._reachable(file_id, grant, all_drives)
-        if not isinstance(stored, StoredFile):
+               all_drives: bool, query: dict[str, str] | None = None) -> tuple[int, Any]:
+        """``files.update`` without media, of a file or a folder: its name, its app properties,
+        moving it to the bin, or to another folder (v2-to-v3-reference: ``addParents`` and
+        ``removeParents``, comma-separated ids)."""
+        item = self._reachable(file_id, grant, all_drives)
+        if item is None:
             return _error(404, "notFound", f"File not found: {file_id}.")
-        if self.role(stored, grant.principal) not in WRITERS:
+        if self.role(item, grant.principal) not in WRITERS:
             return _error(403, "insufficientFilePermissions",
                           "The user does not have sufficient permissions for this file.")
-        stored.name = metadata.get("name", stored.name)
-        stored.trashed = bool(metadata.get("trashed", stored.trashed))
-        return 200, stored.resource()
+        query = query or {}
+        adding = [p for p in (query.get("addParents") or "").split(",") if p]
+        removing = [p for p in (query.get("removeParents") or "").split(",") if p]
+        parents = [p for p in self.parents_of(item) if p not in removing]
+        for parent_id in adding:
+            target = self.folders.get(parent_id)
+            # handle-errors: what the caller may not see is "not found"; a folder it may only
+            # read refuses new children.
+            if target is None or target.trashed or not self.visible(target, grant, all_drives):
+                return _error(404, "notFound", f"File not found: {parent_id}.")
+            if self.role(target, grant.principal) not in WRITERS:
+                return _error(403, "insufficientFilePermissions",
+                              "The user does not have sufficient permissions for this file.")
+            if parent_id not in parents:
+                parents.append(parent_id)
+        if len(parents) > 1:
+            # File resource, parents: "A file can only have one parent folder"; the refusal as
+            # Drive words it ("Increasing the number of parents is not allowed").
+            return _error(403, "cannotAddParent",
+                          "Increasing the number of parents is not allowed.")
+        if isinstance(item, StoredFile):
+            item.parents = parents
+        else:
+            item.parent = parents[0] if parents else None
+            if adding:
+                item.drive_id = self.folders[adding[0]].drive_id
+        item.name = metadata.get("name", item.name)
+        item.trashed = bool(metadata.get("trashed", item.trashed))
+        _set_properties(item.app_properties, metadata.get("appProperties"))
+        return 200, self.describe(item)
 
     def remove(self, file_id: str, grant: Grant, all_drives: bool) -> tuple[int, Any]:
         """``files.delete``: gone for good, no bin (Drive reference, files.delete: the owner,
@@ -684,24 +760,26 @@ class FakeDrive:
         all_drives = query.get("supportsAllDrives") == "true"
         include_drives = all_drives and query.get("includeItemsFromAllDrives") == "true"
 
-        def matches(item: StoredFile) -> bool:
+        def matches(item: StoredFile | Folder) -> bool:
             for kind, values in clauses:
                 if kind == "property" and item.app_properties.get(values[0]) != values[1]:
                     return False
                 if kind == "mime" and item.mime_type != values[0]:
                     return False
-                if kind == "parent" and values[0] not in item.parents:
+                if kind == "parent" and values[0] not in self.parents_of(item):
                     return False
-                if kind == "trashed" and item.trashed != (values[0] == "true"):
+                if kind == "trashed" and self.is_trashed(item) != (values[0] == "true"):
                     return False
             return True
 
-        found = [f for f in self.files.values()
+        # folder: folders are files too, listed and searched with them.
+        items: list[StoredFile | Folder] = [*self.files.values(), *self.folders.values()]
+        found = [f for f in items
                  if (include_drives or f.drive_id is None)
                  and self.visible(f, grant, all_drives) and matches(f)]
         size = max(1, min(int(query.get("pageSize") or 100), 1000))
         start = int(query.get("pageToken") or 0)
-        page = [f.resource() for f in found[start:start + size]]
+        page = [self.describe(f) for f in found[start:start + size]]
         answer: dict[str, Any] = {"kind": "drive#fileList", "files": page}
         if start + size < len(found):
             answer["nextPageToken"] = str(start + size)
@@ -755,6 +833,15 @@ def _parse_query(query: str) -> list[tuple[str, tuple[str, ...]]] | None:
         if not query.startswith(" and ", position):
             return None
         position += len(" and ")
+
+
+def _set_properties(properties: dict[str, str], changes: dict[str, Any] | None) -> None:
+    """File resource, ``appProperties``: entries with null values are cleared in an update."""
+    for key, value in (changes or {}).items():
+        if value is None:
+            properties.pop(key, None)
+        else:
+            properties[key] = str(value)
 
 
 def _error(status: int, reason: str, message: str) -> tuple[int, dict[str, Any]]:
@@ -878,7 +965,7 @@ def _handler(drive: FakeDrive) -> type[BaseHTTPRequestHandler]:
                 self._answer(*drive.create(metadata, b"", "", grant, all_drives))
             elif not is_upload and file_id and method == "PATCH":
                 self._answer(*drive.change(file_id, json.loads(seen.body or b"{}"), grant,
-                                           all_drives))
+                                           all_drives, query))
             elif not is_upload and file_id and method == "DELETE":
                 self._answer(*drive.remove(file_id, grant, all_drives))
             elif is_upload and upload == "multipart" and method in ("POST", "PATCH"):
