@@ -1,9 +1,10 @@
 """Figures in every export, and the report's files beside it in the shared folder.
 
 A figure placed in the summary is drawn in the PDF (``pdfimages -list`` counts it), embedded in
-the HTML export (one file, no outside reference), sent in the Google Doc's upload and placed in
-the Word file. An internal-only image never reaches a client copy in any format; the shared
-folder holds the report's files in ``YYYY/MM.service.event/`` and follows the report.
+the HTML export (one file, no outside reference), sent in the Google Doc's upload, placed in
+the Word file, and linked from the Markdown file to the image in the report's folder beside it.
+An internal-only image never reaches a client copy in any format; the shared folder holds the
+report's files in ``YYYY/MM.service.event/`` and follows the report.
 """
 
 from __future__ import annotations
@@ -168,10 +169,85 @@ def test_the_word_file_holds_the_figure(files: Files) -> None:
     assert len(internal.inline_shapes) == 2
 
 
-def test_the_markdown_export_names_no_internal_figure(files: Files) -> None:
+FOLDER = "10.checkout.checkout-unavailable-for-eu-customers"
+
+
+def test_the_markdown_export_links_the_figure_in_the_reports_folder(files: Files) -> None:
     text = files.render("md").decode()
-    assert f"attachment:{files.figure.id}" in text  # the author's Markdown, kept inert
-    assert "<img" not in text
+    assert f"![Errors per minute]({FOLDER}/errors-per-minute.png)" in text
+    # The internal figure is not named in the client copy: its caption alone is left.
+    assert "On the hosts: Hosts" in text
+    assert "hosts.png" not in text and f"attachment:{files.internal.id}" not in text
+    assert "attachment:" not in text and "<img" not in text
+
+    internal = files.render("md", INTERNAL_COPY).decode()
+    assert f"![Errors per minute]({FOLDER}/errors-per-minute.png)" in internal
+    assert f"On the hosts: ![Hosts]({FOLDER}/internal/hosts.png)" in internal
+
+
+def test_the_markdown_figure_shows_from_the_file_beside_it(files: Files, app: Flask) -> None:
+    """Exported for real, each image address read from the Markdown file, as a viewer reads
+    it, is a file in the shared folder holding the figure's bytes."""
+    from markdown_it import MarkdownIt
+
+    for copy_ in (CLIENT_COPY, INTERNAL_COPY):
+        with app.app_context():
+            outcome = export_saved_report(files.report_id, "md", copy_)
+            root = shared_folder().root
+        assert outcome is not None and outcome.local is not None
+        page = MarkdownIt("commonmark").render(outcome.local.path.read_text())
+        sources = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', page)
+        beside = outcome.local.path.parent
+        found = {alt: (beside / src).read_bytes() for src, alt in sources}
+        assert found["Errors per minute"] == files.data(files.figure)
+        if copy_ == INTERNAL_COPY:
+            assert found["Hosts"] == files.data(files.internal)
+        else:
+            assert set(found) == {"Errors per minute"}
+        for src, _ in sources:
+            assert (beside / src).resolve().is_relative_to(root)
+
+
+def test_the_markdown_figure_follows_a_new_name(files: Files, app: Flask) -> None:
+    with app.app_context():
+        stored = get_store().get(files.report_id)
+        assert stored is not None
+        stored.report.title = "Card payments declined"
+        get_store().save(files.report_id, stored.report, expected_version=stored.version)
+        outcome = export_saved_report(files.report_id, "md")
+    assert outcome is not None and outcome.local is not None
+    text = outcome.local.path.read_text()
+    assert "![Errors per minute](10.checkout.card-payments-declined/errors-per-minute.png)" in (
+        text)
+    assert (outcome.local.path.parent / "10.checkout.card-payments-declined"
+            / "errors-per-minute.png").is_file()
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    # Shown as code, not drawn: inline code and a code block keep the line as written.
+    ("See `![Graph](attachment:{figure})` for the syntax.",
+     "See `!\\[Graph](attachment:{figure})` for the syntax."),
+    ("```\n![Graph](attachment:{figure})\n```", "```\n![Graph](attachment:{figure})\n```"),
+    # Not one of this report's images: a log file, a number no file has.
+    ("![The log](attachment:{log})", "The log"),
+    ("![Lost](attachment:99999)", "Lost"),
+    # In a table cell (a timeline event), the figure is placed too.
+    ("![Errors per minute](attachment:{figure})",
+     "![Errors per minute](" + FOLDER + "/errors-per-minute.png)"),
+])
+def test_the_markdown_export_places_only_real_figures(files: Files, app: Flask, written: str,
+                                                     expected: str) -> None:
+    values = {"figure": files.figure.id, "log": files.log.id}
+    with app.app_context():
+        stored = get_store().get(files.report_id)
+        assert stored is not None
+        stored.report.summary = written.format(**values)
+        stored.report.timeline[0].description = "Graph: " + written.format(**values)
+        get_store().save(files.report_id, stored.report, expected_version=stored.version)
+    text = files.render("md").decode()
+    assert expected.format(**values) in text
+    if "\n" not in written:
+        assert "Graph: " + expected.format(**values) in text  # the timeline's table cell
 
 
 # -- the Google Doc ------------------------------------------------------------------------------
