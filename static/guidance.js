@@ -139,8 +139,24 @@
     slot.dataset.count = slot.hidden ? 0 : slot.querySelectorAll(".field-hint").length;
   });
 
+  /* A row's text box has no advice slot until it has advice (templates/rows.html): make one,
+   * right after the box, for each field the answer has advice for. */
+  function makeHintSlots(byField) {
+    Object.keys(byField).forEach(function (id) {
+      if (!(byField[id] || []).length || document.getElementById(id + "-hints")) { return; }
+      var input = document.getElementById(id);
+      if (!input || !form.contains(input)) { return; }
+      var slot = el("div", "field-hints");
+      slot.id = id + "-hints";
+      slot.hidden = true;
+      slot.dataset.count = 0;
+      input.insertAdjacentElement("afterend", slot);
+    });
+  }
+
   function showHints(byField) {
     var news = [];
+    makeHintSlots(byField);
     form.querySelectorAll(".field-hints").forEach(function (slot) {
       var id = slot.id.replace(/-hints$/, "");
       var hints = byField[id] || [];
@@ -267,8 +283,7 @@
       var options = group.querySelector(".factor-links-options");
       options.textContent = "";
       factors.forEach(function (row, index) {
-        var wrap = el("div", "checkbox");
-        var box = el("input");
+        var box = el("input");  // box and label side by side, as templates/guidance.html draws them
         box.type = "checkbox";
         box.id = group.id + "-" + index;
         box.name = group.id + "-" + index;
@@ -277,9 +292,8 @@
         box.factorRow = row;
         var label = el("label", "", labels[index]);
         label.htmlFor = box.id;
-        wrap.appendChild(box);
-        wrap.appendChild(label);
-        options.appendChild(wrap);
+        options.appendChild(box);
+        options.appendChild(label);
       });
       group.querySelector(".factor-links-empty").hidden = factors.length > 0;
     });

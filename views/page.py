@@ -42,6 +42,7 @@ from reports.workflow import PUBLISHED_MESSAGE, ReportPublished
 from services import get_store
 from views.conflicts import FieldDifference, differences, form_entries
 from views.identity import author_name
+from views.row_views import form_rows, row_views
 
 NO_BASE_VERSION = ("This save did not say which version of the report it was based on, so it "
                    "could overwrite someone else's changes. Reload the page and try again.")
@@ -58,15 +59,21 @@ def blank_rows() -> dict[str, Form]:
 
 def render_page(stored: StoredReport, form: ReportForm, warnings: list[Problem],
                 status: int = 200, focus: str | None = None, base_version: int | None = None,
-                conflicts: list[FieldDifference] | None = None) -> tuple[str, int]:
+                conflicts: list[FieldDifference] | None = None,
+                rows_of: Report | None = None) -> tuple[str, int]:
+    """The guided page. Its rows are the form's own, or, with ``rows_of`` (a report opened as
+    it is stored, when there are no errors to show), drawn from that report's values without
+    a row form each (views/row_views.py)."""
+    blanks = blank_rows()
+    rows = row_views(rows_of, blanks) if rows_of is not None else form_rows(form)
     return (
         render_template(
-            "editor.html", stored=stored, form=form, errors=form_errors(form),
+            "editor.html", stored=stored, form=form, errors=form_errors(form), row_forms=rows,
             base_version=base_version or stored.version, conflicts=conflicts or [],
             warnings={field_id(p.field): p.message for p in warnings},
             severities=SEVERITIES, statuses=STATUSES, event_kinds=EVENT_KINDS,
             priorities=PRIORITIES, action_statuses=ACTION_STATUSES, focus=focus,
-            blank_rows=blank_rows(), timezones=all_timezones(),
+            blank_rows=blanks, timezones=all_timezones(),
         ),
         status,
     )

@@ -1,0 +1,98 @@
+"""The rows of an opened report for the guided page, without a WTForms form for each row.
+
+A 200-row report would otherwise bind some 2,000 WTForms fields only to draw them (binding is
+most of a form's cost). Here each input is a copy of the list's blank row's field
+(``views.page.blank_rows``, bound once): the same class, label, choices, limits and
+validators, with its own name, id and value processed by the field's class as the form would
+(times in the report's zone, ticks as booleans), so templates and guidance see a real field.
+Errors exist only after a post, and then the page draws the posted form's own rows instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from wtforms import Field, Form
+
+from reports.exchange import is_timezone
+from reports.model import Report
+
+
+def row_field(like: Field, row: RowView, prefix: str, value: object) -> Field:
+    """One input of one row: a copy of ``like`` (the blank row's field, bound once) with its own
+    name, id and value, processed by its field class as the form would process it."""
+    field: Field = object.__new__(type(like))
+    field.__dict__.update(like.__dict__)
+    field.name = field.id = f"{prefix}{like.short_name}"
+    field._form = row  # guidance reads the row through it (a factor's root_cause tick)
+    field.errors = []
+    field.process_errors = []
+    field.raw_data = None
+    field.object_data = value
+    field.process_data(value)
+    for clean in like.filters:
+        field.data = clean(field.data)
+    return field
+
+
+class RowView:
+    """A row's inputs by name (``row.at``, ``row.description``), as a row form has them."""
+
+    def __init__(self, blank: Form, prefix: str, values: dict[str, object]) -> None:
+        self.fields = {name: row_field(blank[name], self, prefix, value)
+                       for name, value in values.items()}
+
+    def __getattr__(self, name: str) -> Field:
+        try:
+            return self.__dict__["fields"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _local(report: Report) -> Callable[[datetime | None], datetime | None]:
+    """A moment as the page shows it: in the report's own zone, as ReportForm.for_report does."""
+    zone = ZoneInfo(report.timezone if is_timezone(report.timezone) else "UTC")
+
+    def local(moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
+
+    return local
+
+
+def row_views(report: Report, blanks: dict[str, Form]) -> dict[str, list[RowView]]:
+    """The report's timeline (in time order), factors and action items, ready to draw.
+
+    The values are those ``ReportForm.for_report`` gives each row; tests/test_editor_size.py
+    checks that the page posts back exactly what that form would.
+    """
+    local = _local(report)
+    return {
+        "timeline": [
+            RowView(blanks["timeline"], f"timeline-{i}-", {
+                "at": local(e.at), "kind": e.kind, "description": e.description,
+                "contributing": e.contributing, "outside_window": e.outside_window,
+                "internal": e.internal, "id": e.id})
+            for i, e in enumerate(report.sorted_timeline())
+        ],
+        "factors": [
+            RowView(blanks["factors"], f"factors-{i}-", {
+                "description": f.description, "root_cause": f.root_cause,
+                "internal": f.internal, "id": f.id})
+            for i, f in enumerate(report.factors)
+        ],
+        "actions": [
+            RowView(blanks["actions"], f"actions-{i}-", {
+                "description": a.description, "owner": a.owner, "priority": a.priority or "",
+                "due": a.due, "ticket": a.ticket, "status": a.status,
+                "addresses": list(a.addresses), "internal": a.internal, "id": a.id})
+            for i, a in enumerate(report.actions)
+        ],
+    }
+
+
+def form_rows(form: Form) -> dict[str, list[Form]]:
+    """The rows of a posted (or conflicting) page's form: its own row forms, errors and all."""
+    return {name: [entry.form for entry in form[name]]
+            for name in ("timeline", "factors", "actions")}
