@@ -18,6 +18,7 @@ It goes to the shared folder like the Markdown and web page exports, never to Go
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -32,6 +33,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from reports.language import N_
 from reports.model import CLIENT_COPY, Report
 
 from .fetcher import figure
@@ -40,7 +42,8 @@ from .text import clean
 from .viewmodel import Prose, ReportView, build
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-INTERNAL_MARK = "INTERNAL — not for clients"
+INTERNAL_MARK = N_("INTERNAL — not for clients")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 FIGURE_WIDTH_MM = 150  # at most: the text's width on an A4 page
 PIXEL_MM = 25.4 / 96
 LINK_COLOUR = RGBColor(0x1A, 0x4D, 0x8F)
@@ -49,7 +52,7 @@ MUTED = RGBColor(0x5F, 0x6B, 0x7A)
 
 class DocxExporter:
     name = "docx"
-    label = "Word document"
+    label = N_("Word document")
     extension = "docx"
     mimetype = MIMETYPE
     destination = "local"  # the shared folder only; not copied to Drive (see exporters.service)
@@ -282,14 +285,14 @@ class _Writer:
         self.document: Any = Document()
 
     # Prose, into the body or a table cell. ``first`` is a paragraph to start in (a cell's own).
-    def prose(self, where: Any, prose: Prose, missing: str = "Not written yet.",
+    def prose(self, where: Any, prose: Prose, missing: str = "",
               first: Paragraph | None = None, lead: tuple[tuple[str, bool], ...] = ()) -> None:
         blocks = prose_blocks(prose) if prose.written else []
         if not blocks:
             paragraph = first or where.add_paragraph()
             for text, bold in lead:
                 _run(paragraph, text, bold=bold)
-            _missing(paragraph, missing)
+            _missing(paragraph, missing or self.view.not_written)
             return
         for index, block in enumerate(blocks):
             paragraph = first if index == 0 and first is not None else where.add_paragraph()
@@ -343,26 +346,41 @@ class _Writer:
             cell.width = Mm(width)
         return list(cells)
 
+    def sentence(self, paragraph: Paragraph, message: str, **bold: str) -> None:
+        """A message in the report's language whose ``%(name)s`` values are set in bold (the
+        words around them may come in any order in another language)."""
+        pieces = _PLACEHOLDER.split(self.view.t(message))
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                _run(paragraph, bold[piece], bold=True)
+            elif piece:
+                _run(paragraph, piece)
+
     def write(self) -> bytes:
         v, document = self.view, self.document
+        _ = v.t
         self.page_setup()
         self.properties()
         self.header_and_footer()
 
         eyebrow = document.add_paragraph()
-        _run(eyebrow, "Incident report", colour=MUTED)
+        _run(eyebrow, _("Incident report"), colour=MUTED)
         document.add_heading(v.title, 0)
         if v.is_internal_copy:
             notice = document.add_paragraph()
-            _run(notice, INTERNAL_MARK, bold=True)
-            _run(notice, " – this copy holds notes for the team, marked Internal. Send clients "
-                         "the client copy, which leaves them out.")
+            _run(notice, _(INTERNAL_MARK), bold=True)
+            _run(notice, " – ")
+            self.sentence(notice, N_("this copy holds notes for the team, marked %(mark)s. Send "
+                                     "clients the client copy, which leaves them out."),
+                          mark=_("Internal"))
         if v.is_draft:
             notice = document.add_paragraph()
-            _run(notice, "Draft", bold=True)
-            being = ("this report is still being written" if v.status == "draft"
-                     else "this report is being reviewed")
-            _run(notice, f" – {being} and may change before it is published.")
+            _run(notice, _("Draft"), bold=True)
+            being = (_("this report is still being written and may change before it is "
+                       "published.") if v.status == "draft"
+                     else _("this report is being reviewed and may change before it is "
+                            "published."))
+            _run(notice, f" – {being}")
         facts = document.add_table(rows=0, cols=2)
         facts.style = "Table Grid"
         for fact in v.facts:
@@ -371,38 +389,39 @@ class _Writer:
             if fact.value:
                 value.paragraphs[0].add_run(fact.value)
             else:
-                _missing(value.paragraphs[0], "Not given")
+                _missing(value.paragraphs[0], _("Not given"))
 
-        self.heading("1. Our apology", 1)
+        self.heading("1. " + _("Our apology"), 1)
         self.prose(document, v.apology)
 
-        self.heading("2. What happened", 1)
-        self.heading("In short", 2)
+        self.heading("2. " + _("What happened"), 1)
+        self.heading(_("In short"), 2)
         self.prose(document, v.summary)
         if "impact" not in v.left_out:
-            self.heading("Who was affected, and how", 2, "impact" in v.internal_parts)
+            self.heading(_("Who was affected, and how"), 2, "impact" in v.internal_parts)
             self.prose(document, v.impact)
         if "timeline" not in v.left_out:
             self.timeline()
         if "factors" not in v.left_out:
             self.factors()
         if "lessons" not in v.left_out:
-            self.heading("What we learned", 2)
+            self.heading(_("What we learned"), 2)
             if v.lessons_written:
                 for lesson in v.lessons:
                     self.heading(lesson.heading, 3, lesson.internal)
                     self.prose(document, lesson.text)
             else:
-                _missing(document.add_paragraph(), "Not written yet.")
+                _missing(document.add_paragraph(), v.not_written)
 
-        self.heading("3. What we are doing about it", 1)
+        self.heading("3. " + _("What we are doing about it"), 1)
         if "actions" not in v.left_out:
             self.actions()
         self.follow_up()
 
         colophon = document.add_paragraph()
-        made = " · internal copy, made with Hindsight" if v.is_internal_copy else ""
-        _run(colophon, f"{v.status_label} · exported on {v.exported_on}{made}", colour=MUTED)
+        made = " · " + _("internal copy, made with Hindsight") if v.is_internal_copy else ""
+        exported = _("exported on %(day)s", day=v.exported_on)
+        _run(colophon, f"{v.status_label} · {exported}{made}", colour=MUTED)
 
         out = io.BytesIO()
         document.save(out)
@@ -424,109 +443,122 @@ class _Writer:
 
     def properties(self) -> None:
         v = self.view
+        _ = v.t
         core = self.document.core_properties
-        core.title = v.title + (" (internal copy)" if v.is_internal_copy else "")
+        core.title = v.title + (" " + _("(internal copy)") if v.is_internal_copy else "")
         core.author = ", ".join(v.authors)
         core.last_modified_by = ""
         core.language = v.lang
         core.subject = v.description
-        core.keywords = "incident report" + (f", {v.service}" if v.service else "")
+        core.keywords = _("incident report") + (f", {v.service}" if v.service else "")
         core.comments = ""
-        core.category = "Incident report"
+        core.category = _("Incident report")
         now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
         core.created = core.modified = now
         core.revision = 1
 
     def header_and_footer(self) -> None:
         v = self.view
+        _ = v.t
         section = self.document.sections[0]
         header = section.header.paragraphs[0]
         marks = []
         if v.is_internal_copy:
-            marks.append(INTERNAL_MARK.upper())
+            marks.append(_(INTERNAL_MARK).upper())
         if v.is_draft:
-            marks.append("DRAFT" if v.status == "draft" else f"DRAFT – {v.status_label.upper()}")
+            marks.append((_("Draft") if v.status == "draft"
+                          else _("Draft – %(status)s", status=v.status_label)).upper())
         for index, mark in enumerate(marks):
             _run(header, (" · " if index else "") + mark, bold=True)
         footer = section.footer.paragraphs[0]
-        _run(footer, shorten(v.title, RUNNING_TITLE_LIMIT) + "\t\tPage ", colour=MUTED)
-        _field(footer, "PAGE", "1")
-        _run(footer, " of ", colour=MUTED)
-        _field(footer, "NUMPAGES", "1")
+        _run(footer, shorten(v.title, RUNNING_TITLE_LIMIT) + "\t\t", colour=MUTED)
+        fields = {"page": ("PAGE", "1"), "pages": ("NUMPAGES", "1")}
+        for index, piece in enumerate(_PLACEHOLDER.split(_("Page %(page)s of %(pages)s"))):
+            if index % 2:
+                _field(footer, *fields[piece])
+            elif piece:
+                _run(footer, piece, colour=MUTED)
 
     def timeline(self) -> None:
         v, document = self.view, self.document
-        self.heading("Timeline", 2)
+        _ = v.t
+        self.heading(_("Timeline"), 2)
         if not v.timeline:
-            _missing(document.add_paragraph(), "No events recorded yet.")
+            _missing(document.add_paragraph(), _("No events recorded yet."))
             return
         caption = document.add_paragraph(style="Caption")
         zones = f" ({v.timeline_zones})" if v.timeline_zones else ""
-        day = f", on {v.timeline_day}" if v.timeline_day else ""
-        _run(caption, f"Times in {v.timezone}{zones}{day}.")
+        day = _(", on %(day)s", day=v.timeline_day) if v.timeline_day else ""
+        _run(caption, _("Times in %(zone)s", zone=v.timezone) + f"{zones}{day}.")
         if v.contributing_count:
-            _run(caption, " Contributed", bold=True)
-            _run(caption, " marks an event that helped cause the incident.")
+            _run(caption, " ")
+            self.sentence(caption, N_("%(mark)s marks an event that helped cause the incident."),
+                          mark=_("Contributed"))
         widths = [28.0, 102.0, 40.0]
-        table = self.table(["Time", "What happened", "Type"], widths)
+        table = self.table([_("Time"), _("What happened"), _("Type")], widths)
         for event in v.timeline:
             time, what, kind = self.row(table, widths)
             if event.time:
                 time.paragraphs[0].add_run(event.time)
             else:
-                _missing(time.paragraphs[0], "No time")
-            self.prose(what, event.description, "Not described yet.", first=what.paragraphs[0])
+                _missing(time.paragraphs[0], _("No time"))
+            self.prose(what, event.description, _("Not described yet."),
+                       first=what.paragraphs[0])
             kind.paragraphs[0].add_run(event.kind)
             if event.contributing:
-                _run(kind.add_paragraph(), "Contributed", bold=True)
+                _run(kind.add_paragraph(), _("Contributed"), bold=True)
             if event.internal:
-                _run(kind.add_paragraph(), "Internal", bold=True)
+                _run(kind.add_paragraph(), _("Internal"), bold=True)
 
     def factors(self) -> None:
         v, document = self.view, self.document
-        self.heading("What contributed", 2)
+        _ = v.t
+        self.heading(_("What contributed"), 2)
         if not v.factors:
-            _missing(document.add_paragraph(), "No contributing factors recorded yet.")
+            _missing(document.add_paragraph(), _("No contributing factors recorded yet."))
             return
         for factor in v.factors:
             lead = [(f"{factor.number}. ", False)]
             if factor.internal:
-                lead.append(("Internal: ", True))
+                lead.append((_("%(mark)s: ", mark=_("Internal")), True))
             if factor.root_cause:
-                lead.append(("Root cause: ", True))
+                lead.append((_("%(mark)s: ", mark=_("Root cause")), True))
             paragraph = document.add_paragraph(style="List Paragraph")
             paragraph.paragraph_format.left_indent = Mm(8)
             paragraph.paragraph_format.first_line_indent = Mm(-6)
-            self.prose(document, factor.description, "Not described yet.", first=paragraph,
+            self.prose(document, factor.description, _("Not described yet."), first=paragraph,
                        lead=tuple(lead))
         if v.no_single_root_cause and not v.has_root_cause:
-            document.add_paragraph("There was no single root cause: these factors together "
-                                   "made the incident possible.")
+            document.add_paragraph(_("There was no single root cause: these factors together "
+                                     "made the incident possible."))
         elif not v.has_root_cause:
-            _missing(document.add_paragraph(), "No root cause marked yet.")
+            _missing(document.add_paragraph(), _("No root cause marked yet."))
 
     def actions(self) -> None:
         v, document = self.view, self.document
+        _ = v.t
         if not v.actions:
-            _missing(document.add_paragraph(), "No actions agreed yet.")
+            _missing(document.add_paragraph(), _("No actions agreed yet."))
             return
         document.add_paragraph(
-            "Each action has an owner and a date, and is tracked until it is done.",
+            _("Each action has an owner and a date, and is tracked until it is done."),
             style="Caption")
         widths = [8.0, 62.0, 26.0, 16.0, 20.0, 18.0, 20.0]
-        table = self.table(["#", "Action", "Owner", "Priority", "Due", "Status", "Ticket"],
-                           widths)
+        table = self.table(["#", _("Action"), _("Owner"), _("Priority"), _("Due"), _("Status"),
+                            _("Ticket")], widths)
         for action in v.actions:
             number, what, owner, priority, due, status, ticket = self.row(table, widths)
             number.paragraphs[0].add_run(str(action.number))
-            self.prose(what, action.description, "Not described yet.", first=what.paragraphs[0])
+            self.prose(what, action.description, _("Not described yet."),
+                       first=what.paragraphs[0])
             if action.addresses:
-                _run(what.add_paragraph(), f"Deals with {action.addresses}", italic=True)
+                _run(what.add_paragraph(), _("Deals with %(factors)s", factors=action.addresses),
+                     italic=True)
             if action.internal:
-                _run(what.add_paragraph(), "Internal", bold=True)
-            for cell, value, missing in ((owner, action.owner, "No owner yet"),
+                _run(what.add_paragraph(), _("Internal"), bold=True)
+            for cell, value, missing in ((owner, action.owner, _("No owner yet")),
                                          (priority, action.priority, "–"),
-                                         (due, action.due, "No date yet")):
+                                         (due, action.due, _("No date yet"))):
                 if value:
                     cell.paragraphs[0].add_run(value)
                 else:
@@ -539,18 +571,20 @@ class _Writer:
 
     def follow_up(self) -> None:
         v, document = self.view, self.document
-        self.heading("Follow-up review", 2)
-        if v.follow_up_held_on or v.follow_up:
-            paragraph = document.add_paragraph()
-            held = bool(v.follow_up_held_on)
-            _run(paragraph, "We met again on " if held else "We will meet again on ")
-            _run(paragraph, v.follow_up_held_on or v.follow_up, bold=True)
-            _run(paragraph, " to check that these actions "
-                 + ("were done and working." if held else "are done and working."))
+        _ = v.t
+        self.heading(_("Follow-up review"), 2)
+        if v.follow_up_held_on:
+            self.sentence(document.add_paragraph(), N_(
+                "We met again on %(day)s to check that these actions were done and working."),
+                day=v.follow_up_held_on)
+        elif v.follow_up:
+            self.sentence(document.add_paragraph(), N_(
+                "We will meet again on %(day)s to check that these actions are done and "
+                "working."), day=v.follow_up)
         if v.follow_up_outcome.written:
             self.prose(document, v.follow_up_outcome)
         if not (v.follow_up or v.follow_up_held_on or v.follow_up_outcome.written):
-            _missing(document.add_paragraph(), "No date set yet.")
+            _missing(document.add_paragraph(), _("No date set yet."))
 
 
 def render_docx(view: ReportView) -> bytes:

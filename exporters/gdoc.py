@@ -19,6 +19,7 @@ from functools import lru_cache
 from jinja2 import Environment
 from markupsafe import Markup
 
+from reports.language import N_
 from reports.model import CLIENT_COPY, Report
 
 from .fetcher import embed_figures
@@ -72,8 +73,8 @@ def render_gdoc_html(report: Report, *, copy: str = CLIENT_COPY,
 
 class GdocExporter:
     name = "gdoc"
-    label = "Google Doc"
-    button = "Export to Google Docs"
+    label = N_("Google Doc")
+    button = N_("Export to Google Docs")
     extension = "html"
     mimetype = "text/html; charset=utf-8"
     destination = "drive"

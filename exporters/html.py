@@ -3,6 +3,7 @@ references)."""
 
 from __future__ import annotations
 
+from reports.language import N_
 from reports.model import CLIENT_COPY, Report
 
 from .fetcher import embed_figures
@@ -11,7 +12,7 @@ from .render import render_html
 
 class HtmlExporter:
     name = "html"
-    label = "web page (HTML)"
+    label = N_("web page (HTML)")
     extension = "html"
     mimetype = "text/html; charset=utf-8"
     destination = "local"

@@ -11,7 +11,14 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from reports.model import CLIENT_COPY, Report
@@ -37,6 +44,30 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:–—-") + "…"
 
 
+@pass_context
+def in_report_language(context: Context, message: str, **values: object) -> str | Markup:
+    """The document templates' ``_``: a message in the language of the report drawn (``r``),
+    whoever exports it and whatever the pages speak."""
+    if not context.eval_ctx.autoescape:
+        return context["r"].t(message, **values)
+    # HTML: the words are escaped, and so is every value that is not already markup.
+    return Markup.escape(context["r"].t(message)) % values if values else Markup.escape(
+        context["r"].t(message))
+
+
+def page_numbers(pattern: str) -> Markup:
+    """"Page %(page)s of %(pages)s", in any language, as a CSS ``content`` value counting the
+    PDF's pages."""
+    pieces = []
+    for piece in pattern.replace("%(pages)s", "\0pages\0").replace(
+            "%(page)s", "\0page\0").split("\0"):
+        if piece in ("page", "pages"):
+            pieces.append(f"counter({piece})")
+        elif piece:
+            pieces.append(css_string(piece))
+    return Markup(" ".join(pieces))
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -50,6 +81,8 @@ def environment() -> Environment:
     env.filters["css_string"] = css_string
     env.filters["shorten"] = shorten
     env.filters["md"] = markdown_inline
+    env.filters["page_numbers"] = page_numbers
+    env.globals["_"] = in_report_language
     return env
 
 

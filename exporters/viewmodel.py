@@ -15,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from reports import language as lang
 from reports.attachments import current_figures
 from reports.exchange import is_timezone, is_web_link, zone
 from reports.fields import DOCUMENT_LABELS
+from reports.language import N_
 from reports.markdown import FigureSource, render_markdown
-from reports.metrics import format_duration
 from reports.model import (
     ACTION_STATUSES,
     CLIENT_COPY,
@@ -40,7 +42,22 @@ from reports.model import (
 
 from .text import clean, markdown_block, markdown_cell, one_line
 
-NOT_WRITTEN = "Not written yet."
+NOT_WRITTEN = N_("Not written yet.")
+
+
+class Words:
+    """The words of one language, for one document: ``words("Timeline")``."""
+
+    def __init__(self, language: str) -> None:
+        self.language = lang.known_language(language)
+        self._catalogue = lang.translations_for(self.language)
+
+    def __call__(self, message: str, **values: Any) -> str:
+        text = self._catalogue.gettext(message) if message else message
+        return text % values if values else text
+
+    def plural(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        return self._catalogue.ngettext(singular, plural, count) % {"n": count, **values}
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,7 @@ class ActionView:
     ticket_label: str
     addresses: str  # "factor 2", "factors 1 and 3", or ""
     internal: bool = False
+    priority_key: str = ""  # "high", "medium", "low" or "": for the style, in any language
 
 
 @dataclass(frozen=True)
@@ -160,6 +178,10 @@ class ReportView:
     follow_up_outcome: Prose = Prose(Markup(""), "", "")
     not_written: str = NOT_WRITTEN
 
+    def t(self, message: str, **values: Any) -> str:
+        """A message in the report's language (the document templates' ``_``)."""
+        return Words(self.lang)(message, **values)
+
     @property
     def is_internal_copy(self) -> bool:
         return self.copy == INTERNAL_COPY
@@ -169,8 +191,8 @@ class ReportView:
         return self.went_well.written or self.went_wrong.written or self.lucky.written
 
 
-def _day(moment: date) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+def _day(moment: date, language: str = "en") -> str:
+    return lang.day(moment, language)
 
 
 def zone_name(local: datetime) -> str:
@@ -186,39 +208,52 @@ def zone_name(local: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
 
 
-def _moment(moment: datetime | None, tz: ZoneInfo) -> str:
-    """A moment in the report's zone, the zone named: "3 October 2026, 08:00 CEST" (the time
-    and its zone joined by a no-break space, so a narrow column never parts them)."""
+def _moment(moment: datetime | None, tz: ZoneInfo, language: str = "en") -> str:
+    """A moment in the report's zone, the zone named: "3 October 2026, 08:00 CEST" /
+    "3 octobre 2026, 08 h 00 CEST" (the time and its zone joined by a no-break space, so a
+    narrow column never parts them)."""
     if moment is None:
         return ""
     local = moment.astimezone(tz)
-    return f"{_day(local)}, {local:%H:%M}\u00a0{zone_name(local)}"
+    return f"{_day(local, language)}, {lang.clock(local, language)}\u00a0{zone_name(local)}"
 
 
-def local_time(moment: datetime, timezone: str) -> str:
-    """A moment (an export's, a save's) in a report's zone, the zone named, for the pages that
-    list them: "3 Oct 2026 at 10:15 CEST". A naive moment is taken as UTC (as stored)."""
+def _local(moment: datetime, timezone: str) -> datetime:
     tz = ZoneInfo(timezone if is_timezone(timezone) else "UTC")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(tz)
-    return f"{local.day} {local:%b %Y} at {local:%H:%M} {zone_name(local)}"
+    return moment.astimezone(tz)
 
 
-def _exported_on(moment: date | datetime | None, tz: ZoneInfo) -> str:
+def local_time(moment: datetime, timezone: str, language: str = "en") -> str:
+    """A moment (an export's, a save's) in a report's zone, the zone named, for the pages that
+    list them: "3 Oct 2026 at 10:15 CEST" / "3 oct. 2026 à 10 h 15 CEST". A naive moment is
+    taken as UTC (as stored)."""
+    local = _local(moment, timezone)
+    return Words(language)(N_("%(day)s at %(time)s"), day=lang.day(local, language, "short"),
+                           time=local_clock(moment, timezone, language))
+
+
+def local_clock(moment: datetime, timezone: str, language: str = "en") -> str:
+    """Only the time of day of ``local_time``, the zone named: "10:15 CEST"."""
+    local = _local(moment, timezone)
+    return f"{lang.clock(local, language)} {zone_name(local)}"
+
+
+def _exported_on(moment: date | datetime | None, tz: ZoneInfo, language: str = "en") -> str:
     if moment is None:
         moment = datetime.now(UTC)
     if isinstance(moment, datetime):
-        return _moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC), tz)
-    return _day(moment)
+        return _moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC), tz, language)
+    return _day(moment, language)
 
 
-def _duration(start: datetime | None, end: datetime | None) -> str:
+def _duration(start: datetime | None, end: datetime | None, language: str = "en") -> str:
     """How long, in the words used everywhere (``reports.metrics.format_duration``)."""
     if start is None or end is None:
         return ""
     # On UTC instants: two times in one zone subtract as wall-clock times across a DST change.
-    return format_duration(end.astimezone(UTC) - start.astimezone(UTC))
+    return lang.duration_words(end.astimezone(UTC) - start.astimezone(UTC), language)
 
 
 def _ticket_label(url: str) -> str:
@@ -228,14 +263,17 @@ def _ticket_label(url: str) -> str:
     return one_line(label)[:24] or one_line(url.split("/")[2])[:40]
 
 
-def _addresses(positions: list[int], numbers_by_position: dict[int, int]) -> str:
+def _addresses(positions: list[int], numbers_by_position: dict[int, int],
+               words: Words | None = None) -> str:
     """Which factors an action deals with, by their number in this copy: "factors 1 and 3"."""
+    words = words or Words("en")
     numbers = sorted({numbers_by_position[p] for p in positions if p in numbers_by_position})
     if not numbers:
         return ""
     if len(numbers) == 1:
-        return f"factor {numbers[0]}"
-    return "factors " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+        return words(N_("factor %(number)s"), number=numbers[0])
+    return words(N_("factors %(first)s and %(last)s"),
+                 first=", ".join(map(str, numbers[:-1])), last=numbers[-1])
 
 
 def _ticket(url: str) -> str:
@@ -245,7 +283,8 @@ def _ticket(url: str) -> str:
 
 
 def _timeline(
-    events: list[TimelineEvent], tz: ZoneInfo, figures: FigureSource | None = None
+    events: list[TimelineEvent], tz: ZoneInfo, figures: FigureSource | None = None,
+    words: Words | None = None,
 ) -> tuple[list[EventView], str, str]:
     """The rows, the one day they all fall on (or ""), and the one zone name they all share
     (or "" when the clocks changed during the timeline: then each time names its own)."""
@@ -254,23 +293,28 @@ def _timeline(
     one_day = len(days) == 1
     names = list(dict.fromkeys(zone_name(local) for local in sorted(moments)))
     one_zone = len(names) <= 1
+    words = words or Words("en")
+    language = words.language
     views = []
     for event in events:
         time = iso = ""
         if event.at is not None:
             local = event.at.astimezone(tz)
-            time = f"{local:%H:%M}" if one_day else f"{local.day} {local:%b} {local:%H:%M}"
+            time = lang.clock(local, language)
+            if not one_day:
+                time = f"{lang.day_and_month(local, language)} {time}"
             if not one_zone:
                 time += f" {zone_name(local)}"
             iso = local.isoformat()
         views.append(
             EventView(
-                time=time, iso=iso, kind=EVENT_KINDS.get(event.kind, "Other"),
+                time=time, iso=iso, kind=words(EVENT_KINDS.get(event.kind, "Other")),
                 description=prose(event.description, figures), contributing=event.contributing,
                 internal=event.internal,
             )
         )
-    return views, (_day(next(iter(days))) if one_day else ""), ", then ".join(names)
+    return (views, (_day(next(iter(days)), language) if one_day else ""),
+            words(N_(", then ")).join(names))
 
 
 def _left_out(report: Report, kept: dict[str, Sequence[object]]) -> set[str]:
@@ -311,23 +355,27 @@ def build(
         return prose("" if name in left_out else text, shown)
 
     tz = zone(report)
+    words = Words(report.language)
+    language = words.language
     title = one_line(report.title)
-    severity_label, severity_meaning = SEVERITIES.get(report.severity or "", ("", ""))
-    status_label = STATUSES.get(report.status, "Draft")
-    timeline, timeline_day, timeline_zones = _timeline(events, tz, shown)
+    severity_label, severity_meaning = (
+        words(text) for text in SEVERITIES.get(report.severity or "", ("", "")))
+    status_label = words(STATUSES.get(report.status, "Draft"))
+    timeline, timeline_day, timeline_zones = _timeline(events, tz, shown, words)
     authors = [name for name in (one_line(a) for a in report.authors) if name]
     facts = [
-        Fact("Service", one_line(report.service)),
-        Fact("Severity", severity_label),
-        Fact("Status", status_label),
-        Fact(DOCUMENT_LABELS["audience"], one_line(report.audience)),
-        Fact("Started", _moment(report.started_at, tz)),
-        Fact("Detected", _moment(report.detected_at, tz)),
-        Fact("Resolved", _moment(report.resolved_at, tz)),
-        Fact("Duration", _duration(report.started_at, report.resolved_at)),
-        Fact("Written by", ", ".join(authors), wide=True),
-        Fact("Noticed after", _duration(report.started_at, report.detected_at)),
-        Fact("Time zone", tz.key),
+        Fact(words(N_("Service")), one_line(report.service)),
+        Fact(words(N_("Severity")), severity_label),
+        Fact(words(N_("Status")), status_label),
+        Fact(words(DOCUMENT_LABELS["audience"]), one_line(report.audience)),
+        Fact(words(N_("Started")), _moment(report.started_at, tz, language)),
+        Fact(words(N_("Detected")), _moment(report.detected_at, tz, language)),
+        Fact(words(N_("Resolved")), _moment(report.resolved_at, tz, language)),
+        Fact(words(N_("Duration")), _duration(report.started_at, report.resolved_at, language)),
+        Fact(words(N_("Written by")), ", ".join(authors), wide=True),
+        Fact(words(N_("Noticed after")),
+             _duration(report.started_at, report.detected_at, language)),
+        Fact(words(N_("Time zone")), tz.key),
     ]
     numbers_by_position = {p: n for n, (p, _) in enumerate(kept_factors, start=1)}
     actions = [
@@ -335,12 +383,13 @@ def build(
             number=number,
             description=prose(action.description, shown),
             owner=one_line(action.owner),
-            priority=PRIORITIES.get(action.priority or "", ""),
-            due=f"{action.due.day} {action.due:%b %Y}" if action.due else "",
-            status=ACTION_STATUSES.get(action.status, ""),
+            priority=words(PRIORITIES.get(action.priority or "", "")),
+            priority_key=action.priority if action.priority in PRIORITIES else "",
+            due=lang.day(action.due, language, "short") if action.due else "",
+            status=words(ACTION_STATUSES.get(action.status, "")),
             ticket=_ticket(action.ticket),
             ticket_label=_ticket_label(_ticket(action.ticket)) if _ticket(action.ticket) else "",
-            addresses=_addresses(action.addresses, numbers_by_position),
+            addresses=_addresses(action.addresses, numbers_by_position, words),
             internal=action.internal,
         )
         for number, action in enumerate(kept_actions, start=1)
@@ -349,12 +398,12 @@ def build(
         FactorView(number, prose(f.description, shown), f.root_cause, internal=f.internal)
         for number, (_, f) in enumerate(kept_factors, start=1)
     ]
-    display_title = title or "Untitled report"
+    display_title = title or words(N_("Untitled report"))
     service = one_line(report.service)
     return ReportView(
         title=display_title,
         has_title=bool(title),
-        lang="en",
+        lang=language,
         status=report.status,
         status_label=status_label,
         is_draft=report.status != "published",
@@ -379,21 +428,26 @@ def build(
         went_wrong=part("lessons.went_wrong", report.lessons.went_wrong),
         lucky=part("lessons.lucky", report.lessons.lucky),
         actions=actions,
-        follow_up=_day(report.follow_up_review_on) if report.follow_up_review_on else "",
-        follow_up_held_on=_day(report.follow_up_held_on) if report.follow_up_held_on else "",
+        follow_up=(_day(report.follow_up_review_on, language)
+                   if report.follow_up_review_on else ""),
+        follow_up_held_on=(_day(report.follow_up_held_on, language)
+                           if report.follow_up_held_on else ""),
         follow_up_outcome=prose(report.follow_up_outcome, shown),
-        exported_on=_exported_on(exported_on, tz),
-        description=f"Incident report{f' on {service}' if service else ''}: {display_title}",
+        exported_on=_exported_on(exported_on, tz, language),
+        description=(words(N_("Incident report on %(service)s: %(title)s"), service=service,
+                           title=display_title) if service
+                     else words(N_("Incident report: %(title)s"), title=display_title)),
         copy=copy,
         left_out=frozenset(left_out),
         internal_parts=frozenset(report.internal_parts if internal_copy else ()),
         has_root_cause=any(f.root_cause for f in report.factors),
         lessons=tuple(
-            LessonView(INTERNAL_PARTS[name], part(name, text),
+            LessonView(words(INTERNAL_PARTS[name]), part(name, text),
                        internal=internal_copy and report.is_internal(name))
             for name, text in (("lessons.went_well", report.lessons.went_well),
                                ("lessons.went_wrong", report.lessons.went_wrong),
                                ("lessons.lucky", report.lessons.lucky))
             if name not in left_out
         ),
+        not_written=words(NOT_WRITTEN),
     )

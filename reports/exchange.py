@@ -8,6 +8,8 @@ Fields added after the first release (``outside_window``, ``addresses``,
 ``no_single_root_cause``, each row's ``internal``, ``internal_parts``) are written only when set,
 so older documents round-trip unchanged.
 The follow-up review's ``follow_up_outcome`` and ``follow_up_held_on`` are likewise optional.
+So is the report's ``language`` ("en" or "fr"): absent means English, and it is written only
+for another language.
 
 Text must be valid Unicode: an unpaired surrogate (JSON's ``"\\ud800"`` decodes to one) is
 refused by its path, since no UTF-8 writer can store it. One-line fields (title, service,
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 from . import limits
+from .language import LANGUAGES
 from .model import (
     ACTION_STATUSES,
     EVENT_KINDS,
@@ -330,6 +333,7 @@ def from_document(document: Any) -> Report:
         follow_up_held_on=r.day(document.get("follow_up_held_on"), "follow_up_held_on"),
         no_single_root_cause=r.flag(document.get("no_single_root_cause"), "no_single_root_cause"),
         internal_parts=r.parts(document.get("internal_parts"), "internal_parts"),
+        language=r.choice(document.get("language"), "language", LANGUAGES, "en"),
     )
     timezone = document.get("timezone")
     if timezone in (None, ""):
@@ -481,6 +485,7 @@ def to_document(report: Report) -> dict[str, Any]:
            if report.follow_up_held_on else {}),
         **({"no_single_root_cause": True} if report.no_single_root_cause else {}),
         **({"internal_parts": list(report.internal_parts)} if report.internal_parts else {}),
+        **({"language": report.language} if report.language != "en" else {}),
     }
     for key, value in report.extra.items():
         document.setdefault(key, value)

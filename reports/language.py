@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,3 +112,38 @@ def number(value: float, language: str) -> str:
     """A number with the locale's separators: "1,234.5" / "1 234,5"."""
     return format_decimal(value, locale=known_language(language))
 
+
+
+def _count(language: str, number: int, unit: str) -> str:
+    """"1 hour", "2 hours" / "1 heure", "2 heures"."""
+    words = translations_for(known_language(language))
+    if unit == "day":
+        text = words.ngettext("%(n)d day", "%(n)d days", number)
+    elif unit == "hour":
+        text = words.ngettext("%(n)d hour", "%(n)d hours", number)
+    else:
+        text = words.ngettext("%(n)d minute", "%(n)d minutes", number)
+    return text % {"n": number}
+
+
+def duration_words(duration: timedelta | None, language: str) -> str:
+    """``reports.metrics.format_duration`` in a language: "1 day, 0 hours 54 minutes" /
+    "1 jour, 0 heure 54 minutes" (the same words in English)."""
+    if duration is None or duration < timedelta(0):
+        return ""
+    words = translations_for(known_language(language))
+    minutes = round(duration.total_seconds() / 60)
+    if minutes < 1:
+        return words.gettext("under 1 minute")
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if hours or (days and minutes):
+        parts.append(_count(language, hours, "hour"))
+    if minutes:
+        parts.append(_count(language, minutes, "minute"))
+    clock_words = " ".join(parts)
+    if not days:
+        return clock_words
+    day_words = _count(language, days, "day")
+    return f"{day_words}, {clock_words}" if clock_words else day_words

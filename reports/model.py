@@ -1,7 +1,8 @@
 """The incident report as plain typed objects, with the vocabularies the product uses.
 
 Every label and explanation shown to authors for these vocabularies lives here, so the page, the
-exports and the API speak of severities, kinds and priorities in the same words.
+exports and the API speak of severities, kinds and priorities in the same words. They are English,
+marked ``N_`` for the catalogues and translated where shown (``reports/language.py``).
 """
 
 from __future__ import annotations
@@ -11,48 +12,54 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .language import N_
+
 FORMAT = "hindsight-report/1"
 
 SEVERITIES: dict[str, tuple[str, str]] = {
-    "SEV1": ("SEV1 — critical", "The service was down or data was lost for many clients."),
-    "SEV2": ("SEV2 — major", "An important feature was broken or very slow for many clients."),
-    "SEV3": ("SEV3 — minor", "Some clients saw errors or delays, and a workaround existed."),
-    "SEV4": ("SEV4 — low", "Little or no effect on clients; a near miss worth learning from."),
+    "SEV1": (N_("SEV1 — critical"),
+             N_("The service was down or data was lost for many clients.")),
+    "SEV2": (N_("SEV2 — major"),
+             N_("An important feature was broken or very slow for many clients.")),
+    "SEV3": (N_("SEV3 — minor"),
+             N_("Some clients saw errors or delays, and a workaround existed.")),
+    "SEV4": (N_("SEV4 — low"),
+             N_("Little or no effect on clients; a near miss worth learning from.")),
 }
 
 STATUSES: dict[str, str] = {
-    "draft": "Draft",
-    "in_review": "In review",
-    "published": "Published",
+    "draft": N_("Draft"),
+    "in_review": N_("In review"),
+    "published": N_("Published"),
 }
 
 EVENT_KINDS: dict[str, str] = {
-    "discovery": "Discovery",
-    "deploy": "Deploy",
-    "config_change": "Configuration change",
-    "client_communication": "Client communication",
-    "mitigation": "Mitigation",
-    "resolution": "Resolution",
-    "other": "Other",
+    "discovery": N_("Discovery"),
+    "deploy": N_("Deploy"),
+    "config_change": N_("Configuration change"),
+    "client_communication": N_("Client communication"),
+    "mitigation": N_("Mitigation"),
+    "resolution": N_("Resolution"),
+    "other": N_("Other"),
 }
 
-PRIORITIES: dict[str, str] = {"high": "High", "medium": "Medium", "low": "Low"}
+PRIORITIES: dict[str, str] = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 
 ACTION_STATUSES: dict[str, str] = {
-    "proposed": "Proposed",
-    "agreed": "Agreed",
-    "in_progress": "In progress",
-    "done": "Done",
-    "dropped": "Dropped",
+    "proposed": N_("Proposed"),
+    "agreed": N_("Agreed"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
 }
 
 # Free-text parts an author may mark "internal only". The title, the apology and the summary
 # always go to the client, so they are not here. Values are the headings the exports use.
 INTERNAL_PARTS: dict[str, str] = {
-    "impact": "Who was affected, and how",
-    "lessons.went_well": "What went well",
-    "lessons.went_wrong": "What went wrong",
-    "lessons.lucky": "Where we were lucky",
+    "impact": N_("Who was affected, and how"),
+    "lessons.went_well": N_("What went well"),
+    "lessons.went_wrong": N_("What went wrong"),
+    "lessons.lucky": N_("Where we were lucky"),
 }
 
 # The two copies an export can be: for the client (internal items left out) or for the team.
@@ -137,6 +144,9 @@ class Report:
     no_single_root_cause: bool = False
     # Names from ``INTERNAL_PARTS`` of the free-text parts left out of the client copy.
     internal_parts: list[str] = field(default_factory=list)
+    # The language the client reads ("en" or "fr", reports/language.py): every export's
+    # headings, labels and marks, and the writing advice, follow it.
+    language: str = "en"
     # Top-level fields of an imported document that this version does not know, kept verbatim
     # so that a document written by a newer or extended tool survives a round trip.
     extra: dict[str, Any] = field(default_factory=dict)
@@ -153,7 +163,7 @@ class Report:
 
     @property
     def display_title(self) -> str:
-        return self.title.strip() or "Untitled report"
+        return self.title.strip() or N_("Untitled report")
 
 
 @dataclass

@@ -32,6 +32,7 @@ PART_WORDS: dict[str, str] = {
     "severity": "the severity",
     "status": "the status",
     "audience": "who the report is for",
+    "language": "the report's language",
     "authors": "who wrote it",
     "timezone": "the time zone",
     "started_at": "when it started",

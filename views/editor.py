@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response as BaseResponse
 
-from exporters.viewmodel import local_time
+from exporters.viewmodel import local_clock, local_time
 from forms.errors import field_id
 from forms.report import ReportForm
 from reports.checks import check_report
@@ -19,6 +19,7 @@ from reports.model import Report, StoredReport
 from services import get_store
 from views.conflicts import form_entries
 from views.identity import author_name, current_user
+from views.language import interface_language
 from views.page import render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
 
@@ -27,8 +28,9 @@ bp = Blueprint("editor", __name__)
 
 @bp.app_template_filter("in_report_zone")
 def in_report_zone(moment: datetime, timezone: str) -> str:
-    """A save's or an export's moment in the report's own zone, the zone named."""
-    return local_time(moment, timezone)
+    """A save's or an export's moment in the report's own zone, the zone named, in the page's
+    language."""
+    return local_time(moment, timezone, interface_language())
 
 
 @bp.record_once
@@ -48,7 +50,10 @@ def _stored_or_404(report_id: int) -> StoredReport:
 @allow(AUTHORS)
 def new_report() -> BaseResponse:
     user = current_user()
-    stored = get_store().create(Report(), author=author_name(), team=user.team if user else None)
+    # A new report is written for a client in the language of the pages, until the author
+    # chooses another in its first part.
+    stored = get_store().create(Report(language=interface_language()), author=author_name(),
+                                team=user.team if user else None)
     return redirect(url_for("editor.edit", report_id=stored.id))
 
 
@@ -61,8 +66,10 @@ def edit(report_id: int) -> tuple[str, int] | BaseResponse:
         # Readers (and reviewers) get the report as its exports show it.
         return redirect(url_for("library.view", report_id=report_id))
     shown = replace(stored.report, timeline=stored.report.sorted_timeline())
-    form = ReportForm.for_report(shown)
-    return render_page(stored, form, check_report(shown))
+    # Nothing was posted, so no row has an error to show: the rows are drawn from the report's
+    # values, and the form is built without them (thousands of fields in a big report).
+    form = ReportForm.for_report(replace(shown, timeline=[], factors=[], actions=[]))
+    return render_page(stored, form, check_report(shown), rows_of=shown)
 
 
 @bp.post("/reports/<int:report_id>")
@@ -77,8 +84,8 @@ def save(report_id: int) -> Any:
         return jsonify(
             ok=True, version=done.saved.version, saved_at=done.saved.updated_at.isoformat(),
             # "10:15 CET": the save's time of day in the report's zone, the zone named.
-            saved_clock=local_time(done.saved.updated_at, done.saved.report.timezone
-                                   ).rsplit(" at ", 1)[1],
+            saved_clock=local_clock(done.saved.updated_at, done.saved.report.timezone,
+                                    interface_language()),
             follow_up_review_on=follow_up.isoformat() if follow_up else "",
             warnings=[{"id": field_id(p.field), "message": p.message} for p in done.warnings],
             # Others' edits were merged in: the whole report as saved, for the page to take in.

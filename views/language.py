@@ -15,6 +15,7 @@ from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
 from reports import language as lang
+from reports.model import STATUSES
 from views.permissions import PUBLIC, allow
 
 bp = Blueprint("language", __name__)
@@ -94,4 +95,5 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        return {"current_language": interface_language(), "languages": lang.LANGUAGES}
+        return {"current_language": interface_language(), "languages": lang.LANGUAGES,
+                "status_labels": STATUSES}
