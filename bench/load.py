@@ -55,11 +55,14 @@ def gunicorn(database_url: str | None) -> Iterator[str]:
            "HINDSIGHT_BIND": f"127.0.0.1:{port}"}
     if database_url:
         env["HINDSIGHT_DATABASE_URL"] = database_url
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
-         "--access-logfile", "/dev/null", "app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    log = Path(instance) / "server.log"  # where a 500's traceback goes
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
+             "--access-logfile", "/dev/null", "app:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
+        )
+    print(f"  (the server's log: {log})", flush=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
