@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from werkzeug.routing import IntegerConverter
 
 import logs
-import proxies
 from accounts.roles import AUTH_MODES, ROLES
 from cli import register_cli
 from reports import limits
@@ -41,6 +40,7 @@ from views import (
     language,
     library,
     live,
+    proxies,
     review,
     security,
     settings,

@@ -38,12 +38,17 @@ def current_revision(engine: Engine) -> str | None:
 def _only_one_migrator(engine: Engine) -> Iterator[None]:
     """Hold a lock that every process starting on this database takes before migrating.
 
-    Several workers (gunicorn) start at once; without it two would create the same tables and
-    one would fail. PostgreSQL gets an advisory lock; a SQLite file, a lock file beside it.
+    Several workers (gunicorn), or several instances on several machines, start at once;
+    without it two would create the same tables and one would fail. PostgreSQL gets an advisory
+    lock, which every machine on the database waits for; a SQLite file (one machine), a lock
+    file beside it. Whoever waited then finds the database up to date and does nothing.
     """
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            # The lock is the session's: end the transaction, so the connection is not left
+            # "idle in transaction" (which a server setting may cut) while others migrate.
+            connection.commit()
             try:
                 yield
             finally:

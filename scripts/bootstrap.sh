@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything Hindsight needs on a fresh Debian 12 machine (as root), idempotently:
 # Debian packages (Pango for WeasyPrint, fonts with Chinese, Japanese and Korean, poppler-utils,
-# Chromium for browser tests),
+# Chromium for browser tests, PostgreSQL and nginx for the tests that start them),
 # then the virtualenv in .venv with the project and its test extras.
 # Usage: scripts/bootstrap.sh [--with-test-tools]
 set -euo pipefail
@@ -14,7 +14,8 @@ want_tests=0
 debian_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core
                  fonts-noto-cjk)
 if [ $want_tests = 1 ]; then
-  debian_packages+=(poppler-utils chromium postgresql)
+  # nginx: tests/test_instances.py runs deploy/nginx.conf in front of two instances.
+  debian_packages+=(poppler-utils chromium postgresql nginx)
 fi
 
 missing=()
@@ -29,6 +30,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The tests start nginx themselves: no web server left answering on port 80 of this machine.
+  if printf '%s\n' "${missing[@]}" | grep -qx nginx && [ -d /run/systemd/system ]; then
+    systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 python=${PYTHON:-python3}

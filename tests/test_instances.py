@@ -12,7 +12,9 @@ import json
 import os
 import re
 import selectors
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -502,3 +504,207 @@ def test_on_postgresql_the_folder_lock_is_in_the_database(admin: Any, tmp_path: 
         )).scalar_one()
     assert held == 1
     assert not (tmp_path / "share" / ".hindsight-export.lock").exists()
+
+
+# --- Behind a proxy -------------------------------------------------------------------------------
+
+def failure_keys(app: Any) -> list[str]:
+    from reports.tables import SigninFailureRow, table_of
+
+    failures = table_of(SigninFailureRow)
+    with app.extensions["hindsight.store"].engine.connect() as connection:
+        return sorted(connection.execute(sa.select(failures.c.key)).scalars())
+
+
+@pytest.mark.parametrize(("peer", "counted"), [
+    ("10.0.0.5", "ip:198.51.100.7"),  # the proxy: the address it added, not the one sent to it
+    ("10.0.0.99", "ip:10.0.0.99"),  # anyone else: the header is not believed
+])
+def test_the_sign_in_limit_counts_the_address_a_trusted_proxy_names(
+    tmp_path: Path, peer: str, counted: str
+) -> None:
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "TESTING": True, "AUTH": "password",
+                      "TRUSTED_PROXIES": "10.0.0.5", "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = peer
+    answer = client.post("/login", data={"username": "dana", "password": "wrong"},
+                         headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.7"})
+    assert answer.status_code == 400
+    assert failure_keys(app) == [counted, "user:dana"]
+    app.extensions["hindsight.store"].engine.dispose()
+
+
+def test_with_header_sign_in_the_address_stays_the_proxys(tmp_path: Path) -> None:
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "TESTING": True, "AUTH": "header",
+                      "TRUSTED_PROXIES": "10.0.0.5"})
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.5"
+    answer = client.get("/", headers={"X-Forwarded-User": "dana",
+                                      "X-Forwarded-For": "198.51.100.7"})
+    assert answer.status_code == 200  # believed: it came from the proxy itself
+    app.extensions["hindsight.store"].engine.dispose()
+
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class GunicornInstance:
+    """An instance as docs/deploy.md runs it: gunicorn with gunicorn.conf.py."""
+
+    def __init__(self, name: str, env: dict[str, str], tmp_path: Path):
+        self.log = tmp_path / f"gunicorn-{name}.log"
+        with self.log.open("w") as output:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
+                 "--no-control-socket", "app:create_app()"],
+                cwd=ROOT, env={**env, "HINDSIGHT_BIND": "127.0.0.1:0"}, stdout=output,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", self.log.read_text())
+            if found:
+                self.port = int(found.group(1))
+                break
+            assert self.process.poll() is None and time.monotonic() < deadline, \
+                self.log.read_text()
+            time.sleep(0.1)
+        while True:  # until its worker answers
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=5).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, self.log.read_text()
+            time.sleep(0.2)
+
+    def served(self, path: str) -> int:
+        return len([line for line in self.log.read_text().splitlines()
+                    if line.startswith('{"time"') and f'"path":"{path}"' in line])
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
+def nginx_site(example: str, ports: tuple[int, int], http: int, https: int, cert: Path,
+               key: Path) -> str:
+    """deploy/nginx.conf with this test's addresses: every change is one the file asks for."""
+    changes = [
+        ("server 10.0.0.11:8000", f"server 127.0.0.1:{ports[0]}"),
+        ("server 10.0.0.12:8000", f"server 127.0.0.1:{ports[1]}"),
+        ("    listen 80;\n", f"    listen 127.0.0.1:{http};\n"),
+        ("    listen [::]:80;\n", ""),
+        ("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{https} ssl http2;\n"),
+        ("    listen [::]:443 ssl http2;\n", ""),
+        ("/etc/ssl/hindsight/fullchain.pem", str(cert)),
+        ("/etc/ssl/hindsight/privkey.pem", str(key)),
+    ]
+    for old, new in changes:
+        assert example.count(old) == 1, f"deploy/nginx.conf no longer has {old!r}"
+        example = example.replace(old, new)
+    return example
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed (scripts/bootstrap.sh "
+                                          "--with-test-tools installs it)")
+def test_the_example_nginx_configuration_in_front_of_two_instances(
+    tmp_path: Path, settings: dict[str, str], admin: Any
+) -> None:
+    import trustme
+
+    assert NGINX is not None
+    ca = trustme.CA()
+    issued = ca.issue_cert("reports.example.com", "127.0.0.1")
+    cert, key, ca_file = tmp_path / "fullchain.pem", tmp_path / "privkey.pem", tmp_path / "ca.pem"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    for pem in issued.cert_chain_pems[1:]:
+        pem.write_to_path(str(cert), append=True)
+    issued.private_key_pem.write_to_path(str(key))
+    ca.cert_pem.write_to_path(str(ca_file))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")}
+    env.update(settings, HINDSIGHT_TRUSTED_PROXIES="127.0.0.1", HINDSIGHT_WORKERS="1",
+               HINDSIGHT_BASE_URL="https://reports.example.com")
+    env.pop("HINDSIGHT_COOKIE_SECURE")  # on, as with sign-in in production
+    instances = [GunicornInstance(name, {**env, "HINDSIGHT_INSTANCE_PATH":
+                                         str(tmp_path / f"instance-{name}")}, tmp_path)
+                 for name in ("one", "two")]
+    http, https = free_port(), free_port()
+    site = tmp_path / "hindsight.conf"
+    site.write_text(nginx_site((ROOT / "deploy" / "nginx.conf").read_text(),
+                               (instances[0].port, instances[1].port), http, https, cert, key))
+    main = tmp_path / "nginx.conf"
+    temp = tmp_path / "nginx-temp"
+    temp.mkdir()
+    main.write_text(f"""
+user root;
+worker_processes 1;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {tmp_path}/nginx-access.log;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {site};
+}}
+""")
+    checked = subprocess.run([NGINX, "-t", "-c", str(main), "-p", str(tmp_path)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    nginx = subprocess.Popen([NGINX, "-c", str(main), "-p", str(tmp_path), "-g", "daemon off;"],
+                             stderr=subprocess.PIPE, text=True)
+    base = f"https://127.0.0.1:{https}"
+    host = {"Host": "reports.example.com"}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = requests.get(f"{base}/healthz", headers=host, verify=str(ca_file),
+                                      timeout=10)
+                break
+            except requests.ConnectionError:
+                assert nginx.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        assert health.status_code == 200 and health.json() == {"status": "ok"}
+        plain = requests.get(f"http://127.0.0.1:{http}/reports", headers=host,
+                             allow_redirects=False, timeout=10)
+        assert plain.status_code == 301
+        assert plain.headers["Location"] == "https://reports.example.com/reports"
+
+        person = requests.Session()
+        person.verify = str(ca_file)
+        person.trust_env = False  # this test's CA, whatever REQUESTS_CA_BUNDLE says
+        person.headers.update(host, Referer="https://reports.example.com/login")
+        answer = sign_in(person, base, "dana", PASSWORD)
+        assert answer.status_code == 302, answer.text[:500]
+        assert "Secure" in answer.headers["Set-Cookie"]
+        # The app believed nginx's X-Forwarded-Proto: over HTTPS a form from another site (its
+        # Referer) is refused, even with the right password.
+        stranger = requests.Session()
+        stranger.verify, stranger.trust_env = str(ca_file), False
+        stranger.headers.update(host, Referer="https://elsewhere.example/")
+        assert sign_in(stranger, base, "dana", PASSWORD).status_code == 400
+        for _ in range(6):  # no sticky sessions: either instance takes the signed-in person
+            assert person.get(f"{base}/", allow_redirects=False, timeout=30).status_code == 200
+        assert all(instance.served("/") >= 1 for instance in instances), \
+            [instance.served("/") for instance in instances]
+
+        instances[0].kill()  # one instance goes away: the other answers everything
+        for _ in range(4):
+            assert person.get(f"{base}/", allow_redirects=False, timeout=30).status_code == 200
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=30)
+        for instance in instances:
+            instance.kill()
