@@ -1,0 +1,179 @@
+"""One app instance against two, on one PostgreSQL database, on this machine.
+
+Each instance is gunicorn with ``gunicorn.conf.py`` (its default workers and threads) on a port
+of its own; both share the database, the shared folder and the secret key. The authors of
+``bench.load`` send their mix (open the editor, autosave, list, now and then export a PDF) to
+one instance, or to the two in turn, request by request, as a load balancer without sticky
+sessions would; ``/healthz`` sent the same way is the reference measured in the same run.
+
+    .venv/bin/python -m bench.bench_instances [--seconds 10] [--authors 8 32]
+
+Prints throughput and p50/p99 for the reference and the mix, and p50/p99 per kind of request,
+for one instance and for two. Figures on this 2-core machine (10 s per level, PostgreSQL, other
+developers' tests running at the same time, so only the ratios within one run mean much):
+
+     8 authors, 1 instance:  mix  ~60 req/s, p99 ~590 ms; save p99 ~380, open ~650, export ~780
+     8 authors, 2 instances: mix  ~62 req/s, p99 ~600 ms; save p99 ~390, open ~640, export ~900
+    32 authors, 1 instance:  mix  ~60 req/s, p99 ~2.2 s;  save p99 ~1.9 s, open ~2.4 s
+    32 authors, 2 instances: mix  ~63 req/s, p99 ~2.3 s;  save p99 ~2.0 s, open ~2.5 s
+
+Two instances on two cores bring almost nothing: both compete for the same two processors, which
+are already busy with one instance's 4 workers (rendering the editor page and checking the report
+take most of a request's time; PostgreSQL takes a little; PDF exports run at a lower priority in
+the background). A second instance helps on a second machine, and keeps the app up while one is
+restarted. See docs/deploy.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from itertools import count
+from pathlib import Path
+
+from bench.load import MIX, Author, _by_kind, _free_port, _run_level, _summary
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-instances-secret-key-shared-by-every-instance"
+WARM_UP = 5.0  # seconds of the mix, not measured, before each level
+
+
+@contextmanager
+def instance(database_url: str, shared: str) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "HINDSIGHT_INSTANCE_PATH": tempfile.mkdtemp(prefix="hindsight-inst-"),
+           "HINDSIGHT_BIND": f"127.0.0.1:{port}", "HINDSIGHT_DATABASE_URL": database_url,
+           "HINDSIGHT_SHARED_FOLDER": shared, "HINDSIGHT_SECRET_KEY": SECRET}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
+         "--access-logfile", "/dev/null", "--no-control-socket", "app:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def drain(database_url: str, patience: float = 600.0) -> None:
+    """Wait until no export is queued or running: each measurement starts with an idle
+    machine, not with the exports the last one asked for still being made."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    deadline = time.monotonic() + patience
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                active = connection.execute(sa.text(
+                    "SELECT count(*) FROM export_jobs WHERE status IN ('queued', 'running')"
+                )).scalar_one()
+            if not active:
+                return
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+
+
+class Balanced:
+    """One author whose requests go to each instance in turn (cookies are per host, not port:
+    the session and its form token travel to every instance)."""
+
+    def __init__(self, bases: list[str], report_id: int):
+        self.bases = bases
+        self.author = Author(bases[0], report_id)
+        self.turn = count()
+
+    def act(self, action: str) -> str:
+        base = self.bases[next(self.turn) % len(self.bases)]
+        self.author.base = base
+        self.author.url = f"{base}/reports/{self.author.report_id}"
+        return self.author.act(action)
+
+
+def measure(bases: list[str], database_url: str, authors: int, seconds: float) -> None:
+    sample = json.loads((ROOT / "bench" / "sample_report.json").read_text())
+    actions = [name for name, weight in MIX for _ in range(weight)]
+    report_ids = []
+    for _ in range(authors):
+        request = urllib.request.Request(
+            f"{bases[0]}/api/reports", data=json.dumps(sample).encode(), method="POST",
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            report_ids.append(json.loads(response.read())["id"])
+    people = [Balanced(bases, report_id) for report_id in report_ids]
+
+    def trivial(index: int) -> Callable[[], str]:
+        turn = count(index)
+
+        def healthz() -> str:
+            urllib.request.urlopen(f"{bases[next(turn) % len(bases)]}/healthz", timeout=60).read()
+            return "healthz"
+        return healthz
+
+    def realistic(index: int) -> Callable[[], str]:
+        chooser = random.Random(index)
+        return lambda: people[index].act(chooser.choice(actions))
+
+    _run_level(realistic, authors, WARM_UP)  # every worker has rendered each page once
+    drain(database_url)
+    ref_by_kind, ref_errors = _run_level(trivial, authors, seconds)
+    mix_by_kind, mix_errors = _run_level(realistic, authors, seconds)
+    ref = [ms for values in ref_by_kind.values() for ms in values]
+    mix = [ms for values in mix_by_kind.values() for ms in values]
+    label = f"{authors:2d} authors, {len(bases)} instance{'s' if len(bases) > 1 else ' '}"
+    print(f"  {label}  reference  {_summary(ref, ref_errors, seconds)}")
+    ratio = (len(mix) / len(ref)) if ref else float("nan")
+    p50_ratio = statistics.median(mix) / statistics.median(ref) if ref and mix else float("nan")
+    print(f"  {label}  mix        {_summary(mix, mix_errors, seconds)}  throughput ratio "
+          f"{ratio:.3f}  p50 ratio {p50_ratio:.1f}")
+    print(f"  {label}  by kind (ms)  {_by_kind(mix_by_kind)}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--authors", type=int, nargs="+", default=[8, 32])
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from tests.databases import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    try:
+        database = server.new_database()
+        shared = tempfile.mkdtemp(prefix="hindsight-shared-")
+        print(f"PostgreSQL, {os.cpu_count()} cores")
+        for how_many in (1, 2):
+            with ExitStack() as stack:
+                bases = [stack.enter_context(instance(database, shared))
+                         for _ in range(how_many)]
+                for authors in args.authors:
+                    measure(bases, database, authors, args.seconds)
+                drain(database)  # the last level's exports end before the next set-up
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
