@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import InstrumentedAttribute
 
+from .language import N_
 from .model import SEVERITIES
 from .store import _utc
 from .tables import ActionItemRow, ReportRow
 
 PAGE_SIZE = 25
 OPEN_STATUSES = ("proposed", "agreed", "in_progress")
-SORTS = {"incident": "Incident date, newest first", "edited": "Last edited, newest first"}
+SORTS = {"incident": N_("Incident date, newest first"), "edited": N_("Last edited, newest first")}
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reports import language as lang
+from reports.language import N_
 from reports.library import MonthCount
+from views.language import interface_language
 
 COLOURS = {"SEV1": "#8f1d1d", "SEV2": "#c2410c", "SEV3": "#a16207", "SEV4": "#3f6212",
            "unrated": "#6b7280"}
 # The fill of each severity, drawn by templates/chart.html, and its name in the legend.
 PATTERNS = {"SEV1": "solid", "SEV2": "stripes", "SEV3": "dots", "SEV4": "lines",
             "unrated": "grid"}
-PATTERN_NAMES = {"solid": "solid", "stripes": "stripes", "dots": "dots", "lines": "lines",
-                 "grid": "grid"}
+PATTERN_NAMES = {"solid": N_("solid"), "stripes": N_("stripes"), "dots": N_("dots"),
+                 "lines": N_("lines"), "grid": N_("grid")}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 220, 36, 28, 12
 
 
@@ -47,6 +50,7 @@ class Chart:
 
 
 def month_chart(months: list[MonthCount]) -> Chart:
+    language = interface_language()
     highest = max((m.total for m in months), default=0)
     scale_max = max(4, highest + (-highest % 4))
     plot_height = HEIGHT - BOTTOM - TOP
@@ -63,8 +67,10 @@ def month_chart(months: list[MonthCount]) -> Chart:
             y -= height
             bars.append(Bar(round(x, 1), round(y, 1), round(slot * 0.7, 1), round(height, 1),
                             COLOURS[severity],
-                            f"{month.month:%B %Y}: {count} {severity}", severity))
-        labels.append((round(LEFT + index * slot + slot / 2, 1), f"{month.month:%b}"))
+                            f"{lang.month(month.month, language)}: {count} {severity}",
+                            severity))
+        labels.append((round(LEFT + index * slot + slot / 2, 1),
+                       lang.month(month.month, language, "short")))
     ticks = [(round(HEIGHT - BOTTOM - plot_height * v / scale_max, 1), v)
              for v in range(0, scale_max + 1, max(1, scale_max // 4))]
     return Chart(WIDTH, HEIGHT, bars, labels, ticks, months, COLOURS, LEFT, HEIGHT - BOTTOM,

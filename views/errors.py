@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from gunicorn.http.errors import ParseException as UnreadableBody
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from reports.language import N_
+
 MESSAGES = {
-    400: ("Something in that request was not right",
-          "The page sent something the app could not read. Go back, check what you typed and "
-          "try again. Your saved work is safe."),
-    404: ("Page not found",
-          "There is no report or page at this address. It may have been mistyped, or the report "
-          "may have been removed."),
-    405: ("That action is not possible here", "Go back to the list of reports and try again."),
-    413: ("That is too much to save at once",
-          "What you sent is larger than a report can be. Shorten the longest parts or split "
-          "very long lists. Nothing already saved was changed."),
-    415: ("The app expected JSON", "Send the report as JSON with Content-Type application/json."),
+    400: (N_("Something in that request was not right"),
+          N_("The page sent something the app could not read. Go back, check what you typed "
+             "and try again. Your saved work is safe.")),
+    404: (N_("Page not found"),
+          N_("There is no report or page at this address. It may have been mistyped, or the "
+             "report may have been removed.")),
+    405: (N_("That action is not possible here"),
+          N_("Go back to the list of reports and try again.")),
+    413: (N_("That is too much to save at once"),
+          N_("What you sent is larger than a report can be. Shorten the longest parts or split "
+             "very long lists. Nothing already saved was changed.")),
+    415: (N_("The app expected JSON"),
+          N_("Send the report as JSON with Content-Type application/json.")),
 }
 
 
@@ -30,6 +35,9 @@ def wants_json() -> bool:
 
 
 def _respond(status: int, title: str, detail: str):
+    # In the person's language: the words of MESSAGES, or a view's own (already translated, or
+    # English where no catalogue knows them).
+    title, detail = gettext(title), gettext(detail) if detail else detail
     if wants_json():
         return jsonify(error=title, detail=detail, status=status), status
     return render_template("error.html", status=status, title=title, detail=detail), status
@@ -39,9 +47,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _respond(
-            400, "This page has expired",
-            "For your safety the form must come from this app. Reload the page and save again: "
-            "the text you typed is kept in this browser.",
+            400, N_("This page has expired"),
+            N_("For your safety the form must come from this app. Reload the page and save "
+               "again: the text you typed is kept in this browser."),
         )
 
     @app.errorhandler(HTTPException)
@@ -61,7 +69,7 @@ def register(app: Flask) -> None:
     def unexpected_error(error: Exception):
         app.logger.exception("Unexpected error on %s %s", request.method, request.path)
         return _respond(
-            InternalServerError.code, "Sorry, something went wrong on our side",
-            "Your last change may not have been saved. If the page was saving by itself, the "
-            "text is kept in this browser and will be sent again. Try again in a minute.",
+            InternalServerError.code, N_("Sorry, something went wrong on our side"),
+            N_("Your last change may not have been saved. If the page was saving by itself, "
+               "the text is kept in this browser and will be sent again. Try again in a minute."),
         )

@@ -74,7 +74,8 @@ def _clock(moment: datetime) -> str:
     return lang.clock(moment, interface_language())
 
 
-def _number(value: float) -> str:
+def format_number(value: float) -> str:
+    """A number as the page's language writes it: "2,147,483,647" / "2 147 483 647"."""
     return lang.number(value, interface_language())
 
 
@@ -90,7 +91,7 @@ def register(app: Flask) -> None:
     Babel(app, locale_selector=chosen_language,
           default_translation_directories=str(lang.TRANSLATIONS))
     app.register_blueprint(bp)
-    app.jinja_env.filters.update(day=_day, month=_month, clock=_clock, number=_number,
+    app.jinja_env.filters.update(day=_day, month=_month, clock=_clock, number=format_number,
                                  tr=_translate)
 
     @app.context_processor

@@ -19,17 +19,19 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from exporters.render import render_html
 from reports import library, limits
 from reports.exchange import EARLIEST_YEAR, LATEST_YEAR
-from reports.metrics import format_duration
+from reports.language import N_, duration_words
 from reports.model import ACTION_STATUSES, PRIORITIES, SEVERITIES, STATUSES
 from reports.spreadsheet import spreadsheet_cell
 from services import get_store, today
 from views.chart import month_chart
 from views.identity import author_name, current_user, library_scope
+from views.language import format_number, interface_language
 from views.permissions import AUTHORS, READ_REPORT, SIGNED_IN, allow
 from views.security import CONTENT_SECURITY_POLICY
 
@@ -55,7 +57,8 @@ def _within(number: int | None, name: str, low: int, high: int) -> int | None:
     no date can have must be refused here, or it fails deep in a query.
     """
     if number is not None and not low <= number <= high:
-        abort(400, f"The {name} must be a whole number from {low:,} to {high:,}.")
+        abort(400, gettext("The %(name)s must be a whole number from %(low)s to %(high)s.",
+                           name=gettext(name), low=format_number(low), high=format_number(high)))
     return number
 
 
@@ -69,7 +72,7 @@ def index() -> str:
         service=args.get("service", "")[:200],
         severity=args.get("severity", "") if args.get("severity") in SEVERITIES else "",
         status=args.get("status", "") if args.get("status") in STATUSES else "",
-        year=_within(_int(args.get("year"), None), "year filter (year)", EARLIEST_YEAR,
+        year=_within(_int(args.get("year"), None), N_("year filter (year)"), EARLIEST_YEAR,
                      LATEST_YEAR),
         sort=args.get("sort", "incident") if args.get("sort") in library.SORTS else "incident",
         page=max(1, _int(args.get("page"), 1) or 1),
@@ -124,13 +127,13 @@ def actions_csv() -> Response:
 @bp.post("/actions/done")
 @allow(AUTHORS)
 def mark_done() -> BaseResponse:
-    report_id = _within(_int(request.form.get("report_id"), None), "report number (report_id)",
-                        1, MAX_REPORT_ID)
+    report_id = _within(_int(request.form.get("report_id"), None),
+                        N_("report number (report_id)"), 1, MAX_REPORT_ID)
     position = _within(_int(request.form.get("position"), None),
-                       "action item's position (position)", 0, limits.MAX_ROWS - 1)
+                       N_("action item's position (position)"), 0, limits.MAX_ROWS - 1)
     if report_id is None or position is None:
-        abort(400, "The report number (report_id) and the action item's position (position) "
-                   "are both needed.")
+        abort(400, gettext("The report number (report_id) and the action item's position "
+                           "(position) are both needed."))
     user = current_user()
     if user is not None and not user.may_edit_team(get_store().team_of(report_id)):
         abort(403)
@@ -138,7 +141,8 @@ def mark_done() -> BaseResponse:
     if stored is None:
         abort(404)
     action = stored.report.actions[position]
-    flash(f"Marked as done: “{action.description[:80]}” in “{stored.report.display_title}”.")
+    flash(gettext("Marked as done: “%(item)s” in “%(title)s”.", item=action.description[:80],
+                  title=gettext(stored.report.display_title)))
     return redirect(url_for("library.actions", owner=request.form.get("owner", "")), code=303)
 
 
@@ -152,7 +156,7 @@ def follow_ups() -> str:
 
 @bp.app_template_filter("duration")
 def duration_filter(value: timedelta | None) -> str:
-    return format_duration(value) or "—"
+    return duration_words(value, interface_language()) or "—"
 
 
 _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
