@@ -83,26 +83,30 @@ def has_work(store: AttachmentStore, report_id: int, exported: DriveFile) -> boo
 
 
 def sync_files(client: DriveClient, stored: StoredReport, store: AttachmentStore, copy: str,
-               folder_name: str) -> FilesInDrive:
+               folder_name: str, beside: DriveFile | None = None) -> FilesInDrive:
     """Bring the report's files folder in Drive in step with the report, for this ``copy``.
 
-    Raises ``DriveError`` (from the client) when Drive refuses; what was done until then stays.
+    ``beside``: the Doc or PDF just exported, on which the folder is noted (``FOLDER_HINT``) as
+    soon as it is there, so that the next export knows to look for it even if this one stops
+    half way and the report has no file left by then. Raises ``DriveError`` (from the client)
+    when Drive refuses; what was done until then stays.
     """
     with _lock_for(stored.id):
-        return _Sync(client, stored, store, copy, folder_name).run()
+        return _Sync(client, stored, store, copy, folder_name, beside).run()
 
 
-def mark_beside(client: DriveClient, exported: DriveFile, outcome: FilesInDrive) -> None:
-    """Note on the Doc or PDF whether a files folder is beside it (one request, only when that
-    changed), so that the next export knows to look even when the report has no file left."""
-    wanted = outcome.folder.id if outcome.folder is not None else None
-    if exported.properties.get(FOLDER_HINT) != wanted:
+def _mark(client: DriveClient, exported: DriveFile | None, folder: DriveItem | None) -> None:
+    """Note on the Doc or PDF which files folder is beside it (one request, only when that
+    changed)."""
+    wanted = folder.id if folder is not None else None
+    if exported is not None and exported.properties.get(FOLDER_HINT) != wanted:
         client.change(exported.id, properties={FOLDER_HINT: wanted})
 
 
 class _Sync:
     def __init__(self, client: DriveClient, stored: StoredReport, store: AttachmentStore,
-                 copy: str, folder_name: str):
+                 copy: str, folder_name: str, beside: DriveFile | None):
+        self.beside = beside
         self.client = client
         self.stored = stored
         self.store = store
@@ -126,6 +130,7 @@ class _Sync:
             folder = self._folder(folder_key(self.report), self.folder_name,
                                   self.client.folder_id)
             self.outcome.folder = folder
+            _mark(self.client, self.beside, folder)
             self._put(client_files, folder.id)
             if internal_files or kept_internal:
                 inside = self._folder(internal_key(self.report), INTERNAL_FILES, folder.id)
@@ -133,6 +138,8 @@ class _Sync:
                 self._put(internal_files, inside.id)
                 self.kept.update(item.id for item in kept_internal)
         self._trash_the_rest(listed)
+        if self.outcome.folder is None:
+            _mark(self.client, self.beside, None)
         made = self.outcome.folder
         inside_id = self.outcome.internal.id if self.outcome.internal else None
         if made is not None and made.properties.get(INTERNAL_HINT) != inside_id:
@@ -165,11 +172,8 @@ class _Sync:
         if found is None:
             made = self.client.make_subfolder(
                 name, parent_id, {KEY_PROPERTY: key, REPORT_PROPERTY: self.report})
-        elif found.name != name or parent_id not in found.parents:
-            made = self.client.change(found.id, name=name, move_from=found.parents,
-                                      move_to=parent_id)
         else:
-            made = found
+            made = self._rename_or_move(found, name, parent_id)
         self.kept.add(made.id)
         return made
 
@@ -186,11 +190,17 @@ class _Sync:
                     name, data, attachment.mimetype, parent_id=parent_id, properties=tags,
                     existing_id=found.id if found else None)
                 self.outcome.sent += 1
-            if found.name != name or parent_id not in found.parents:
-                found = self.client.change(found.id, name=name, move_from=found.parents,
-                                           move_to=parent_id)
+            found = self._rename_or_move(found, name, parent_id)
             self.kept.add(found.id)
             self.outcome.files[name] = found
+
+    def _rename_or_move(self, item: DriveItem, name: str, parent_id: str) -> DriveItem:
+        """``item`` named ``name`` in ``parent_id``: one request when it is not yet."""
+        moving = parent_id not in item.parents
+        if item.name == name and not moving:
+            return item
+        return self.client.change(item.id, name=name, move_from=item.parents,
+                                  move_to=parent_id if moving else None)
 
     def _trash_the_rest(self, listed: list[DriveItem]) -> None:
         """Move to the bin every item of the report not kept; what is inside a folder going to

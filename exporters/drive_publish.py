@@ -25,7 +25,7 @@ from reports.exports_log import DRIVE, ExportLog, ExportRecord
 from reports.model import CLIENT_COPY, INTERNAL_COPY, Report, StoredReport
 
 from .drive_errors import ADMIN, DriveError
-from .drive_files import FilesInDrive, has_work, mark_beside, sync_files
+from .drive_files import FilesInDrive, has_work, sync_files
 from .gdoc import render_gdoc_html
 from .gdrive import DriveClient, DriveFile
 from .naming import incident_moment
@@ -183,8 +183,7 @@ def _files_beside(client: DriveClient, stored: StoredReport, store: AttachmentSt
     if not has_work(store, stored.id, exported):
         return None, None
     try:
-        files = sync_files(client, stored, store, copy, drive_name(stored.report))
-        mark_beside(client, exported, files)
+        files = sync_files(client, stored, store, copy, drive_name(stored.report), exported)
     except DriveError as error:
         return None, error
     return files, None

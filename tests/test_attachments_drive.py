@@ -24,6 +24,7 @@ from flask import Flask
 from PIL import Image
 
 from app import create_app
+from exporters.drive_errors import Way, storage_refused
 from exporters.drive_files import FOLDER_HINT, REPORT_PROPERTY, report_key, sync_files
 from exporters.drive_index import INDEX_NAME
 from exporters.gdrive import DOC_MIME, FOLDER_MIME, DriveClient
@@ -367,6 +368,29 @@ def test_a_refused_file_keeps_the_doc_and_says_why(
     again = report.export("gdoc")
     assert again.drive is not None and "could not" not in again.drive.notice
     assert set(names_in(fake_drive, files_folder(fake_drive).id)) == {"checkout.log"}
+
+
+def test_a_folder_left_by_a_failed_export_goes_once_the_files_are_gone(
+        app: Flask, fake_drive: FakeDrive, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder is noted on the Doc as soon as it is made, so an export stopped half way
+    still lets the next one find it, even when the report has no file left by then."""
+    report = Report(app, with_files=False)
+    report.export("gdoc")
+    log = report.add("checkout.log", b"12:00 first error\n")
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise storage_refused(Way())
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DriveClient, "put_file", refused)
+        outcome = report.export("gdoc")
+    assert outcome.drive is not None and "could not all be put" in outcome.drive.notice
+    folder = files_folder(fake_drive)
+    assert not names_in(fake_drive, folder.id)
+
+    report.files.remove(report.id, log.id)
+    report.export("gdoc")
+    assert fake_drive.is_trashed(fake_drive.folders[folder.id])
 
 
 def test_the_page_says_where_the_files_went(app: Flask, report: Report,
