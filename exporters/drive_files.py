@@ -19,7 +19,8 @@ the folder can take one back within 30 days.
 
 Requests: none for a report without files that never had any in Drive (the Doc or PDF carries
 ``FOLDER_HINT`` once it has had a folder beside it); otherwise one ``files.list``, plus one
-request for each thing that changed.
+request for each thing that changed. A file's bytes are read from the database only when it is
+sent.
 """
 
 from __future__ import annotations
@@ -121,11 +122,11 @@ class _Sync:
         listed = self.client.list_tagged(REPORT_PROPERTY, self.report)
         for item in listed:
             self.by_key.setdefault(item.key, []).append(item)
-        report_id = self.stored.id
-        client_files = self.store.with_data(report_id, internal=False)
-        internal_files = (self.store.with_data(report_id, internal=True)
+        everything = self.store.files(self.stored.id)  # names and checksums; bytes when sent
+        client_files = [a for a in everything if not a.internal]
+        internal_files = ([a for a in everything if a.internal]
                           if self.copy == INTERNAL_COPY else [])
-        kept_internal = self._internal_left_alone()
+        kept_internal = self._internal_left_alone([a.id for a in everything if a.internal])
         if client_files or internal_files or kept_internal:
             folder = self._folder(folder_key(self.report), self.folder_name,
                                   self.client.folder_id)
@@ -148,7 +149,7 @@ class _Sync:
                                                      properties={INTERNAL_HINT: inside_id})
         return self.outcome
 
-    def _internal_left_alone(self) -> list[DriveItem]:
+    def _internal_left_alone(self, still: list[int]) -> list[DriveItem]:
         """For a client copy: the internal-only files already in the internal folder that the
         report still has as internal (the client's export neither adds nor changes them, but
         removes those the report dropped, as the local folder does)."""
@@ -157,7 +158,6 @@ class _Sync:
         inside = self._chosen(internal_key(self.report), None)
         if inside is None:
             return []
-        still = [a.id for a in self.store.files(self.stored.id) if a.internal]
         found = (self._chosen(file_key(self.report, number), inside.id) for number in still)
         return [item for item in found if item is not None and inside.id in item.parents]
 
@@ -177,15 +177,18 @@ class _Sync:
         self.kept.add(made.id)
         return made
 
-    def _put(self, files: list[tuple[Attachment, bytes]], parent_id: str) -> None:
-        names = attachment_file_names([(a.id, a.name) for a, _ in files])
-        for attachment, data in files:
+    def _put(self, files: list[Attachment], parent_id: str) -> None:
+        names = attachment_file_names([(a.id, a.name) for a in files])
+        for attachment in files:
             key = file_key(self.report, attachment.id)
             name = names[attachment.id]
             found = self._chosen(key, parent_id)
             tags = {KEY_PROPERTY: key, REPORT_PROPERTY: self.report,
                     SHA_PROPERTY: attachment.sha256}
             if found is None or found.properties.get(SHA_PROPERTY) != attachment.sha256:
+                data = self.store.data(self.stored.id, attachment.id)
+                if data is None:  # removed from the report meanwhile
+                    continue
                 found = self.client.put_file(
                     name, data, attachment.mimetype, parent_id=parent_id, properties=tags,
                     existing_id=found.id if found else None)
