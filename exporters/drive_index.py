@@ -32,8 +32,8 @@ from .gdrive import DriveClient, DriveFile, Listed
 INDEX_NAME = "Incident reports — index"
 INDEX_KEY = "hindsight:index"
 _KEY = re.compile(
-    r"hindsight:(\d+):(\d{8}T\d{6}\.\d{6}):(gdoc|pdf|files)(?::(client|internal))?")
-WHAT = {"gdoc": "Google Doc", "pdf": "PDF"}
+    r"hindsight:(\d+):(\d{8}T\d{6}\.\d{6}):(gdoc|pdf|docx|files)(?::(client|internal))?")
+WHAT = {"gdoc": "Google Doc", "pdf": "PDF", "docx": "Word document"}
 COPY_LABEL = {CLIENT_COPY: "client copy", INTERNAL_COPY: "INTERNAL copy, not for clients"}
 FILES_LABEL = "The report's files (folder)"
 INTERNAL_FILES_LABEL = f"Internal-only files (folder), {COPY_LABEL[INTERNAL_COPY]}"
@@ -60,7 +60,7 @@ def parse_key(key: str) -> tuple[int, str, str, str] | None:
 
 def collect(listed: list[Listed], store: ReportStore) -> list[Entry]:
     entries: dict[int, Entry] = {}
-    order = {"gdoc": 0, "pdf": 1, "files": 2}
+    order = {"gdoc": 0, "pdf": 1, "docx": 2, "files": 3}
     found = [(parsed, item) for item in listed if (parsed := parse_key(item.key)) is not None
              and not (parsed[2] == "files" and parsed[3] == INTERNAL_COPY)]
     found.sort(key=lambda pair: (order[pair[0][2]], pair[0][3] == INTERNAL_COPY))

@@ -27,13 +27,14 @@ from reports.model import CLIENT_COPY, INTERNAL_COPY, Report, StoredReport
 from .drive_errors import ADMIN, DriveError
 from .drive_files import FilesInDrive, has_work, sync_files
 from .gdoc import render_gdoc_html
-from .gdrive import DriveClient, DriveFile
+from .gdrive import DOCX_MIME, PDF_MIME, DriveClient, DriveFile
 from .naming import incident_moment
 
 MAX_SERVICE = 60
 MAX_TITLE = 150
-DRIVE_FORMATS = ("gdoc", "pdf")
-WHAT = {"gdoc": "Google Doc", "pdf": "PDF"}
+DRIVE_FORMATS = ("gdoc", "pdf", "docx")
+_MIME = {"pdf": PDF_MIME, "docx": DOCX_MIME}
+WHAT = {"gdoc": "Google Doc", "pdf": "PDF", "docx": "Word document"}
 
 _locks: dict[tuple[int, str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -131,13 +132,14 @@ def _lock_for(report_id: int, fmt: str, copy: str) -> threading.Lock:
 
 def export_to_drive(
     stored: StoredReport, fmt: str, log: ExportLog, connect: Callable[[], DriveClient],
-    pdf: bytes | None = None, copy: str = CLIENT_COPY,
+    content: bytes | None = None, copy: str = CLIENT_COPY,
 ) -> DriveExport:
-    """Upload ``stored`` as a Doc (``gdoc``) or upload ``pdf`` (``pdf``), and record it.
+    """Upload ``stored`` as a Doc (``gdoc``), or its file ``content`` as it is (``pdf``,
+    ``docx``: the same file as in the shared folder), and record it.
 
-    ``copy`` says which copy this is; for a PDF, ``pdf`` must already be that copy.
+    ``copy`` says which copy this is; ``content`` must already be that copy.
     """
-    if fmt not in DRIVE_FORMATS or (fmt == "pdf" and pdf is None):
+    if fmt not in DRIVE_FORMATS or (fmt != "gdoc" and content is None):
         raise ValueError(f"cannot put {fmt!r} in Drive this way")
     with _lock_for(stored.id, fmt, copy):
         previous = log.current_location(stored.id, fmt, DRIVE, copy)
@@ -150,17 +152,18 @@ def export_to_drive(
                 file = client.upload_doc(drive_name(stored.report, copy=copy), html, previous,
                                          key=key)
             else:
-                assert pdf is not None
-                file = client.upload_pdf(drive_name(stored.report, "pdf", copy), pdf, previous,
-                                         key=key)
+                assert content is not None
+                file = client.upload_file(drive_name(stored.report, fmt, copy), content,
+                                          _MIME[fmt], previous, key=key)
         except DriveError as error:
             record = log.record(
                 report_id=stored.id, format=fmt, destination=DRIVE, location=previous or "",
                 report_version=stored.version, ok=False, message=str(error), copy=copy,
             )
             return DriveExport(fmt, record, error=error, copy=copy)
-        files, files_error = _files_beside(client, stored, AttachmentStore(log.engine), file,
-                                           copy)
+        # The report's files go beside the Doc and the PDF; a Word file is one more way to read.
+        files, files_error = (_files_beside(client, stored, AttachmentStore(log.engine), file,
+                                            copy) if fmt in ("gdoc", "pdf") else (None, None))
         # Keep the explanation with the record when the earlier file was gone, or the files
         # could not follow.
         said = [notice(fmt, file, None, copy)] if file.replaced_missing or file.other_kind else []

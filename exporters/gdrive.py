@@ -57,6 +57,7 @@ __all__ = ["DriveClient", "DriveError", "DriveFile", "DriveItem"]
 SCOPE = DRIVE_FILE_SCOPE  # the default; HINDSIGHT_DRIVE_SCOPE=drive widens it
 DOC_MIME = "application/vnd.google-apps.document"
 PDF_MIME = "application/pdf"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FOLDER_MIME = "application/vnd.google-apps.folder"
 KEY_PROPERTY = "hindsightExport"
 MARK_PROPERTY = "hindsightApp"  # on every file Hindsight makes, so the index finds them all
@@ -220,7 +221,12 @@ class DriveClient:
     def upload_pdf(self, name: str, pdf: bytes, existing_file_id: str | None = None, *,
                    key: str | None = None) -> DriveFile:
         """Create or replace a PDF file."""
-        return self._upload(name, pdf, PDF_MIME, PDF_MIME, existing_file_id, key)
+        return self.upload_file(name, pdf, PDF_MIME, existing_file_id, key=key)
+
+    def upload_file(self, name: str, content: bytes, mime: str,
+                    existing_file_id: str | None = None, *, key: str | None = None) -> DriveFile:
+        """Create or replace a file kept as it is (not converted to a Google format)."""
+        return self._upload(name, content, mime, mime, existing_file_id, key)
 
     @property
     def way(self) -> Way:

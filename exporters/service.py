@@ -1,10 +1,8 @@
 """The one export flow, for the page and the command line alike.
 
 A Google Doc goes to the Drive folder only. Any other format is written to the shared folder;
-a PDF is then put in the Drive folder too when Drive is set up, as the same file and version.
-Markdown, web page and Word (``docx``) files stay in the shared folder: the Word document is not
-copied to Drive yet (issue 16 asks only for the local file; a copy would go through
-``export_to_drive`` as the PDF's does).
+a PDF and a Word document are then put in the Drive folder too when Drive is set up, as the same
+file and version (``ALSO_TO_DRIVE``). Markdown and web page files stay in the shared folder.
 The shared folder's index is brought up to date either way. The outcome says what happened;
 the page shows it, the command line prints it.
 
@@ -55,6 +53,8 @@ class ExportOutcome:
 
 
 DRIVE_INDEX_LOCK = "drive-index"
+# Files made in the shared folder that are also put, as they are, in the Drive folder.
+ALSO_TO_DRIVE = ("pdf", "docx")
 
 
 def drive_file_lock(stored: StoredReport, fmt: str, copy: str) -> str:
@@ -63,10 +63,10 @@ def drive_file_lock(stored: StoredReport, fmt: str, copy: str) -> str:
 
 
 def _to_drive(stored: StoredReport, fmt: str, log: ExportLog, connect: Callable[[], DriveClient],
-              copy: str, pdf: bytes | None = None) -> DriveExport:
+              copy: str, content: bytes | None = None) -> DriveExport:
     """``export_to_drive`` while no other process puts this report's file of this kind there."""
     with named_lock(log.engine, drive_file_lock(stored, fmt, copy)):
-        return export_to_drive(stored, fmt, log, connect, pdf=pdf, copy=copy)
+        return export_to_drive(stored, fmt, log, connect, content=content, copy=copy)
 
 
 def _drive_index(connect: Callable[[], DriveClient], store: ReportStore,
@@ -106,8 +106,8 @@ def export_report(
         return ExportOutcome(fmt, copy, failure=failure)
     sent: DriveExport | None = None
     index = index_error = None
-    if fmt == "pdf" and drive_set_up:
-        sent = _to_drive(stored, fmt, log, connect, copy, pdf=local.path.read_bytes())
+    if fmt in ALSO_TO_DRIVE and drive_set_up:
+        sent = _to_drive(stored, fmt, log, connect, copy, content=local.path.read_bytes())
         with folder.lock():
             refresh_index(folder, log, store)
         if sent.ok:

@@ -21,7 +21,7 @@ from app import create_app
 from exporters.drive_index import INDEX_NAME
 from exporters.drive_publish import drive_name
 from exporters.gdoc import render_gdoc_html
-from exporters.gdrive import DOC_MIME, MARK_PROPERTY
+from exporters.gdrive import DOC_MIME, DOCX_MIME, MARK_PROPERTY
 from reports.exchange import from_document, to_document
 from reports.exports_log import DRIVE, LOCAL
 from reports.model import Report
@@ -242,6 +242,28 @@ def test_pdf_export_also_puts_the_pdf_in_the_drive_folder(
     assert sorted(f.mime_type for f in fake_drive.files.values()
                   if f.name != INDEX_NAME) == ["application/pdf", DOC_MIME]
     assert drive_records(app, report_id, "pdf")[0].location == pdf.id
+
+
+def test_word_export_also_puts_the_word_file_in_the_drive_folder(
+        app: Flask, page: Page, fake_drive: FakeDrive, report_id: int) -> None:
+    """Issue 16: the .docx goes to Drive as it is, beside the Doc and the PDF, and is listed."""
+    body = page.export("docx")
+    words = [f for f in fake_drive.files.values() if f.mime_type == DOCX_MIME]
+    assert len(words) == 1
+    word = words[0]
+    assert word.name == DOC_NAME + ".docx" and word.parents == [FOLDER_ID]
+    local = next(r for r in app.extensions["hindsight.exports"].for_report(report_id)
+                 if r.destination == LOCAL and r.format == "docx")
+    assert (Path(app.config["SHARED_FOLDER"]) / local.location).read_bytes() == word.body
+    assert "The Word document is now in the team's Google Drive" in notices(body)
+    index = next(f for f in fake_drive.files.values() if f.name == INDEX_NAME)
+    assert "Word document" in index.body.decode("utf-8", "replace")
+
+    page.export("pdf")
+    page.export("docx")  # replaces the same Drive file: one Word file, one PDF
+    assert sorted(f.mime_type for f in fake_drive.files.values() if f.name != INDEX_NAME) == [
+        "application/pdf", DOCX_MIME]
+    assert drive_records(app, report_id, "docx")[0].location == word.id
 
 
 # -- failures: a plain message, the failure recorded, nothing lost ----------------------------
