@@ -125,7 +125,7 @@ def _require_shared_secret(app: Flask) -> None:
 
 def _check_shared_folder(app: Flask) -> None:
     """Fail at start-up, saying why, when the shared folder cannot be written."""
-    folder = Path(str(app.config["SHARED_FOLDER"])).expanduser()
+    folder = Path(str(app.config["SHARED_FOLDER"]))
     probe = folder / f".hindsight-write-check.{os.getpid()}"
     try:
         folder.mkdir(parents=True, exist_ok=True)

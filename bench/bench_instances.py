@@ -9,19 +9,24 @@ sessions would; ``/healthz`` sent the same way is the reference measured in the 
     .venv/bin/python -m bench.bench_instances [--seconds 10] [--authors 8 32]
 
 Prints throughput and p50/p99 for the reference and the mix, and p50/p99 per kind of request,
-for one instance and for two. Figures on this 2-core machine (10 s per level, PostgreSQL, other
-developers' tests running at the same time, so only the ratios within one run mean much):
+for one instance and for two. Each level first runs the mix 5 s unmeasured (every worker has
+drawn each page once) and waits until no export is queued. Measured 2026-12-02 on this 2-core
+machine (10 s per level; other developers' tests were running, so runs differ by +-20 %):
 
-     8 authors, 1 instance:  mix  ~60 req/s, p99 ~590 ms; save p99 ~380, open ~650, export ~780
-     8 authors, 2 instances: mix  ~62 req/s, p99 ~600 ms; save p99 ~390, open ~640, export ~900
-    32 authors, 1 instance:  mix  ~60 req/s, p99 ~2.2 s;  save p99 ~1.9 s, open ~2.4 s
-    32 authors, 2 instances: mix  ~63 req/s, p99 ~2.3 s;  save p99 ~2.0 s, open ~2.5 s
+    authors  instances  mix req/s  p50 ms  p99 ms  p99 by kind (ms): open  save  list  export
+       8         1         69.5       93     489                     557   241  1062     243
+       8         2         44.8      122     829                     634   307  1423     205
+      32         1         61.0      417    3687                    3687  3610  3800    1933
+      32         2         57.2      426    2220                    2018  1758  2680     886
 
-Two instances on two cores bring almost nothing: both compete for the same two processors, which
-are already busy with one instance's 4 workers (rendering the editor page and checking the report
-take most of a request's time; PostgreSQL takes a little; PDF exports run at a lower priority in
-the background). A second instance helps on a second machine, and keeps the app up while one is
-restarted. See docs/deploy.md.
+(/healthz, the reference, answered 780-1040 req/s in every case.) Two instances on two cores
+bring no gain, and at 8 authors a loss: the two processors are already busy with one
+instance's 4 workers (drawing the editor and the list, checking the report, and the PDF exports
+in the background), and a second instance adds 4 more processes competing for them, each with
+its own cold caches (templates, the writing advice's remembered hints). At 32 authors the
+p99 is lower with two (fewer requests queue behind one slow page in each worker), but the
+throughput is the same. A second instance pays on a second machine, and keeps the app up while
+one is restarted. See docs/deploy.md.
 """
 
 from __future__ import annotations
