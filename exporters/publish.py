@@ -55,6 +55,14 @@ def choose_location(
     return names.preferred if is_free(names.preferred) else names.with_id
 
 
+def _point_figures_at(data: bytes, preferred: str, chosen: str) -> bytes:
+    """A Markdown file written under the report's other name (its own was taken): its figures'
+    addresses name that name's files folder too."""
+    was = files_folder(preferred).rpartition("/")[2]
+    now = files_folder(chosen).rpartition("/")[2]
+    return data.replace(f"]({was}/".encode(), f"]({now}/".encode())
+
+
 def export_to_folder(
     stored: StoredReport, fmt: str, folder: SharedFolder, log: ExportLog,
     *, store: ReportStore | None = None, copy: str = CLIENT_COPY,
@@ -86,6 +94,8 @@ def export_to_folder(
         with folder.lock():
             previous = log.current_location(stored.id, fmt, LOCAL, copy)
             location = choose_location(names, stored.id, previous, is_free)
+            if fmt == "md" and location != names.preferred:
+                data = _point_figures_at(data, names.preferred, location)
             path = folder.write(location, data)
             write_files(folder, files_folder(location), AttachmentStore(log.engine), stored.id,
                         copy)

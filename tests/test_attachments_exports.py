@@ -223,6 +223,26 @@ def test_the_markdown_figure_follows_a_new_name(files: Files, app: Flask) -> Non
             / "errors-per-minute.png").is_file()
 
 
+def test_the_markdown_figure_follows_the_name_taken_when_its_own_is_in_use(
+        files: Files, app: Flask) -> None:
+    """Another report already holds this report's name: the file and its folder get the id
+    form of the name, and the figure's address names that folder too."""
+    with app.app_context():
+        twin = get_store().create(from_document(copy.deepcopy(SAMPLE_DOCUMENT)))
+        AttachmentStore(get_store().engine).add(twin.id, "Errors per minute.png",
+                                                png(CLIENT_COLOUR))
+        first = export_saved_report(twin.id, "md")  # takes the plain name first
+        outcome = export_saved_report(files.report_id, "md")
+    assert first is not None and first.local is not None
+    assert outcome is not None and outcome.local is not None
+    assert outcome.local.path.name != first.local.path.name
+    text = outcome.local.path.read_text()
+    addresses = re.findall(r"!\[Errors per minute\]\(([^)]+)\)", text)
+    assert len(addresses) == 1
+    assert addresses[0].split("/")[0] == outcome.local.path.name.removesuffix(".md")
+    assert (outcome.local.path.parent / addresses[0]).read_bytes() == files.data(files.figure)
+
+
 @pytest.mark.parametrize(("written", "expected"), [
     # Shown as code, not drawn: inline code and a code block keep the line as written.
     ("See `![Graph](attachment:{figure})` for the syntax.",
