@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .language import N_, gettext_for
+
 # Which rows of each list changed; an empty list for a part that is not a row list (or a row
 # list whose rows only moved).
 Parts = dict[str, list[str]]
@@ -27,39 +29,38 @@ _NOT_PARTS = {"format", "lessons", "internal_parts", *ROW_LISTS}
 
 # Every part, in the page's order, as a sentence names it ("Changed the summary").
 PART_WORDS: dict[str, str] = {
-    "title": "the title",
-    "service": "the service",
-    "severity": "the severity",
-    "status": "the status",
-    "audience": "who the report is for",
-    "language": "the report's language",
-    "authors": "who wrote it",
-    "timezone": "the time zone",
-    "started_at": "when it started",
-    "detected_at": "when it was noticed",
-    "resolved_at": "when it was resolved",
-    "apology": "the apology",
-    "summary": "the summary",
-    "impact": "the impact",
-    "impact_internal": "whether the impact is internal only",
-    "timeline": "the timeline",
-    "factors": "the contributing factors",
-    "no_single_root_cause": "the “no single root cause” tick",
-    "went_well": "what went well",
-    "went_well_internal": "whether what went well is internal only",
-    "went_wrong": "what went wrong",
-    "went_wrong_internal": "whether what went wrong is internal only",
-    "lucky": "where we got lucky",
-    "lucky_internal": "whether where we got lucky is internal only",
-    "actions": "the action items",
-    "follow_up_review_on": "the follow-up review date",
-    "follow_up_outcome": "the follow-up outcome",
-    "follow_up_held_on": "when the follow-up review was held",
-    _EXTRA: "details from an imported file",
+    "title": N_("the title"),
+    "service": N_("the service"),
+    "severity": N_("the severity"),
+    "status": N_("the status"),
+    "audience": N_("who the report is for"),
+    "authors": N_("who wrote it"),
+    "timezone": N_("the time zone"),
+    "started_at": N_("when it started"),
+    "detected_at": N_("when it was noticed"),
+    "resolved_at": N_("when it was resolved"),
+    "apology": N_("the apology"),
+    "summary": N_("the summary"),
+    "impact": N_("the impact"),
+    "impact_internal": N_("whether the impact is internal only"),
+    "timeline": N_("the timeline"),
+    "factors": N_("the contributing factors"),
+    "no_single_root_cause": N_("the “no single root cause” tick"),
+    "went_well": N_("what went well"),
+    "went_well_internal": N_("whether what went well is internal only"),
+    "went_wrong": N_("what went wrong"),
+    "went_wrong_internal": N_("whether what went wrong is internal only"),
+    "lucky": N_("where we got lucky"),
+    "lucky_internal": N_("whether where we got lucky is internal only"),
+    "actions": N_("the action items"),
+    "follow_up_review_on": N_("the follow-up review date"),
+    "follow_up_outcome": N_("the follow-up outcome"),
+    "follow_up_held_on": N_("when the follow-up review was held"),
+    _EXTRA: N_("details from an imported file"),
 }
-_ROW_WORDS = {"timeline": ("timeline event", "timeline events"),
-              "factors": ("contributing factor", "contributing factors"),
-              "actions": ("action item", "action items")}
+_ROW_WORDS = {"timeline": (N_("timeline event"), N_("timeline events")),
+              "factors": (N_("contributing factor"), N_("contributing factors")),
+              "actions": (N_("action item"), N_("action items"))}
 _ORDER = {part: index for index, part in enumerate(PART_WORDS)}
 
 
@@ -135,42 +136,49 @@ def from_text(text: str | None) -> Parts | None:
             for part, rows in value.items()}
 
 
-def _list(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+def _list(words: list[str], language: str = "en") -> str:
+    if len(words) == 1:
+        return words[0]
+    return gettext_for(language, N_("%(items)s and %(last)s")) % {
+        "items": ", ".join(words[:-1]), "last": words[-1]}
 
 
-def part_words(part: str, rows: Iterable[str] = ()) -> str:
+def part_words(part: str, rows: Iterable[str] = (), language: str = "en") -> str:
     """One part as a sentence names it: "the summary", "2 action items"."""
     count = len(list(rows))
     if part in _ROW_WORDS and count:
         one, many = _ROW_WORDS[part]
-        return f"1 {one}" if count == 1 else f"{count} {many}"
-    return PART_WORDS.get(part, PART_WORDS[_EXTRA])
+        if count == 1:
+            return gettext_for(language, N_("1 %(row)s")) % {"row": gettext_for(language, one)}
+        return gettext_for(language, N_("%(count)s %(rows)s")) % {
+            "count": count, "rows": gettext_for(language, many)}
+    return gettext_for(language, PART_WORDS.get(part, PART_WORDS[_EXTRA]))
 
 
-def describe(parts: Parts | None) -> str:
+def describe(parts: Parts | None, language: str = "en") -> str:
     """"Changed the summary, the timeline and 2 action items"; "" when it is not known."""
     if parts is None:
         return ""
     if not parts:
-        return "Nothing changed"
-    words = [part_words(part, rows) for part, rows in _ordered(parts).items()]
-    return "Changed " + _list(list(dict.fromkeys(words)))
+        return gettext_for(language, N_("Nothing changed"))
+    words = [part_words(part, rows, language) for part, rows in _ordered(parts).items()]
+    return gettext_for(language, N_("Changed %(parts)s")) % {
+        "parts": _list(list(dict.fromkeys(words)), language)}
 
 
 # What made each revision, as the history names it. Revisions saved before kinds were kept have
 # none and read as a save.
 KINDS: dict[str, str] = {
-    "create": "Started",
-    "import": "Imported",
-    "autosave": "Autosaved",
-    "save": "Saved",
-    "status": "Status changed",
-    "action": "Action item updated",
-    "restore": "Earlier version brought back",
-    "merge": "Changes merged",
-    "api": "Saved through the API",
-    "patch": "Changed through the API",
+    "create": N_("Started"),
+    "import": N_("Imported"),
+    "autosave": N_("Autosaved"),
+    "save": N_("Saved"),
+    "status": N_("Status changed"),
+    "action": N_("Action item updated"),
+    "restore": N_("Earlier version brought back"),
+    "merge": N_("Changes merged"),
+    "api": N_("Saved through the API"),
+    "patch": N_("Changed through the API"),
 }
 AUTOSAVE = "autosave"
 

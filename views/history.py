@@ -11,9 +11,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, ngettext
 from werkzeug.wrappers import Response
 
 from exporters.viewmodel import zone_name
+from reports import language as lang
 from reports.exchange import is_timezone
 from reports.revision_parts import AUTOSAVE, describe, kind_words
 from reports.store import BIN_DAYS, RevisionSummary, VersionConflict
@@ -21,6 +23,7 @@ from reports.workflow import ReportPublished
 from services import get_store
 from views.conflicts import LABELS, report_texts
 from views.identity import author_name, current_user
+from views.language import interface_language
 from views.permissions import AUTHORS, EDIT_REPORT, REVIEW_REPORT, allow
 
 bp = Blueprint("history", __name__)
@@ -40,39 +43,47 @@ class HistoryEntry:
     changes: str
 
 
-def _when(first: datetime, last: datetime, timezone: str) -> str:
-    """ "3 Oct 2026 at 09:12 CEST", or for a group "3 Oct 2026, 09:12–09:20 CEST"."""
+def _when(first: datetime, last: datetime, timezone: str, language: str = "en") -> str:
+    """ "3 Oct 2026 at 09:12 CEST", or for a group "3 Oct 2026, 09:12–09:20 CEST" (in the
+    page's language: "3 oct. 2026 à 09 h 12 CEST")."""
     tz = ZoneInfo(timezone if is_timezone(timezone) else "UTC")
     start, end = first.astimezone(tz), last.astimezone(tz)
-    day = f"{end.day} {end:%b %Y}"
+
+    def at(moment: datetime) -> str:
+        return lang.gettext_for(language, "%(day)s at %(time)s") % {
+            "day": lang.day(moment, language, "short"),
+            "time": f"{lang.clock(moment, language)} {zone_name(moment)}"}
+
     if start.replace(second=0, microsecond=0) == end.replace(second=0, microsecond=0):
-        return f"{day} at {end:%H:%M} {zone_name(end)}"
+        return at(end)
     if start.date() == end.date():
-        return f"{day}, {start:%H:%M}–{end:%H:%M} {zone_name(end)}"
-    return (f"{start.day} {start:%b %Y} at {start:%H:%M} {zone_name(start)} – "
-            f"{day} at {end:%H:%M} {zone_name(end)}")
+        return (f"{lang.day(end, language, 'short')}, {lang.clock(start, language)}–"
+                f"{lang.clock(end, language)} {zone_name(end)}")
+    return f"{at(start)} – {at(end)}"
 
 
 def history_entry(revision: RevisionSummary, timezone: str) -> HistoryEntry:
     first = revision.first_saved_at or revision.saved_at
     if revision.kind == AUTOSAVE and revision.saves > 1:
-        kind = f"{revision.saves} autosaves"
+        kind = ngettext("%(num)d autosave", "%(num)d autosaves", revision.saves)
     else:
-        kind = kind_words(revision.kind)
+        kind = gettext(kind_words(revision.kind))
     # A new report "changes" everything it starts with: the kind says enough.
     new_report = revision.kind == "create" or (revision.kind == "import" and revision.version == 1)
-    changes = "" if new_report else describe(revision.parts)
+    changes = "" if new_report else describe(revision.parts, interface_language())
     note = revision.note or ""
     # The notes the app writes itself say the same as the kind: one phrase instead.
     if revision.kind == "status" and note.startswith("Status: "):
-        kind, note = f"Status changed to {note.removeprefix('Status: ')}", ""
+        kind, note = gettext("Status changed to %(status)s",
+                             status=gettext(note.removeprefix("Status: "))), ""
     elif revision.kind == "restore" and note.startswith("Restored version "):
-        kind, note = f"Version {note.removeprefix('Restored version ')} brought back", ""
+        kind, note = gettext("Version %(version)s brought back",
+                             version=note.removeprefix("Restored version ")), ""
     elif revision.kind == "import" and note:  # "Added 4 events from text"
         kind, note = note, ""
     return HistoryEntry(
         version=revision.version, who=revision.author or "—",
-        when=_when(first, revision.saved_at, timezone), started_at=first,
+        when=_when(first, revision.saved_at, timezone, interface_language()), started_at=first,
         saved_at=revision.saved_at, kind=kind, note=note, changes=changes,
     )
 
@@ -117,12 +128,14 @@ def restore(report_id: int, version: int) -> Response:
         flash(str(published))
         return redirect(url_for("history.history", report_id=report_id), code=303)
     except VersionConflict:
-        flash("Someone saved this report a moment ago. Look at the history again, then restore.")
+        flash(gettext("Someone saved this report a moment ago. Look at the history again, then "
+                      "restore."))
         return redirect(url_for("history.history", report_id=report_id), code=303)
     if restored is None:
         abort(404)
-    flash(f"Version {version} is back. It was saved as version {restored.version}; "
-          "nothing newer was lost, it is still in the history.")
+    flash(gettext("Version %(version)s is back. It was saved as version %(new)s; nothing newer "
+                  "was lost, it is still in the history.", version=version,
+                  new=restored.version))
     return redirect(url_for("editor.edit", report_id=report_id), code=303)
 
 
@@ -131,7 +144,8 @@ def restore(report_id: int, version: int) -> Response:
 def delete(report_id: int) -> Response:
     if not get_store().delete(report_id):
         abort(404)
-    flash(f"The report is in the bin. You can put it back within {BIN_DAYS} days.")
+    flash(gettext("The report is in the bin. You can put it back within %(days)s days.",
+                  days=BIN_DAYS))
     return redirect(url_for("history.bin"), code=303)
 
 
@@ -146,5 +160,5 @@ def bin() -> str:
 def undelete(report_id: int) -> Response:
     if not get_store().undelete(report_id):
         abort(404)
-    flash("The report is back in your list.")
+    flash(gettext("The report is back in your list."))
     return redirect(url_for("editor.edit", report_id=report_id), code=303)

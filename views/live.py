@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
+from flask_babel import gettext
 
 from exporters.viewmodel import local_clock
 from reports.exchange import to_document
@@ -38,7 +39,8 @@ def changes(report_id: int) -> Any:
     parts = (changed_parts(to_document(before), to_document(current.report))
              if before is not None else None)
     # "changed the summary and 2 timeline events", for "Dana Lee changed … at 10:15 CET."
-    what = describe(parts) if parts else "Changed this report"
+    what = (describe(parts, interface_language()) if parts
+            else gettext("Changed this report"))
     what = what[0].lower() + what[1:]
     authors = []
     for revision in store.revisions(report_id):
