@@ -36,7 +36,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +45,7 @@ from contextlib import ExitStack, contextmanager
 from itertools import count
 from pathlib import Path
 
-from bench.load import MIX, Author, _by_kind, _free_port, _run_level, _summary
+from bench.load import MIX, Author, _by_kind, _run_level, _summary, gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-instances-secret-key-shared-by-every-instance"
@@ -55,29 +54,10 @@ WARM_UP = 5.0  # seconds of the mix, not measured, before each level
 
 @contextmanager
 def instance(database_url: str, shared: str) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "HINDSIGHT_INSTANCE_PATH": tempfile.mkdtemp(prefix="hindsight-inst-"),
-           "HINDSIGHT_BIND": f"127.0.0.1:{port}", "HINDSIGHT_DATABASE_URL": database_url,
-           "HINDSIGHT_SHARED_FOLDER": shared, "HINDSIGHT_SECRET_KEY": SECRET}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
-         "--access-logfile", "/dev/null", "--no-control-socket", "app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
+    """One more instance on the same database and shared folder, with the shared key."""
+    with gunicorn(database_url, {"HINDSIGHT_SHARED_FOLDER": shared,
+                                 "HINDSIGHT_SECRET_KEY": SECRET}, patience=120) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
 
 
 def drain(database_url: str, patience: float = 600.0) -> None:

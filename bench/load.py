@@ -48,24 +48,27 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str | None) -> Iterator[str]:
+def gunicorn(database_url: str | None, settings: dict[str, str] | None = None,
+             patience: float = 60) -> Iterator[str]:
+    """The app under gunicorn on a free port, with ``settings`` (``HINDSIGHT_*``) added; its
+    address once ``/healthz`` answers (within ``patience`` seconds)."""
     port = _free_port()
     instance = tempfile.mkdtemp(prefix="hindsight-load-")
     env = {**os.environ, "HINDSIGHT_INSTANCE_PATH": instance,
-           "HINDSIGHT_BIND": f"127.0.0.1:{port}"}
+           "HINDSIGHT_BIND": f"127.0.0.1:{port}", **(settings or {})}
     if database_url:
         env["HINDSIGHT_DATABASE_URL"] = database_url
     log = Path(instance) / "server.log"  # where a 500's traceback goes
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
-             "--access-logfile", "/dev/null", "app:create_app()"],
+             "--access-logfile", "/dev/null", "--no-control-socket", "app:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
         )
     print(f"  (the server's log: {log})", flush=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + patience
         while True:
             try:
                 urllib.request.urlopen(f"{url}/healthz", timeout=1).read()
