@@ -31,6 +31,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -59,9 +60,10 @@ def flash_drive(done: DriveExport) -> None:
 
 
 def drive_message(notice: str, link: str, name: str | None) -> Markup:
-    return (Markup('{} <a href="{}">Open “{}” in Google Drive</a>. '
-                   '<a href="{}">Open the shared folder’s index</a>.')
-            .format(notice, link, name or "the file", url_for("exports.shared_folder_file")))
+    return Markup(gettext('%(notice)s <a href="%(link)s">Open “%(name)s” in Google Drive</a>. '
+                          '<a href="%(index)s">Open the shared folder’s index</a>.')) % {
+        "notice": notice, "link": link, "name": name or gettext("the file"),
+        "index": url_for("exports.shared_folder_file")}
 
 
 def download_url(record: ExportRecord) -> str | None:
@@ -75,9 +77,9 @@ def download_url(record: ExportRecord) -> str | None:
 
 def format_label(fmt: str, copy: str = CLIENT_COPY) -> str:
     """The format's name for people: "PDF", or "PDF (internal copy)"."""
-    label = FORMATS[fmt].label if fmt in FORMATS else fmt
+    label = gettext(FORMATS[fmt].label) if fmt in FORMATS else fmt
     label = label[:1].upper() + label[1:]
-    return f"{label} (internal copy)" if copy == INTERNAL_COPY else label
+    return gettext("%(format)s (internal copy)", format=label) if copy == INTERNAL_COPY else label
 
 
 @bp.app_context_processor
@@ -97,39 +99,46 @@ WAIT = 2  # seconds before the job's page (without JavaScript) looks again
 def local_message(outcome: JobOutcome, report_id: int) -> Markup:
     """Where the new file is: a download link, its full path on this server, the index."""
     location = outcome.local_location or ""
-    label = FORMATS[outcome.fmt].label if outcome.fmt in FORMATS else outcome.fmt
-    what = (f"the internal copy as {label}" if outcome.copy == INTERNAL_COPY
-            else f"as {label}")
+    label = gettext(FORMATS[outcome.fmt].label) if outcome.fmt in FORMATS else outcome.fmt
+    what = (gettext("the internal copy as %(format)s", format=label)
+            if outcome.copy == INTERNAL_COPY else gettext("as %(format)s", format=label))
     try:
         where = str(shared_folder().path_of(location))
     except OutsideFolder:
         where = location
     link = url_for("exports.download", report_id=report_id,
                    export_id=outcome.local_export_id or 0)
-    return (Markup('Exported {}: <a href="{}" download>{}</a> is in the shared folder, at '
-                   '<code class="file-path">{}</code>. '
-                   '<a href="{}">Open the shared folder’s index</a>.')
-            .format(what, link, Path(location).name, where,
-                    url_for("exports.shared_folder_file")))
+    return Markup(gettext('Exported %(what)s: <a href="%(link)s" download>%(name)s</a> is in '
+                          'the shared folder, at <code class="file-path">%(where)s</code>. '
+                          '<a href="%(index)s">Open the shared folder’s index</a>.')) % {
+        "what": what, "link": link, "name": Path(location).name, "where": where,
+        "index": url_for("exports.shared_folder_file")}
 
 
 def job_messages(job: ExportJob) -> list[tuple[Markup | str, str]]:
     """What a finished job says, as (message, category): the same words the page always had."""
     label = format_label(job.format, job.copy)
-    whole = "Any file of this report in the shared folder is complete, never half written."
+    whole = gettext("Any file of this report in the shared folder is complete, never half "
+                    "written.")
     if job.interrupted:
-        return [(f"The {label} export was interrupted: the server stopped while making it, "
-                 f"{job.attempts} times. {whole} Export again; if it stops again, ask whoever "
-                 "runs Hindsight to look at its logs.", "export error")]
+        return [(ngettext("The %(format)s export was interrupted: the server stopped while "
+                          "making it, %(num)d time. %(whole)s Export again; if it stops again, "
+                          "ask whoever runs Hindsight to look at its logs.",
+                          "The %(format)s export was interrupted: the server stopped while "
+                          "making it, %(num)d times. %(whole)s Export again; if it stops again, "
+                          "ask whoever runs Hindsight to look at its logs.",
+                          job.attempts, format=label, whole=whole), "export error")]
     if job.outcome is None:
-        return [(f"The {label} export did not finish: something went wrong while making it. "
-                 f"{whole} Try again in a minute; if it fails again, ask whoever runs "
-                 "Hindsight to look at its logs.", "export error")]
+        return [(gettext("The %(format)s export did not finish: something went wrong while "
+                         "making it. %(whole)s Try again in a minute; if it fails again, ask "
+                         "whoever runs Hindsight to look at its logs.", format=label,
+                         whole=whole), "export error")]
     outcome = JobOutcome.from_json(job.outcome)
     messages: list[tuple[Markup | str, str]] = []
     if outcome.failure is not None:
-        messages.append((f"{outcome.failure} Nothing in the shared folder was changed. Try "
-                         "again in a minute.", "export error"))
+        messages.append((gettext("%(failure)s Nothing in the shared folder was changed. Try "
+                                 "again in a minute.", failure=outcome.failure),
+                         "export error"))
     elif outcome.local_location is not None:
         messages.append((local_message(outcome, job.report_id), "export"))
     if outcome.drive_notice is not None:
@@ -152,7 +161,7 @@ def job_state(job: ExportJob) -> dict[str, Any]:
     state: dict[str, Any] = {
         "id": job.id, "status": job.status, "finished": job.finished,
         "url": url_for("exports.job", report_id=job.report_id, job_id=job.id),
-        "message": f"Exporting the {format_label(job.format, job.copy)}…",
+        "message": gettext("Exporting the %(format)s…", format=format_label(job.format, job.copy)),
     }
     if job.finished:
         stored = get_store().get(job.report_id)
@@ -257,7 +266,7 @@ def shared_folder_file(filename: str) -> Response:
         abort(404)
     if not path.is_file():
         if filename == INDEX_FILES[0]:
-            abort(404, "Nothing has been exported to the shared folder yet.")
+            abort(404, gettext("Nothing has been exported to the shared folder yet."))
         abort(404)
     if filename == INDEX_FILES[0]:
         page = path.read_text(encoding="utf-8")
