@@ -8,6 +8,7 @@ is measured in the benchmark only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
@@ -16,9 +17,12 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from bench.bench_editor import big_report, ordinary_report, stored_report
+from forms.report import ReportForm
+from reports.checks import check_report
 from reports.model import Report
 from tests.pages import store_of
 from views.conflicts import form_entries
+from views.page import render_page
 
 KIB = 1024
 TARGET = 300 * KIB  # issue 15, part 5
@@ -137,6 +141,23 @@ def test_the_page_posts_what_the_form_would(app: Flask, client: FlaskClient,
     assert dict(posted) == dict(expected)
 
 
+def test_rows_drawn_from_the_reports_values_are_those_its_row_forms_draw(
+        app: Flask, big: tuple[str, Report]) -> None:
+    """An opened report's rows come from its values (views/row_views.py), not from a WTForms
+    row form each: the page is the same, byte for byte."""
+    url = big[0]
+    with app.test_request_context(url):
+        stored = store_of(app).get(int(url.rsplit("/", 1)[1]))
+        assert stored is not None
+        shown = replace(stored.report, timeline=stored.report.sorted_timeline())
+        problems = check_report(shown)
+        from_forms, _ = render_page(stored, ReportForm.for_report(shown), problems)
+        without_rows = ReportForm.for_report(replace(shown, timeline=[], factors=[], actions=[]))
+        from_values, _ = render_page(stored, without_rows, problems, rows_of=shown)
+    assert 'id="timeline-199-description"' in from_values
+    assert from_values == from_forms
+
+
 def test_the_page_posted_back_saves_the_same_report(app: Flask, client: FlaskClient,
                                                     big: tuple[str, Report]) -> None:
     url, report = big
@@ -170,6 +191,18 @@ def test_every_row_input_is_labelled_and_described_by_ids_on_the_page(
                  "actions-29-ticket-error", "factors-29-description-hints"):
         assert slot not in ids
     assert "factors-29-description-readability" in ids  # reading ease, drawn by the server
+
+
+def test_factor_ticks_have_short_names_and_each_factor_is_said_once(
+        client: FlaskClient, big: tuple[str, Report]) -> None:
+    """30 ticks in each of 30 action items: each named "Factor 2"; without the page's script,
+    what each factor says is listed once above the action items."""
+    html = _page(client, big[0])
+    assert '<label for="actions-3-addresses-0">Factor 1 (root cause)</label>' in html
+    assert '<label for="actions-3-addresses-1">Factor 2</label>' in html
+    said = "Factor 2: Factor 2: the retired gateway was still listed"
+    assert html.count(said) == 1
+    assert html.index("<noscript>") < html.index(said) < html.index("</noscript>")
 
 
 def test_a_row_error_shows_beside_its_input_as_before(client: FlaskClient,

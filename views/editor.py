@@ -22,6 +22,7 @@ from views.identity import author_name, current_user
 from views.language import interface_language
 from views.page import render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
+from views.row_views import factor_ticks, select_options
 
 bp = Blueprint("editor", __name__)
 
@@ -37,6 +38,9 @@ def in_report_zone(moment: datetime, timezone: str) -> str:
 def parts_of_the_page(state: BlueprintSetupState) -> None:
     """The parts' headings and contents links, for every template (macros included)."""
     state.app.jinja_env.globals["page_parts"] = PAGE_PARTS
+    # The big report's repeated markup (templates/rows.html, guidance.html), drawn in Python.
+    state.app.jinja_env.globals["select_options"] = select_options
+    state.app.jinja_env.globals["factor_ticks"] = factor_ticks
 
 
 def _stored_or_404(report_id: int) -> StoredReport:
