@@ -27,7 +27,7 @@ _WORDS = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
     subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F",
-                    "babel.cfg", "-k", "N_", "-o", str(pot), "."],
+                    "babel.cfg", "-k", "N_", "-k", "lazy_gettext", "-o", str(pot), "."],
                    cwd=ROOT, check=True, capture_output=True)
     return pot
 

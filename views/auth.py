@@ -29,6 +29,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -43,8 +44,10 @@ bp = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired("Enter your username.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    username = StringField(lazy_gettext("Username"),
+                           validators=[DataRequired(lazy_gettext("Enter your username."))])
+    password = PasswordField(lazy_gettext("Password"),
+                             validators=[DataRequired(lazy_gettext("Enter your password."))])
 
 
 def _is_loopback(address: str | None) -> bool:
@@ -123,7 +126,7 @@ def register(app: Flask) -> None:
         mode = app.config["AUTH"]
         if mode == "none":
             if not _is_loopback(request.remote_addr):
-                abort(403, "Sign-in is off, so this app only answers this computer.")
+                abort(403, gettext("Sign-in is off, so this app only answers this computer."))
             g.user = LOCAL_USER
         elif is_public(request.endpoint):
             g.user = _session_user() if mode == "password" else None
@@ -199,7 +202,7 @@ def logout() -> Response:
     if current_app.config["AUTH"] == "password" and user is not None:
         get_users().end_sessions(user.username)  # copies of this session's cookie stop working
     session.clear()
-    flash("You are signed out.")
+    flash(gettext("You are signed out."))
     if current_app.config["AUTH"] == "password":
         return redirect(url_for("auth.login"))
     return redirect(url_for("library.index"))

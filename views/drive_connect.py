@@ -24,6 +24,7 @@ import secrets
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -74,9 +75,9 @@ def _sealer() -> Fernet:
 def connect() -> Response:
     path = str(current_app.config.get("GOOGLE_OAUTH_CLIENT") or "").strip()
     if not path:
-        flash("Connecting a Google account is not set up on this Hindsight: whoever looks after "
-              "it needs to set HINDSIGHT_GOOGLE_OAUTH_CLIENT (see docs/google-drive.md).",
-              "error")
+        flash(gettext("Connecting a Google account is not set up on this Hindsight: whoever "
+                      "looks after it needs to set HINDSIGHT_GOOGLE_OAUTH_CLIENT (see "
+                      "docs/google-drive.md)."), "error")
         return _back()
     try:
         client = read_oauth_client(path)
@@ -110,13 +111,13 @@ def callback() -> Response:
     state = request.args.get("state", "")
     if (kept is None or not state or not secrets.compare_digest(state, kept.get("state", ""))
             or kept.get("by") != _who()):
-        flash("Hindsight did not connect Google Drive: this answer from Google does not belong "
-              "to a “Connect Google Drive” started in this browser in the last ten minutes. "
-              "Click “Connect Google Drive” to start again.", "error")
+        flash(gettext("Hindsight did not connect Google Drive: this answer from Google does not "
+                      "belong to a “Connect Google Drive” started in this browser in the last "
+                      "ten minutes. Click “Connect Google Drive” to start again."), "error")
         return _back()
     if request.args.get("error"):
-        flash("Google Drive is not connected: the permission was not given on Google's page. "
-              "Click “Connect Google Drive” to try again.", "error")
+        flash(gettext("Google Drive is not connected: the permission was not given on Google's "
+                      "page. Click “Connect Google Drive” to try again."), "error")
         return _back()
     config = current_app.config
     try:
@@ -145,9 +146,9 @@ def callback() -> Response:
     name = f"{connection.account_name} ({connection.account})" if connection.account_name else (
         connection.account)
     next_step = ("" if connection.folder_id else
-                 " Next, click “Make the reports folder for me”.")
-    flash(f"Google Drive is connected: Hindsight now puts reports in the Google Drive of "
-          f"{name}.{next_step}")
+                 " " + gettext("Next, click “Make the reports folder for me”."))
+    flash(gettext("Google Drive is connected: Hindsight now puts reports in the Google Drive of "
+                  "%(name)s.", name=name) + next_step)
     return _back()
 
 
@@ -160,15 +161,16 @@ def make_folder() -> Response:
         flash(str(state.problem), "error")
         return _back()
     if sign_in is None or sign_in.kind not in (PERSON, DELEGATED):
-        flash("Hindsight can make its folder only in a person's Google Drive: connect a Google "
-              "account first, or let the service account act for a person "
-              "(HINDSIGHT_DRIVE_SUBJECT). A service account has no Drive of its own.", "error")
+        flash(gettext("Hindsight can make its folder only in a person's Google Drive: connect a "
+                      "Google account first, or let the service account act for a person "
+                      "(HINDSIGHT_DRIVE_SUBJECT). A service account has no Drive of its own."),
+              "error")
         return _back()
     try:
         client = DriveClient.from_config(current_app.config, sign_in=sign_in, need_folder=False)
         folder = client.make_folder(FOLDER_NAME)
     except DriveError as error:
-        flash(f"Hindsight could not make the folder. {error}", "error")
+        flash(gettext("Hindsight could not make the folder. %(error)s", error=error), "error")
         return _back()
     if sign_in.kind == PERSON:
         identity, account = PERSON_ROW, sign_in.account
@@ -179,9 +181,11 @@ def make_folder() -> Response:
     forget_drive_client()
     current_app.logger.info("Google Drive: %s made the folder %s for %s", _who(), folder.id,
                             account)
-    flash(Markup("Hindsight made the folder “{}” in the Google Drive of {}, and exports now go "
-                 'there. <a href="{}">Open it in Google Drive</a> and share it with the people '
-                 "who read the reports.").format(folder.name, account, folder.link))
+    flash(Markup(gettext("Hindsight made the folder “%(name)s” in the Google Drive of "
+                         "%(account)s, and exports now go there. <a href=\"%(link)s\">Open it "
+                         "in Google Drive</a> and share it with the people who read the "
+                         "reports.")) % {"name": folder.name, "account": account,
+                                         "link": folder.link})
     return _back()
 
 
@@ -191,11 +195,12 @@ def disconnect() -> Response:
     before = get_drive_connections().disconnect_person(_who())
     forget_drive_client()
     if before is None or not before.refresh_token:
-        flash("No Google account was connected.")
+        flash(gettext("No Google account was connected."))
         return _back()
     current_app.logger.info("Google Drive: %s disconnected the account %s", _who(),
                             before.account)
-    gone = f"Hindsight has forgotten the connection to {before.account}."
+    gone = gettext("Hindsight has forgotten the connection to %(account)s.",
+                   account=before.account)
     try:
         client = read_oauth_client(str(current_app.config.get("GOOGLE_OAUTH_CLIENT") or ""))
         revoked = revoke(client, before.refresh_token,
@@ -203,9 +208,11 @@ def disconnect() -> Response:
     except DriveError:
         revoked = False
     if revoked:
-        flash(f"Google Drive is disconnected. {gone} Google no longer lets Hindsight use the "
-              "account. Documents already exported stay in the folder.")
+        flash(gettext("Google Drive is disconnected. %(gone)s Google no longer lets Hindsight "
+                      "use the account. Documents already exported stay in the folder.",
+                      gone=gone))
     else:
-        flash(f"{gone} Google could not be told, so to be sure, remove Hindsight from the "
-              "account at myaccount.google.com → Security → Third-party connections.", "error")
+        flash(gettext("%(gone)s Google could not be told, so to be sure, remove Hindsight from "
+                      "the account at myaccount.google.com → Security → Third-party "
+                      "connections.", gone=gone), "error")
     return _back()
