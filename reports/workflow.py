@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .guidance import readiness
 from .guidance.readiness import HintKey
+from .language import N_
 from .model import STATUSES, Report
 
 # transition -> (statuses it starts from, status it leads to)
@@ -22,7 +23,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 # Moving to these statuses needs every readiness check met.
 CHECKED_STATUSES = frozenset({"in_review", "published"})
-PUBLISHED_MESSAGE = "This report is published, so it cannot be changed. Reopen it first."
+PUBLISHED_MESSAGE = N_("This report is published, so it cannot be changed. Reopen it first.")
 
 
 @dataclass(frozen=True)

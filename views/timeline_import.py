@@ -24,10 +24,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from reports.exchange import all_timezones, in_year_range, is_timezone
+from reports.language import N_
 from reports.limits import MAX_LONG_TEXT, MAX_ROWS
 from reports.model import EVENT_KINDS, StoredReport
 from reports.store import VersionConflict
@@ -50,6 +52,7 @@ from reports.workflow import PUBLISHED_MESSAGE, ReportPublished
 from services import get_store, today
 from views.api import _problem, _read_body
 from views.identity import author_name
+from views.language import format_number
 from views.permissions import EDIT_REPORT, allow
 
 bp = Blueprint("timeline_import", __name__)
@@ -58,7 +61,7 @@ bp = Blueprint("timeline_import", __name__)
 api_bp = Blueprint("timeline_import_api", __name__, url_prefix="/api")
 
 DAY_ORDERS = {"day": True, "month": False}
-NO_TEXT = "Paste the messages or lines, or choose a file, to find events in them."
+NO_TEXT = N_("Paste the messages or lines, or choose a file, to find events in them.")
 
 
 def _stored_or_404(report_id: int) -> StoredReport:
@@ -170,7 +173,8 @@ def _form_settings(form: MultiDict[str, str]) -> tuple[Settings, list[tuple[str,
     errors: list[tuple[str, str, str]] = []
     zone = form.get("timezone", "").strip()
     if zone and not is_timezone(zone):
-        errors.append(("timezone", "Time zone", "Choose a time zone from the list."))
+        errors.append(("timezone", gettext("Time zone"),
+                       gettext("Choose a time zone from the list.")))
         zone = ""
     source = form.get("source", "")
     return Settings(
@@ -206,11 +210,11 @@ def read(report_id: int) -> tuple[str, int]:
     settings, errors = _form_settings(request.form)
     if not text.strip():
         return _page(stored, "source", 400, text=text,
-                     errors=[("text", "The text", NO_TEXT)])
+                     errors=[("text", gettext("The text"), gettext(NO_TEXT))])
     try:
         reading = read_timeline(text, settings, context_of(stored.report, today()))
     except ColumnError as error:
-        errors.append(("time_column", "Columns", str(error)))
+        errors.append(("time_column", gettext("Columns"), str(error)))
         reading = read_timeline(text, replace(settings, time_column=None, text_column=None),
                                 context_of(stored.report, today()))
     asked = request.form.get("asked") == "1"
@@ -221,7 +225,7 @@ def read(report_id: int) -> tuple[str, int]:
                      settings=settings, errors=errors)
     if not reading.events:
         return _page(stored, "source", 400, text=text, errors=[
-            ("text", "The text", problem) for problem in reading.problems])
+            ("text", gettext("The text"), problem) for problem in reading.problems])
     rows = [Row(e.at, e.kind, e.description, e.author, e.duplicate, ticked=not e.duplicate)
             for e in reading.events[:MAX_ROWS]]
     return _page(stored, "review", text=text, reading=reading, settings=settings, rows=rows,
@@ -252,15 +256,16 @@ def _posted_rows(form: MultiDict[str, str]) -> list[Row]:
                   ticked=form.get(prefix + "add") == "1")
         description = clean(row.description, limit=MAX_LONG_TEXT + 1)
         if row.ticked and not description:
-            row.error = "Write what happened, or untick this event."
+            row.error = gettext("Write what happened, or untick this event.")
         elif len(description) > MAX_LONG_TEXT:
-            row.error = f"Shorten this to at most {MAX_LONG_TEXT:,} characters."
+            row.error = gettext("Shorten this to at most %(most)s characters.",
+                                most=format_number(MAX_LONG_TEXT))
         rows.append(row)
     return rows
 
 
 def _row_errors(rows: list[Row]) -> list[tuple[str, str, str]]:
-    return [(f"events-{i}-description", f"Event {i + 1}", row.error)
+    return [(f"events-{i}-description", gettext("Event %(number)s", number=i + 1), row.error)
             for i, row in enumerate(rows) if row.error]
 
 
@@ -273,7 +278,8 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
     try:
         based_on = int(request.form.get("base_version", ""))
     except ValueError:
-        abort(400, "The page did not say which version of the report it showed. Start again.")
+        abort(400, gettext("The page did not say which version of the report it showed. Start "
+                           "again."))
 
     def again(status: int, errors: list[tuple[str, str, str]], current: StoredReport,
               **notes: Any) -> tuple[str, int]:
@@ -283,11 +289,11 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
     errors = _row_errors(rows)
     ticked = [row for row in rows if row.ticked]
     if not ticked and not errors:
-        errors.append(("events", "Events", "Tick at least one event to add."))
+        errors.append(("events", gettext("Events"), gettext("Tick at least one event to add.")))
     if errors:
         return again(400, errors, stored)
     if stored.report.status == "published":
-        return again(409, [("events", "Report", PUBLISHED_MESSAGE)], stored)
+        return again(409, [("events", gettext("Report"), gettext(PUBLISHED_MESSAGE))], stored)
     if based_on != stored.version:
         return _stale(stored, rows)
     chosen = [Chosen(row.at, row.kind, clean(row.description, limit=MAX_LONG_TEXT))
@@ -298,15 +304,16 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
                                  author=author_name(),
                                  note=f"Added {len(chosen)} events from text", kind="import")
     except TooManyRows as error:
-        return again(400, [("events", "Events", str(error))], stored)
+        return again(400, [("events", gettext("Events"), str(error))], stored)
     except VersionConflict as conflict:
         return _stale(conflict.current, rows)
     except ReportPublished:
-        return again(409, [("events", "Report", PUBLISHED_MESSAGE)],
+        return again(409, [("events", gettext("Report"), gettext(PUBLISHED_MESSAGE))],
                      get_store().get(report_id) or stored)
     if saved is None:
         abort(404)
-    flash(f"Added {len(chosen)} event{'s' if len(chosen) != 1 else ''} to the timeline.")
+    flash(ngettext("Added %(num)d event to the timeline.", "Added %(num)d events to the timeline.",
+                   len(chosen)))
     return redirect(url_for("editor.edit", report_id=report_id) + "#timeline", code=303)
 
 
