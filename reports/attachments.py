@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from .language import N_
 from .markdown import PlacedImage
 from .model import CLIENT_COPY, Report
 from .tables import AttachmentRow, ReportRow
@@ -65,7 +66,8 @@ OTHER_TYPES = {
     "pdf": "application/pdf",
 }
 ACCEPTED = (*IMAGE_EXTENSIONS, *OTHER_TYPES)
-ACCEPTED_WORDS = "images (PNG, JPEG, WebP, GIF), text and log files, e-mails (.eml), CSV and PDF"
+ACCEPTED_WORDS = N_("images (PNG, JPEG, WebP, GIF), text and log files, e-mails (.eml), CSV and "
+                    "PDF")
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 

@@ -33,6 +33,7 @@ from flask import (
     url_for,
 )
 from flask.sansio.blueprints import BlueprintSetupState
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -280,7 +281,7 @@ def page_upload(report_id: int) -> Any:
         return _refusal(error)
     if wants_json():  # the page's script: it puts the new file in the list itself
         return jsonify(attachment=added.summary(), html=_item_html(added, stored)), 201
-    flash(f"“{added.name}” is added to the report.")
+    flash(gettext("“%(name)s” is added to the report.", name=added.name))
     return redirect(url_for("editor.edit", report_id=report_id) + "#attachments", code=303)
 
 
@@ -297,7 +298,7 @@ def change(report_id: int, attachment_id: int) -> Any:
                                   internal=_flag(request.form.get("internal")))
     except AttachmentError as error:
         return _refusal(error)
-    flash(f"“{found.name}” is updated.")
+    flash(gettext("“%(name)s” is updated.", name=found.name))
     return redirect(url_for("editor.edit", report_id=report_id)
                     + f"#attachment-{attachment_id}", code=303)
 
@@ -314,6 +315,6 @@ def remove(report_id: int, attachment_id: int) -> Any:
     attachment_store().remove(report_id, attachment_id)
     if wants_json():
         return jsonify(removed=attachment_id)
-    flash(f"“{found.name}” is removed from the report. It leaves the shared folder at the "
-          "next export.")
+    flash(gettext("“%(name)s” is removed from the report. It leaves the shared folder at the "
+                  "next export.", name=found.name))
     return redirect(url_for("editor.edit", report_id=report_id) + "#attachments", code=303)

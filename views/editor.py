@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask.sansio.blueprints import BlueprintSetupState
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from exporters.viewmodel import local_clock, local_time
@@ -97,6 +98,6 @@ def save(report_id: int) -> Any:
                if done.merged else {}),
         )
     if not done.row_action:
-        flash("Your report is saved.")
+        flash(gettext("Your report is saved."))
     anchor = f"#{done.focus}" if done.focus else ""
     return redirect(url_for("editor.edit", report_id=report_id) + anchor, code=303)

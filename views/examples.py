@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from exporters.viewmodel import build
@@ -36,5 +37,6 @@ def start() -> Response:
     user = current_user()
     stored = get_store().create(sample_report(), author=author_name(),
                                 team=user.team if user else None)
-    flash("This draft is a copy of the example. Change every part to tell your own incident.")
+    flash(gettext("This draft is a copy of the example. Change every part to tell your own "
+                  "incident."))
     return redirect(url_for("editor.edit", report_id=stored.id), code=303)

@@ -34,6 +34,7 @@ from flask import (
     url_for,
 )
 from flask.sansio.blueprints import BlueprintSetupState
+from flask_babel import gettext
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Field
 from wtforms.validators import Length
@@ -250,7 +251,7 @@ def set_aside(report_id: int) -> BaseResponse:
         abort(400)
     family, field_id, rule_id, words = parts
     if stored.report.status == "published":
-        flash(PUBLISHED_MESSAGE, "error")
+        flash(gettext(PUBLISHED_MESSAGE), "error")
         return _back(report_id, field_id)
     reason = request.form.get(f"reason|{token}") or request.form.get("reason", "")
     try:
@@ -258,8 +259,8 @@ def set_aside(report_id: int) -> BaseResponse:
     except SetAsideError as problem:
         flash(str(problem), "error")
         return _back(report_id, field_id)
-    flash("The hint is set aside: it no longer counts in the checklist. "
-          "Reviewers see it, with your reason.")
+    flash(gettext("The hint is set aside: it no longer counts in the checklist. Reviewers see "
+                  "it, with your reason."))
     return _back(report_id, field_id)
 
 
@@ -279,7 +280,7 @@ def restore_set_aside(report_id: int) -> BaseResponse:
     if entry is None or entry.report_id != report_id:
         abort(404)
     store.restore(set_aside_id)
-    flash("The hint is back: it counts in the checklist again.")
+    flash(gettext("The hint is back: it counts in the checklist again."))
     return _back(report_id)
 
 

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask.sansio.blueprints import BlueprintSetupState
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from reports.comments import PARTS, CommentError, CommentStore, PartComments
@@ -89,7 +90,7 @@ def add_comment(report_id: int) -> Response:
         flash(str(problem), "error")
         return _back(report_id, part, reopen=True)
     else:
-        flash(f"Comment added to “{PARTS[part]}”.")
+        flash(gettext("Comment added to “%(part)s”.", part=gettext(PARTS[part])))
     return _back(report_id, part)
 
 
@@ -102,9 +103,10 @@ def resolve_comment(report_id: int, comment_id: int) -> Response:
     if comment is None or comment.report_id != report_id:
         abort(404)
     if store.resolve(comment_id, comment_author()):
-        flash(f"Comment on “{PARTS.get(comment.part, comment.part)}” marked as resolved.")
+        flash(gettext("Comment on “%(part)s” marked as resolved.",
+                      part=gettext(PARTS.get(comment.part, comment.part))))
     else:
-        flash("That comment was already resolved.")
+        flash(gettext("That comment was already resolved."))
     return _back(report_id, comment.part)
 
 

@@ -13,7 +13,9 @@ from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext
 
+from reports.language import N_
 from reports.model import STATUSES
 from reports.store import VersionConflict
 from reports.workflow import TRANSITIONS, MoveRefused, ReportPublished, check_move
@@ -26,9 +28,9 @@ from views.permissions import MOVE_REPORT, allow
 bp = Blueprint("workflow", __name__)
 
 DONE_MESSAGES = {
-    "submit": "Sent for review. Reviewers can read it now; you can still make changes.",
-    "publish": "Published. The report is read-only now; reopen it to change anything.",
-    "reopen": "Reopened as a draft: you can edit it again.",
+    "submit": N_("Sent for review. Reviewers can read it now; you can still make changes."),
+    "publish": N_("Published. The report is read-only now; reopen it to change anything."),
+    "reopen": N_("Reopened as a draft: you can edit it again."),
 }
 
 
@@ -48,8 +50,8 @@ def change_status(report_id: int) -> Any:
         abort(400)
     sources, target = TRANSITIONS[transition]
     if stored.report.status not in sources:
-        flash(f"This report is {STATUSES[stored.report.status].lower()}, so that step does "
-              "not apply.")
+        flash(gettext("This report is %(status)s, so that step does not apply.",
+                      status=gettext(STATUSES[stored.report.status]).lower()))
         return _editor(report_id)
     user = current_user()
     may_edit = user is None or user.may_edit_team(store.team_of(report_id))
@@ -69,7 +71,8 @@ def change_status(report_id: int) -> Any:
                    expected_version=stored.version, author=author_name(),
                    note=f"Status: {STATUSES[target]}", kind="status")
     except (VersionConflict, ReportPublished):
-        flash("Someone saved this report a moment ago. Check their changes, then try again.")
+        flash(gettext("Someone saved this report a moment ago. Check their changes, then try "
+                      "again."))
         return _editor(report_id)
-    flash(DONE_MESSAGES[transition])
+    flash(gettext(DONE_MESSAGES[transition]))
     return _editor(report_id)
