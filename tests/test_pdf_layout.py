@@ -89,7 +89,9 @@ def document(apology_lines: int, rows: int) -> dict[str, Any]:
         "lucky": "It happened outside the sales peak. " * (1 + (apology_lines + rows) % 7),
     }
     doc["actions"] = [
-        dict(SAMPLE_DOCUMENT["actions"][i % 2], owner=f"Team {i + 1}")
+        # Each a row of its own: the sample's action without its id, so ids never repeat.
+        {**{key: value for key, value in SAMPLE_DOCUMENT["actions"][i % 2].items()
+            if key != "id"}, "owner": f"Team {i + 1}"}
         for i in range(1 + rows % 5)
     ]
     return doc
