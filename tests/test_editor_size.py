@@ -25,8 +25,8 @@ from views.conflicts import form_entries
 from views.page import render_page
 
 KIB = 1024
-TARGET = 300 * KIB  # issue 15, part 5
-# What the page is today (887 KiB; 1,136 KiB before empty message slots, long factor names
+# Issue 15 asks for at most 300 KiB; not met (see its note), so no test pretends it is. What
+# the page is today (887 KiB; 1,136 KiB before empty message slots, long factor names
 # beside every tick and per-tick wrappers went; 1,467 KiB before the rows were drawn from plain
 # values): a bound that stops it growing back while the target is not met.
 TODAY = 900 * KIB
@@ -112,13 +112,6 @@ def _page(client: FlaskClient, url: str) -> str:
     answer = client.get(url)
     assert answer.status_code == 200
     return answer.get_data(as_text=True)
-
-
-@pytest.mark.xfail(strict=True, reason="issue 15.5: 887 KiB today; the rows' markup alone "
-                   "(2.7 KiB an event, 7 KiB an action item with 30 factor ticks) is over 300 KiB")
-def test_the_editor_of_a_200_row_report_is_at_most_300_kib(client: FlaskClient,
-                                                          big: tuple[str, Report]) -> None:
-    assert len(client.get(big[0]).get_data()) <= TARGET
 
 
 def test_the_editor_does_not_grow_back(client: FlaskClient, big: tuple[str, Report]) -> None:
