@@ -3,6 +3,10 @@
 // being written. Without this script the forms post and the page comes back.
 (function () {
   "use strict";
+  /* The page's words in its language (static/text.js); English when there are none. */
+  var T = window.hindsightSay || function (english, values) {
+    return english.replace(/\{(\w+)\}/g, function (all, name) { return String(values[name]); });
+  };
   var section = document.getElementById("attachments");
   if (!section) { return; }
   var form = document.getElementById("attachment-form");
@@ -46,7 +50,8 @@
     box.dispatchEvent(new Event("input", { bubbles: true })); // the page saves it as typing
     box.focus();
     var label = document.querySelector('label[for="' + box.id + '"]');
-    announce("Figure inserted in " + (label ? label.textContent.trim() : "the text") + ".");
+    announce(label ? T("Figure inserted in {place}.", { place: label.textContent.trim() })
+      : T("Figure inserted in the text."));
   }
 
   section.addEventListener("click", function (event) {
@@ -60,7 +65,7 @@
       headers: { "Accept": "application/json" }
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) { throw new Error(data.error || "The file could not be added. Try again."); }
+        if (!response.ok) { throw new Error(data.error || T("The file could not be added. Try again.")); }
         return data;
       });
     });
@@ -70,13 +75,13 @@
     if (!form) { return Promise.resolve(); }
     var body = new FormData(form);
     body.set("file", file, file.name);
-    announce("Adding " + file.name + "…");
+    announce(T("Adding {name}…", { name: file.name }));
     return send(form.action, body).then(function (data) {
       list.insertAdjacentHTML("beforeend", data.html);
       showButtons(list.lastElementChild);
       empty.hidden = true;
       showError("");
-      announce("“" + data.attachment.name + "” is added to the report.");
+      announce(T("“{name}” is added to the report.", { name: data.attachment.name }));
     }).catch(function (error) {
       showError(error.message);
       announce(error.message);
@@ -114,7 +119,7 @@
     send(removing.action, new FormData(removing)).then(function () {
       item.remove();
       empty.hidden = list.children.length > 0;
-      announce("“" + name + "” is removed from the report.");
+      announce(T("“{name}” is removed from the report.", { name: name }));
       if (fileInput) { fileInput.focus(); }
     }).catch(function (error) { announce(error.message); });
   });

@@ -16,6 +16,13 @@
   var RETRY_MAX_MS = 60000;  // and at most this long, doubling the wait after each failure
   var LISTS = ["timeline", "factors", "actions"];
 
+  /* The page's words in its language (window.hindsightText, from static/text.js): the English
+     words are the key and what is shown when there is no translation. */
+  function say(english) {
+    var words = window.hindsightText || {};
+    return Object.prototype.hasOwnProperty.call(words, english) ? words[english] : english;
+  }
+
   var reportId = form.dataset.reportId;
   var storageKey = "hindsight:draft:" + reportId;
   var status = document.getElementById("save-status");

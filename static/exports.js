@@ -10,6 +10,10 @@
    If anything here fails, the form is sent the ordinary way. */
 (function () {
   "use strict";
+  /* The page's words in its language (static/text.js); English when there are none. */
+  var T = window.hindsightSay || function (english, values) {
+    return english.replace(/\{(\w+)\}/g, function (all, name) { return String(values[name]); });
+  };
   var form = document.getElementById("export-form");
   var status = document.getElementById("export-status");
   if (!form || !status || !window.fetch || !window.FormData) { return; }
@@ -68,7 +72,7 @@
     var action = (submitter && submitter.formAction) || form.action;
     var data = new FormData(form);  // the copy chosen, and the form's token
     event.preventDefault();
-    say("Asking for the export…");
+    say(T("Asking for the export…"));
     fetch(action, {
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json" }

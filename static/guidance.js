@@ -8,6 +8,10 @@
  */
 (function () {
   "use strict";
+  /* The page's words in its language (static/text.js); English when there are none. */
+  var T = window.hindsightSay || function (english, values) {
+    return english.replace(/\{(\w+)\}/g, function (all, name) { return String(values[name]); });
+  };
 
   var form = document.getElementById("report-form");
   var panel = document.getElementById("readiness");
@@ -42,12 +46,11 @@
   // The same headings and introductions, in the same order, as HINT_FAMILIES in
   // reports/guidance/client.py.
   var FAMILIES = [
-    ["blameless", "Wording to reconsider", ""],
-    ["apology", "Apology coach",
-     "A real apology says that we are sorry, what happened to whom and for how long, " +
-     "with no conditions."],
-    ["plain", "Words a client may not know",
-     "Clients read this part: explain these words, or say them plainly."]
+    ["blameless", T("Wording to reconsider"), ""],
+    ["apology", T("Apology coach"),
+     T("A real apology says that we are sorry, what happened to whom and for how long, with no conditions.")],
+    ["plain", T("Words a client may not know"),
+     T("Clients read this part: explain these words, or say them plainly.")]
   ];
   var EXCERPT_MAX = 80;
 
@@ -63,7 +66,7 @@
     }
     item.appendChild(document.createTextNode(" " + hint.why + " "));
     var suggestion = el("span", "hint-suggestion");
-    suggestion.appendChild(el("strong", "", "Try:"));
+    suggestion.appendChild(el("strong", "", T("Try:")));
     suggestion.appendChild(document.createTextNode(" " + hint.suggestion));
     item.appendChild(suggestion);
     if (fieldId && panel.dataset.setAsideUrl) { item.appendChild(setAsideControl(hint, fieldId, suffix)); }
@@ -75,13 +78,13 @@
     var token = [hint.family || "blameless", fieldId, hint.rule_id, hint.excerpt || ""].join("|");
     var box = fieldId + "-set-aside-" + suffix;
     var details = el("details", "hint-set-aside");
-    details.appendChild(el("summary", "", "Set this hint aside"));
-    var label = el("label", "label", "Why it does not apply here (for the reviewer)");
+    details.appendChild(el("summary", "", T("Set this hint aside")));
+    var label = el("label", "label", T("Why it does not apply here (for the reviewer)"));
     label.htmlFor = box;
     var input = el("input");
     input.type = "text"; input.id = box; input.name = "reason|" + token;
     input.maxLength = 200; input.autocomplete = "off";
-    var button = el("button", "button button-secondary", "Set aside");
+    var button = el("button", "button button-secondary", T("Set aside"));
     button.type = "submit"; button.name = "set_aside"; button.value = token;
     button.setAttribute("formaction", panel.dataset.setAsideUrl);
     details.appendChild(label); details.appendChild(input); details.appendChild(button);
@@ -195,12 +198,12 @@
     item.className = "check " + (check.met ? "check-met" : "check-missing");
     if (check.met) {
       item.appendChild(el("span", "check-icon", "✓")).setAttribute("aria-hidden", "true");
-      item.appendChild(hidden("Done:"));
+      item.appendChild(hidden(T("Done:")));
       item.appendChild(document.createTextNode(" " + check.label));
       return;
     }
     item.appendChild(el("span", "check-icon", "○")).setAttribute("aria-hidden", "true");
-    item.appendChild(hidden("To do:"));
+    item.appendChild(hidden(T("To do:")));
     item.appendChild(document.createTextNode(" "));
     var link = el("a", "", check.label);
     link.href = "#" + check.field_id;
@@ -225,8 +228,9 @@
     });
     var missing = checks.filter(function (c) { return !c.met; }).length;
     var text = missing === 0
-      ? "All " + checks.length + " done: the report is ready for review."
-      : (checks.length - missing) + " of " + checks.length + " done, " + missing + " still to do.";
+      ? T("All {count} done: the report is ready for review.", { count: checks.length })
+      : T("{done} of {count} done, {missing} still to do.",
+          { done: checks.length - missing, count: checks.length, missing: missing });
     var status = document.getElementById("readiness-status");
     if (status.textContent.trim() !== text) { status.textContent = text; }  // announced politely
   }
@@ -236,7 +240,7 @@
   function showMetrics(metrics) {
     ["time_to_detect", "time_to_resolve", "total_duration"].forEach(function (name) {
       var slot = document.getElementById("metric-" + name);
-      if (slot) { slot.textContent = metrics[name].text || "Not known yet"; }
+      if (slot) { slot.textContent = metrics[name].text || T("Not known yet"); }
     });
     var note = document.getElementById("metrics-note");
     if (note) {
@@ -257,8 +261,8 @@
     text = text.trim().replace(/\s+/g, " ");
     if (text.length > 90) { text = text.slice(0, 87) + "..."; }
     var root = row.querySelector('input[type="checkbox"][name$="-root_cause"]');
-    return "Factor " + (index + 1) + (root && root.checked ? " (root cause)" : "") + ": " +
-      (text || "not described yet");
+    return T(root && root.checked ? "Factor {number} (root cause): {text}" : "Factor {number}: {text}",
+      { number: index + 1, text: text || T("not described yet") });
   }
 
   /* Rebuild every action's checkboxes from the factors on the page, keeping each tick on the

@@ -62,7 +62,7 @@ def test_the_catalogue_has_nothing_the_app_no_longer_says(extracted: Path) -> No
 
 
 def test_placeholders_are_kept_in_every_translation() -> None:
-    placeholder = re.compile(r"%\(\w+\)[sd]")
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}")  # Python's, and the scripts' own
     with CATALOGUE.open("rb") as file:
         french = read_po(file, locale="fr")
     wrong = []

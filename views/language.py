@@ -96,5 +96,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
+        from views.js_words import js_words  # it needs this module's interface_language
+
         return {"current_language": interface_language(), "languages": lang.LANGUAGES,
-                "status_labels": STATUSES}
+                "status_labels": STATUSES, "js_words": js_words}
