@@ -46,11 +46,12 @@
   // The same headings and introductions, in the same order, as HINT_FAMILIES in
   // reports/guidance/client.py.
   var FAMILIES = [
-    ["blameless", T("Wording to reconsider"), ""],
-    ["apology", T("Apology coach"),
-     T("A real apology says that we are sorry, what happened to whom and for how long, with no conditions.")],
-    ["plain", T("Words a client may not know"),
-     T("Clients read this part: explain these words, or say them plainly.")]
+    ["blameless", "Wording to reconsider", ""],
+    ["apology", "Apology coach",
+     "A real apology says that we are sorry, what happened to whom and for how long, " +
+     "with no conditions."],
+    ["plain", "Words a client may not know",
+     "Clients read this part: explain these words, or say them plainly."]
   ];
   var EXCERPT_MAX = 80;
 
@@ -98,8 +99,8 @@
       if (!group.length) { return; }
       var box = el("div", "hint-group hint-group-" + family[0]);
       box.dataset.family = family[0];
-      box.appendChild(el("p", "field-hints-title", family[1]));
-      if (family[2]) { box.appendChild(el("p", "hint-group-intro", family[2])); }
+      box.appendChild(el("p", "field-hints-title", T(family[1])));
+      if (family[2]) { box.appendChild(el("p", "hint-group-intro", T(family[2]))); }
       var list = el("ul", "field-hints-list");
       var fieldId = slot.id.replace(/-hints$/, "");
       group.forEach(function (hint, i) { list.appendChild(renderHint(hint, fieldId, family[0] + "-" + i)); });

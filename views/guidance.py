@@ -53,8 +53,9 @@ from reports.guidance.client import (
     report_guidance,
     text_hints,
 )
-from reports.guidance.plain import Readability, readability, warm_up
+from reports.guidance.plain import Readability, glossary_for, readability, warm_up
 from reports.guidance.readiness import HintKey, counting, place
+from reports.language import known_language
 from reports.metrics import incident_metrics
 from reports.model import Report
 from reports.set_aside import SetAside, SetAsideError, SetAsideStore
@@ -104,25 +105,34 @@ def analysed_text(field: Field) -> str:
     return field.data[:text_limit(field)] if isinstance(field.data, str) else ""
 
 
-def _field_hints(field: Field, known: frozenset[str]) -> list[Hint]:
+def _field_hints(field: Field, known: frozenset[str], language: str = "en") -> list[Hint]:
     return text_hints(analysed_text(field), apology=field.id == "apology",
-                      plain=is_plain_part(field), known=known)
+                      plain=is_plain_part(field), known=known, language=language)
+
+
+def form_language(form: ReportForm) -> str:
+    """The language of the report a form holds: the advice follows it (French rules for a
+    report written in French)."""
+    chosen = getattr(form, "language", None)
+    return known_language(chosen.data if chosen is not None else None)
 
 
 def _known(form: ReportForm) -> frozenset[str]:
     return known_names(analysed_text(form.audience), analysed_text(form.service))
 
 
-def form_hints(form: ReportForm) -> dict[str, list[Hint]]:
+def form_hints(form: ReportForm, language: str | None = None) -> dict[str, list[Hint]]:
     """Hints for each free-text input of the posted form, keyed by the input's id."""
     known = _known(form)
-    hints = {f.id: _field_hints(f, known) for f in _text_fields(form)}
+    language = language or form_language(form)
+    hints = {f.id: _field_hints(f, known, language) for f in _text_fields(form)}
     return {field_id: found for field_id, found in hints.items() if found}
 
 
-def form_readability(form: ReportForm) -> dict[str, Readability]:
+def form_readability(form: ReportForm, language: str | None = None) -> dict[str, Readability]:
     """Reading ease of each plain-language input that has text, keyed by the input's id."""
-    scores = {f.id: readability(analysed_text(f)) for f in _text_fields(form)
+    language = language or form_language(form)
+    scores = {f.id: readability(analysed_text(f), language=language) for f in _text_fields(form)
               if is_plain_part(f)}
     return {field_id: score for field_id, score in scores.items() if score is not None}
 
@@ -202,8 +212,9 @@ def live(report_id: int) -> Response:
         return jsonify(guidance_payload(stored.report, form_hints(form),
                                         form_readability(form), keys))
     form = ReportForm(formdata=request.form)
-    report = _report_from(form, stored.report)
-    return jsonify(guidance_payload(report, form_hints(form), form_readability(form), keys))
+    report = _report_from(form, stored.report)  # its language: posted, else the stored one's
+    return jsonify(guidance_payload(report, form_hints(form, report.language),
+                                    form_readability(form, report.language), keys))
 
 
 @bp.get("/api/reports/<int:report_id>/guidance")
@@ -329,7 +340,13 @@ def _page_known(field: Field) -> frozenset[str]:
     form = getattr(field, "_form", None)
     if isinstance(form, ReportForm):
         g.guidance_known = _known(form)
+        g.guidance_language = form_language(form)
     return g.get("guidance_known", frozenset())
+
+
+def _page_language() -> str:
+    """The report's language for the page's first render (kept by ``_page_known``)."""
+    return str(g.get("guidance_language", "en"))
 
 
 @bp.app_template_global()
@@ -337,16 +354,19 @@ def wording_hints(field: Field) -> list[Hint]:
     """For the page's first render: the hints of one input (empty for other inputs)."""
     if not has_wording_hints(field) or not isinstance(field.data, str):
         return []
-    return counting(_field_hints(field, _page_known(field)), _request_keys())
+    known = _page_known(field)
+    return counting(_field_hints(field, known, _page_language()), _request_keys())
 
 
 @bp.app_template_global()
 def field_readability(field: Field) -> Readability | None:
     """For the page's first render: the reading ease of one plain-language input."""
-    warm_up()  # once per process, so that no live update waits for it
+    _page_known(field)
+    # Once per process and language, so that no live update waits for it.
+    warm_up(glossary_for(_page_language()))
     if not is_plain_part(field) or not isinstance(field.data, str):
         return None
-    return readability(analysed_text(field))
+    return readability(analysed_text(field), language=_page_language())
 
 
 @bp.app_template_global()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .blameless import Hint, Rule, compile_patterns, match_rules, rules_from
+from .blameless import Hint, Rule, compile_patterns, in_language, match_rules, rules_from
 
 APOLOGY_FILE = Path(__file__).with_name("apology.json")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -64,11 +64,13 @@ def ready_for_checks(text: str, min_words: int) -> bool:
     return bool(_SENTENCE_END.search(text)) or word_count(text) >= min_words
 
 
-def apology_hints(text: str, rules: ApologyRules | None = None) -> list[Hint]:
-    """Hedges and non-apologies in ``text``, in reading order, then what the apology lacks."""
+def apology_hints(text: str, rules: ApologyRules | None = None,
+                  language: str = "en") -> list[Hint]:
+    """Hedges and non-apologies in ``text``, in reading order, then what the apology lacks; with
+    the rules of ``language`` unless ``rules`` are given."""
     if not text or not text.strip():
         return []
-    rules = rules or load_apology_rules()
+    rules = rules or load_apology_rules(in_language(APOLOGY_FILE, language))
     found = match_rules(text, rules.rules, family="apology")
     if ready_for_checks(text, rules.min_words):
         found += [Hint(check.id, 0, 0, "", check.why, check.suggestion, "apology", check.found)

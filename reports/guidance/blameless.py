@@ -256,12 +256,23 @@ def match_rules(text: str, rules: tuple[Rule, ...], family: str = "blameless",
     return without_overlap(found)
 
 
-def blameless_hints(text: str, rules: tuple[Rule, ...] | None = None) -> list[Hint]:
-    """Every blaming phrase in ``text``, in reading order, never two on the same words."""
+def in_language(path: Path, language: str) -> Path:
+    """The file of a language beside ``path`` ("blameless.fr.json"), or ``path`` itself when
+    there is none: a report in a language without rules gets the English ones."""
+    translated = path.with_name(f"{path.stem}.{language}{path.suffix}")
+    return translated if language != "en" and translated.is_file() else path
+
+
+def blameless_hints(text: str, rules: tuple[Rule, ...] | None = None,
+                    language: str = "en") -> list[Hint]:
+    """Every blaming phrase in ``text``, in reading order, never two on the same words; with
+    the rules of ``language`` unless ``rules`` are given."""
     if not text or not text.strip():
         return []
     code = [m.span() for m in _CODE_SPAN.finditer(text)]  # `git blame` in code is not wording
-    return match_rules(text, rules if rules is not None else load_rules(), skip=code)
+    if rules is None:
+        rules = load_rules(in_language(RULES_FILE, language))
+    return match_rules(text, rules, skip=code)
 
 
 def report_texts(report: Report) -> list[tuple[str, str]]:
@@ -279,5 +290,6 @@ def report_texts(report: Report) -> list[tuple[str, str]]:
 
 def report_hints(report: Report) -> dict[str, list[Hint]]:
     """Hints for a whole report, keyed by document path; texts without hints are left out."""
-    hints = {path: blameless_hints(text) for path, text in report_texts(report)}
+    hints = {path: blameless_hints(text, language=report.language)
+             for path, text in report_texts(report)}
     return {path: found for path, found in hints.items() if found}

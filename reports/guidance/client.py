@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from reports.language import N_
 from reports.model import Report
 
 from .apology import apology_hints
@@ -20,12 +21,12 @@ PLAIN_PARTS = ("apology", "summary", "impact")
 # Each family of hints under its own heading and introduction on the page, in this order
 # (static/guidance.js has the same words).
 HINT_FAMILIES = (
-    ("blameless", "Wording to reconsider", ""),
-    ("apology", "Apology coach",
-     "A real apology says that we are sorry, what happened to whom and for how long, "
-     "with no conditions."),
-    ("plain", "Words a client may not know",
-     "Clients read this part: explain these words, or say them plainly."),
+    ("blameless", N_("Wording to reconsider"), ""),
+    ("apology", N_("Apology coach"),
+     N_("A real apology says that we are sorry, what happened to whom and for how long, "
+        "with no conditions.")),
+    ("plain", N_("Words a client may not know"),
+     N_("Clients read this part: explain these words, or say them plainly.")),
 )
 _CAPS = re.compile(r"\b[A-Z][A-Z0-9&]{1,5}s?\b")
 
@@ -40,7 +41,7 @@ REMEMBERED_TEXT = 2000
 
 
 def text_hints(text: str, *, apology: bool = False, plain: bool = False,
-               known: frozenset[str] = frozenset()) -> list[Hint]:
+               known: frozenset[str] = frozenset(), language: str = "en") -> list[Hint]:
     """The hints for one text: blameless wording, then the apology coach, then plain language.
 
     Reading a text takes about a millisecond, and a page load, its checklist and every live
@@ -48,24 +49,26 @@ def text_hints(text: str, *, apology: bool = False, plain: bool = False,
     since the last time: so the hints of short texts are remembered.
     """
     if len(text) <= REMEMBERED_TEXT:
-        return list(_remembered_hints(text, apology, plain, known))
-    return _read_hints(text, apology, plain, known)
+        return list(_remembered_hints(text, apology, plain, known, language))
+    return _read_hints(text, apology, plain, known, language)
 
 
-def _read_hints(text: str, apology: bool, plain: bool, known: frozenset[str]) -> list[Hint]:
-    hints = blameless_hints(text)
+def _read_hints(text: str, apology: bool, plain: bool, known: frozenset[str],
+                language: str = "en") -> list[Hint]:
+    """In the language of the report (its French rules: reports/guidance/*.fr.json)."""
+    hints = blameless_hints(text, language=language)
     if apology:
-        hints += apology_hints(text)
+        hints += apology_hints(text, language=language)
     if plain:
-        hints += plain_hints(text, known=known)
+        hints += plain_hints(text, known=known, language=language)
     return hints
 
 
 @lru_cache(maxsize=2048)
 def _remembered_hints(text: str, apology: bool, plain: bool,
-                      known: frozenset[str]) -> tuple[Hint, ...]:
+                      known: frozenset[str], language: str = "en") -> tuple[Hint, ...]:
     """``_read_hints``, remembered (hints are frozen, so they can be shared)."""
-    return tuple(_read_hints(text, apology, plain, known))
+    return tuple(_read_hints(text, apology, plain, known, language))
 
 
 def plain_paths(report: Report) -> list[str]:
@@ -79,7 +82,7 @@ def report_text_hints(report: Report) -> list[tuple[str, list[Hint]]]:
     plain = set(plain_paths(report))
     known = known_names(report.audience, report.service)
     return [(path, text_hints(text, apology=path == "apology", plain=path in plain,
-                              known=known))
+                              known=known, language=report.language))
             for path, text in report_texts(report)]
 
 
@@ -90,10 +93,11 @@ def report_guidance(report: Report) -> tuple[dict[str, list[Hint]], dict[str, Re
     hints: dict[str, list[Hint]] = {}
     scores: dict[str, Readability] = {}
     for path, text in report_texts(report):
-        found = text_hints(text, apology=path == "apology", plain=path in plain, known=known)
+        found = text_hints(text, apology=path == "apology", plain=path in plain, known=known,
+                           language=report.language)
         if found:
             hints[path] = found
-        score = readability(text) if path in plain else None
+        score = readability(text, language=report.language) if path in plain else None
         if score is not None:
             scores[path] = score
     return hints, scores

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .apology import word_count
-from .blameless import Hint, compile_patterns, without_overlap
+from .blameless import Hint, compile_patterns, in_language, without_overlap
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.json")
 
@@ -73,6 +74,29 @@ class Glossary:
     min_words: int
     warn_below: int = 30
     long_sentence: int = 35
+    # What the reading-ease line says, and the levels' names, in the glossary's language.
+    reading: Mapping[str, str] = field(default_factory=dict)
+    levels: Mapping[str, str] = field(default_factory=dict)
+
+    def says(self, name: str) -> str:
+        return self.reading.get(name) or READING_WORDS[name]
+
+
+# The reading-ease line in English; a glossary in another language gives its own
+# ("readability.messages"), with the same {names}.
+READING_WORDS = {
+    "too_short": "Reading ease is shown from {least} words; this part has {words}.",
+    "on_target": ("Reading ease {score} ({level}) — on target: aim for {target} or more for a "
+                  "general audience."),
+    "readable": ("Reading ease {score} ({level}) — readable; the aim for a general audience is "
+                 "{target} or more."),
+    "long_sentence": ("Reading ease {score} ({level}), but one sentence is {length} words long: "
+                      "“{sentence}” Split it into two or three."),
+    "hard": ("Reading ease {score} ({level}) — hard going for a general audience. Start with "
+             "the hardest sentence, “{sentence}” ({length} words): {fix}."),
+    "split_fix": "split it, and say it with everyday words",
+    "plain_fix": "say it with everyday words",
+}
 
 
 def _words_pattern(words: list[str], case_sensitive: bool) -> re.Pattern[str]:
@@ -110,6 +134,8 @@ def load_glossary(path: Path = GLOSSARY_FILE) -> Glossary:
         frozenset(acronyms["known"]), messages, readability["language"],
         int(readability["target"]), int(readability["min_words"]),
         int(readability.get("warn_below", 30)), int(readability.get("long_sentence_words", 35)),
+        readability.get("messages", {}),
+        {english: readability.get("levels", {}).get(english, english) for _, english in _LEVELS},
     )
 
 
@@ -168,8 +194,14 @@ def _candidates(text: str, glossary: Glossary, known: frozenset[str]) -> list[Hi
     return [h for h in found if h.end > h.start]
 
 
+def glossary_for(language: str) -> Glossary:
+    """The glossary of a language (``glossary.fr.json``), else the English one."""
+    return load_glossary(in_language(GLOSSARY_FILE, language))
+
+
 def plain_hints(text: str, glossary: Glossary | None = None,
-                known: frozenset[str] | set[str] = frozenset()) -> list[Hint]:
+                known: frozenset[str] | set[str] = frozenset(),
+                language: str = "en") -> list[Hint]:
     """Words a client may not know in ``text``, each once, in reading order.
 
     A term explained where it appears is not flagged, there or later in the text. ``known``
@@ -177,7 +209,7 @@ def plain_hints(text: str, glossary: Glossary | None = None,
     """
     if not text or not text.strip():
         return []
-    glossary = glossary or load_glossary()
+    glossary = glossary or glossary_for(language)
     links = [m.span() for m in _LINKS.finditer(text)]
     candidates = [h for h in _candidates(text, glossary, glossary.known | frozenset(known))
                   if not any(a <= h.start < b for a, b in links)]
@@ -305,13 +337,15 @@ def hardest_sentence(cleaned: str, language: str) -> tuple[str, int]:
     return hardest, word_count(hardest)
 
 
-def readability(text: str, glossary: Glossary | None = None) -> Readability | None:
+def readability(text: str, glossary: Glossary | None = None,
+                language: str = "en") -> Readability | None:
     """Reading ease of ``text``; None for an empty text.
 
     A part gets a note to act on only when it is clearly hard (see ``Readability``): a score a
     little under the target is not worth an author's time.
     """
-    glossary = glossary or load_glossary()
+    glossary = glossary or glossary_for(language)
+    says = glossary.says
     cleaned = prose(text or "")
     words = word_count(cleaned)
     target, least = glossary.target, glossary.min_words
@@ -320,30 +354,28 @@ def readability(text: str, glossary: Glossary | None = None) -> Readability | No
         return None
     if words < least:
         return Readability(None, "", target, words, least, None,
-                           f"Reading ease is shown from {least} words; this part has {words}.",
+                           says("too_short").format(least=least, words=words),
                            warn_below=warn_below, long_sentence=long_sentence)
     raw = _textstat(glossary.language).flesch_reading_ease(cleaned)
     score = max(0, min(100, round(raw)))
-    level = next(name for floor, name in _LEVELS if score >= floor)
+    level = glossary.levels.get(
+        next(name for floor, name in _LEVELS if score >= floor), "")
     longest = max((word_count(s) for s in sentences(cleaned)), default=0)
     hard = score < glossary.warn_below or longest > glossary.long_sentence
     if not hard:
-        message = (f"Reading ease {score} ({level}) — on target: aim for {target} or more for a "
-                   "general audience." if score >= target else
-                   f"Reading ease {score} ({level}) — readable; the aim for a general audience "
-                   f"is {target} or more.")
+        message = says("on_target" if score >= target else "readable").format(
+            score=score, level=level, target=target)
         return Readability(score, level, target, words, least, True, message, False,
                            warn_below=warn_below, long_sentence=long_sentence)
     sentence, length = hardest_sentence(cleaned, glossary.language)
     if longest > glossary.long_sentence and score >= glossary.warn_below:
         sentence = max(sentences(cleaned), key=word_count)
         length = word_count(sentence)
-        message = (f"Reading ease {score} ({level}), but one sentence is {length} words long: "
-                   f"“{_quote(sentence)}” Split it into two or three.")
+        message = says("long_sentence").format(score=score, level=level, length=length,
+                                               sentence=_quote(sentence))
     else:
-        fix = ("split it, and say it with everyday words" if length > _SPLIT_FROM else
-               "say it with everyday words")
-        message = (f"Reading ease {score} ({level}) — hard going for a general audience. Start "
-                   f"with the hardest sentence, “{_quote(sentence)}” ({length} words): {fix}.")
+        fix = says("split_fix" if length > _SPLIT_FROM else "plain_fix")
+        message = says("hard").format(score=score, level=level, sentence=_quote(sentence),
+                                      length=length, fix=fix)
     return Readability(score, level, target, words, least, False, message, True, sentence,
                        length, warn_below=warn_below, long_sentence=long_sentence)
