@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -79,6 +80,25 @@ def translations_for(language: str) -> NullTranslations:
 
 def gettext_for(language: str, message: str) -> str:
     return translations_for(known_language(language)).gettext(message)
+
+
+# The language the person reading speaks, for words built outside a page template (the review
+# checklist, say): set for each request by views/language.py; English elsewhere.
+_SHOWN_IN: ContextVar[str] = ContextVar("hindsight_shown_in", default=DEFAULT_LANGUAGE)
+
+
+def show_in(language: str) -> None:
+    _SHOWN_IN.set(known_language(language))
+
+
+def shown_language() -> str:
+    return _SHOWN_IN.get()
+
+
+def say(message: str, **values: object) -> str:
+    """A message in the reader's language (``show_in``), its ``%(name)s`` filled in."""
+    text = gettext_for(_SHOWN_IN.get(), message)
+    return text % values if values else text
 
 
 def day(moment: date, language: str, width: str = "long") -> str:

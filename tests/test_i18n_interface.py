@@ -90,3 +90,21 @@ def test_dates_and_numbers_follow_the_language() -> None:
     assert language.clock(datetime(2026, 10, 3, 8, 5), "fr") == "08 h 05"
     assert language.number(1234.5, "en") == "1,234.5"
     assert language.number(1234.5, "fr") == "1\u202f234,5"
+
+
+def test_the_review_checklist_speaks_the_readers_language(client: FlaskClient) -> None:
+    """The checklist (its words built outside the templates) follows the reader, as pages do;
+    the writing advice itself follows the report's language."""
+    from tests.conftest import SAMPLE_DOCUMENT
+
+    made = client.post("/api/reports", json={**SAMPLE_DOCUMENT, "impact": ""},
+                       headers={"X-Requested-With": "fetch"})
+    report_id = made.get_json()["id"]
+    english = client.get(f"/api/reports/{report_id}/guidance").get_json()
+    french = client.get(f"/api/reports/{report_id}/guidance", headers=FRENCH).get_json()
+    labels = {c["id"]: c["label"] for c in english["readiness"]}
+    assert labels["follow_up"] == "A date for the follow-up review"
+    french_labels = {c["id"]: c["label"] for c in french["readiness"]}
+    assert french_labels["follow_up"] == "Une date pour la réunion de suivi"
+    advice = {c["id"]: c["advice"] for c in french["readiness"]}
+    assert advice["summary_impact"].startswith("Décrivez les répercussions")

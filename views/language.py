@@ -91,6 +91,10 @@ def register(app: Flask) -> None:
     Babel(app, locale_selector=chosen_language,
           default_translation_directories=str(lang.TRANSLATIONS))
     app.register_blueprint(bp)
+
+    @app.before_request
+    def words_for_this_request() -> None:
+        lang.show_in(chosen_language())
     app.jinja_env.filters.update(day=_day, month=_month, clock=_clock, number=format_number,
                                  tr=_translate)
 

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from reports.fields import LABELS
+from reports.language import N_, duration_words, shown_language
+from reports.language import say as _
 from reports.metrics import incident_metrics
 from reports.model import Report, TimelineEvent
 
@@ -93,15 +95,17 @@ def input_id(path: str) -> str:
     return path.removeprefix("lessons.").replace(".", "-")
 
 
-_ROW_NAMES = {"timeline": "timeline event", "factors": "factor", "actions": "action item"}
+_ROW_NAMES = {"timeline": N_("timeline event %(number)s"), "factors": N_("factor %(number)s"),
+              "actions": N_("action item %(number)s")}
 
 
 def place(path: str) -> str:
-    """Where a text is, in the page's words: "Our apology", "timeline event 3"."""
+    """Where a text is, in the page's words: "Our apology", "timeline event 3" (in the
+    reader's language)."""
     parts = path.split(".")
     if len(parts) == 3 and parts[0] in _ROW_NAMES and parts[1].isdigit():
-        return f"{_ROW_NAMES[parts[0]]} {int(parts[1]) + 1}"
-    return LABELS.get(parts[-1], parts[-1])
+        return _(_ROW_NAMES[parts[0]], number=int(parts[1]) + 1)
+    return _(LABELS.get(parts[-1], parts[-1]))
 
 
 def _said(hint: Hint) -> str:
@@ -110,7 +114,7 @@ def _said(hint: Hint) -> str:
 
 
 def _more(count: int) -> str:
-    return "" if count <= 1 else f" ({count - 1} more after it)"
+    return "" if count <= 1 else _(" (%(count)s more after it)", count=count - 1)
 
 
 @dataclass(frozen=True)
@@ -126,65 +130,68 @@ class Advice:
 
 def _apology(report: Report, advice: Advice) -> Check:
     if not _written(report.apology):
-        return Check("apology", "An apology", False, "apology",
-                     "Say sorry in part 1, plainly, and name who was affected.")
+        return Check("apology", _("An apology"), False, "apology",
+                     _("Say sorry in part 1, plainly, and name who was affected."))
     flagged = advice.of("apology", ("apology",))
     if not flagged:
-        return Check("apology", "An apology", True, "apology")
+        return Check("apology", _("An apology"), True, "apology")
     first = flagged[0][1]
-    return Check("apology", "An apology", False, "apology",
-                 f"The apology coach still flags it: {_said(first)}{_more(len(flagged))}. "
-                 "Follow its advice, or set a hint aside with a reason.")
+    return Check("apology", _("An apology"), False, "apology",
+                 _("The apology coach still flags it: %(said)s%(more)s. Follow its advice, or "
+                   "set a hint aside with a reason.", said=_said(first),
+                   more=_more(len(flagged))))
 
 
 def _plain_words(report: Report, advice: Advice) -> Check:
-    label = "The client-facing parts use plain words"
+    label = _("The client-facing parts use plain words")
     flagged = advice.of("plain")
     if not flagged:
         return Check("plain_words", label, True, "summary")
     path, first = flagged[0]
     return Check("plain_words", label, False, input_id(path),
-                 f"A client may not know {_said(first)} in {place(path)}{_more(len(flagged))}. "
-                 "Explain it or say it plainly, or set the hint aside with a reason.")
+                 _("A client may not know %(said)s in %(place)s%(more)s. Explain it or say it "
+                   "plainly, or set the hint aside with a reason.", said=_said(first),
+                   place=place(path), more=_more(len(flagged))))
 
 
 def _blameless(report: Report, advice: Advice) -> Check:
-    label = "No sentence blames a person"
+    label = _("No sentence blames a person")
     flagged = advice.of("blameless")
     if not flagged:
         return Check("blameless", label, True, "summary")
     path, first = flagged[0]
     return Check("blameless", label, False, input_id(path),
-                 f"{_said(first)} in {place(path)} points at a person{_more(len(flagged))}. "
-                 "Say what in our systems let it happen, or set the hint aside with a reason "
-                 "(say, a quote from the client).")
+                 _("%(said)s in %(place)s points at a person%(more)s. Say what in our systems "
+                   "let it happen, or set the hint aside with a reason (say, a quote from the "
+                   "client).", said=_said(first), place=place(path), more=_more(len(flagged))))
 
 
 def _summary_impact(report: Report) -> Check:
     missing = [name for name in ("summary", "impact") if not _written(getattr(report, name))]
     advice = {
-        ("summary",): "Write a summary: what went wrong, for how long, and how it was fixed.",
-        ("impact",): "Describe the impact: who was affected, how, and for how long.",
-        ("summary", "impact"): "Write the summary and describe the impact.",
+        ("summary",): _("Write a summary: what went wrong, for how long, and how it was "
+                        "fixed."),
+        ("impact",): _("Describe the impact: who was affected, how, and for how long."),
+        ("summary", "impact"): _("Write the summary and describe the impact."),
     }.get(tuple(missing), "")
-    return Check("summary_impact", "A summary and the impact", not missing,
+    return Check("summary_impact", _("A summary and the impact"), not missing,
                  missing[0] if missing else "summary", advice)
 
 
 def _impact_detail(report: Report) -> Check:
     who = bool(_WHO.search(report.impact))
     how_long = bool(_HOW_LONG.search(report.impact))
-    total = incident_metrics(report).total_duration_text
-    example = f" (the times above give {total})" if total else ""
+    total = duration_words(incident_metrics(report).total_duration, shown_language())
+    example = _(" (the times above give %(total)s)", total=total) if total else ""
     if who and how_long:
         advice = ""
     elif who:
-        advice = f"Say for how long people were affected{example}."
+        advice = _("Say for how long people were affected%(example)s.", example=example)
     elif how_long:
-        advice = "Say who was affected, e.g. “customers paying by card”."
+        advice = _("Say who was affected, e.g. “customers paying by card”.")
     else:
-        advice = f"Say who was affected and for how long{example}."
-    return Check("impact_detail", "The impact says who was affected and for how long",
+        advice = _("Say who was affected and for how long%(example)s.", example=example)
+    return Check("impact_detail", _("The impact says who was affected and for how long"),
                  who and how_long, "impact", advice)
 
 
@@ -194,10 +201,11 @@ def _timeline_start(report: Report) -> Check:
     met = any(e.kind == "discovery" for e in events) or any(
         e.at is not None and anchor is not None and e.at <= anchor for e in events
     )
-    advice = ("Add the first events: when it started or when it was noticed "
-              "(choose “Discovery”).") if not events else (
+    advice = _("Add the first events: when it started or when it was noticed (choose "
+               "“Discovery”).") if not events else _(
         "Add the moment the incident was noticed, as an event of the kind “Discovery”.")
-    return Check("timeline_start", "The timeline starts when the incident began or was noticed",
+    return Check("timeline_start",
+                 _("The timeline starts when the incident began or was noticed"),
                  met, "timeline", "" if met else advice)
 
 
@@ -207,52 +215,54 @@ def _timeline_end(report: Report) -> Check:
     met = any(e.kind == "resolution" for e in events) or any(
         e.at is not None and resolved is not None and e.at >= resolved for e in events
     )
-    return Check("timeline_end", "The timeline ends when the incident was resolved", met,
+    return Check("timeline_end", _("The timeline ends when the incident was resolved"), met,
                  "timeline", "" if met else
-                 "Add the moment service was back to normal, as an event of the kind "
-                 "“Resolution”.")
+                 _("Add the moment service was back to normal, as an event of the kind "
+                   "“Resolution”."))
 
 
 def _factors(report: Report) -> Check:
     met = any(_written(f.description) for f in report.factors)
-    return Check("factors", "At least one contributing factor", met, "factors",
-                 "" if met else "Describe at least one condition that made the incident "
-                 "possible, worse or longer.")
+    return Check("factors", _("At least one contributing factor"), met, "factors",
+                 "" if met else _("Describe at least one condition that made the incident "
+                                  "possible, worse or longer."))
 
 
 def _root_cause(report: Report) -> Check:
     met = report.no_single_root_cause or any(
         f.root_cause and _written(f.description) for f in report.factors
     )
-    return Check("root_cause", "A root cause, or “no single root cause” ticked", met,
+    return Check("root_cause", _("A root cause, or “no single root cause” ticked"), met,
                  "factors" if report.factors else "no_single_root_cause",
-                 "" if met else "Tick “This is a root cause” on a factor, or tick “There is "
-                 "no single root cause” if several things together led to the incident.")
+                 "" if met else _("Tick “This is a root cause” on a factor, or tick “There is "
+                                  "no single root cause” if several things together led to "
+                                  "the incident."))
 
 
 def _actions_complete(report: Report) -> Check:
-    label = "Every action item has an owner, a priority and a due date"
+    label = _("Every action item has an owner, a priority and a due date")
     actions = report.actions
     if not actions:
         return Check("actions_complete", label, False, "actions",
-                     "Add at least one action item that makes a repeat less likely.")
+                     _("Add at least one action item that makes a repeat less likely."))
     for number, action in enumerate(actions, start=1):
         gaps = [name for name, value in (("description", _written(action.description)),
                                          ("owner", _written(action.owner)),
                                          ("priority", action.priority),
                                          ("due", action.due)) if not value]
         if gaps:
-            words = {"description": "what will be done", "owner": "an owner",
-                     "priority": "a priority", "due": "a due date"}
+            words = {"description": _("what will be done"), "owner": _("an owner"),
+                     "priority": _("a priority"), "due": _("a due date")}
             listed = [words[g] for g in gaps]
-            text = ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else listed[0]
+            text = (_("%(items)s and %(last)s", items=", ".join(listed[:-1]), last=listed[-1])
+                    if len(listed) > 1 else listed[0])
             return Check("actions_complete", label, False, f"actions-{number - 1}-{gaps[0]}",
-                         f"Action item {number} needs {text}.")
+                         _("Action item %(number)s needs %(what)s.", number=number, what=text))
     return Check("actions_complete", label, True, "actions")
 
 
 def _root_causes_addressed(report: Report) -> Check:
-    label = "Every root cause is dealt with by an action item"
+    label = _("Every root cause is dealt with by an action item")
     addressed = {i for a in report.actions for i in a.addresses if 0 <= i < len(report.factors)}
     roots = [i for i, f in enumerate(report.factors) if f.root_cause]
     target = "actions-0-addresses" if report.actions else "actions"
@@ -261,21 +271,22 @@ def _root_causes_addressed(report: Report) -> Check:
         if not open_roots:
             return Check("root_causes_addressed", label, True, target)
         names = ", ".join(str(i + 1) for i in open_roots)
-        noun = "Factor" if len(open_roots) == 1 else "Factors"
         return Check("root_causes_addressed", label, False, target,
-                     f"{noun} {names} (root cause) has no action item yet. In an action item, "
-                     "tick it under “Deals with”." if len(open_roots) == 1 else
-                     f"{noun} {names} (root causes) have no action item yet. In an action item, "
-                     "tick them under “Deals with”.")
+                     _("Factor %(names)s (root cause) has no action item yet. In an action "
+                       "item, tick it under “Deals with”.", names=names)
+                     if len(open_roots) == 1 else
+                     _("Factors %(names)s (root causes) have no action item yet. In an action "
+                       "item, tick them under “Deals with”.", names=names))
     met = bool(addressed)
     return Check("root_causes_addressed", label, met, target, "" if met else
-                 "Link each action item to the factor it deals with, under “Deals with”.")
+                 _("Link each action item to the factor it deals with, under “Deals with”."))
 
 
 def _follow_up(report: Report) -> Check:
     met = report.follow_up_review_on is not None
-    return Check("follow_up", "A date for the follow-up review", met, "follow_up_review_on",
-                 "" if met else "Choose when the team meets again to check the action items.")
+    return Check("follow_up", _("A date for the follow-up review"), met, "follow_up_review_on",
+                 "" if met else _("Choose when the team meets again to check the action "
+                                  "items."))
 
 
 CHECKS = (_summary_impact, _impact_detail, _timeline_start, _timeline_end, _factors,
