@@ -689,6 +689,7 @@
           takeIn(data.entries);
           setBase(data.version);
           acked = data.entries;
+          if (data.what) { sayWhoChanged(data); }
         }  // else typing went on: the next save is merged again from the same version
         if (changeCount === covered) {
           dirty = false;

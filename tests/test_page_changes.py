@@ -150,6 +150,7 @@ def test_changes_on_an_old_version_are_merged(client: FlaskClient) -> None:
     after = _stored(client, url)
     assert (after["title"], after["impact"]) == ("Theirs", "Mine.")
     assert ["title", "Theirs"] in mine.get_json()["entries"]
+    assert mine.get_json()["what"] == "changed the title"  # what the others did, not mine
     clash = _send(client, url, page, {"title": "Mine too"}, ["title"])
     assert clash.status_code == 409 and [f["id"] for f in clash.get_json()["fields"]] == ["title"]
 

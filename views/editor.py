@@ -21,7 +21,8 @@ from services import get_store
 from views.conflicts import form_entries
 from views.identity import author_name, current_user
 from views.language import interface_language
-from views.page import render_page, save_posted_page
+from views.live import others_changes
+from views.page import PageSave, render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
 from views.row_views import factor_ticks, select_options
 
@@ -77,6 +78,13 @@ def edit(report_id: int) -> tuple[str, int] | BaseResponse:
     return render_page(stored, form, check_report(shown), rows_of=shown)
 
 
+def _merged_answer(report_id: int, done: PageSave) -> dict[str, Any]:
+    assert done.saved is not None and done.merged_with is not None
+    theirs = get_store().revision(report_id, done.merged_with) or done.saved.report
+    return {"merged": True, "entries": form_entries(done.saved.report),
+            **others_changes(report_id, done.base_version or 0, done.merged_with, theirs)}
+
+
 @bp.post("/reports/<int:report_id>")
 @allow(EDIT_REPORT)
 def save(report_id: int) -> Any:
@@ -93,9 +101,9 @@ def save(report_id: int) -> Any:
                                     interface_language()),
             follow_up_review_on=follow_up.isoformat() if follow_up else "",
             warnings=[{"id": field_id(p.field), "message": p.message} for p in done.warnings],
-            # Others' edits were merged in: the whole report as saved, for the page to take in.
-            **({"merged": True, "entries": form_entries(done.saved.report)}
-               if done.merged else {}),
+            # Others' edits were merged in: the whole report as saved, for the page to take in,
+            # and who made them.
+            **(_merged_answer(report_id, done) if done.merged_with is not None else {}),
         )
     if not done.row_action:
         flash(gettext("Your report is saved."))

@@ -14,6 +14,7 @@ from flask_babel import gettext
 
 from exporters.viewmodel import local_clock
 from reports.exchange import to_document
+from reports.model import Report
 from reports.revision_parts import changed_parts, describe
 from services import get_store
 from views.conflicts import form_entries
@@ -21,6 +22,26 @@ from views.language import interface_language
 from views.permissions import EDIT_REPORT, allow
 
 bp = Blueprint("live", __name__)
+
+
+def others_changes(report_id: int, since: int, upto: int, report: Report,
+                   ) -> dict[str, Any]:
+    """Who saved after version ``since`` up to ``upto`` (whose content is ``report``), and
+    what they changed: ``by`` (names), ``what`` ("changed the summary and 2 timeline events",
+    for "Dana Lee changed … at 10:15 CET.") and ``parts``."""
+    store = get_store()
+    before = store.revision(report_id, since)
+    parts = (changed_parts(to_document(before), to_document(report))
+             if before is not None else None)
+    what = (describe(parts, interface_language()) if parts
+            else gettext("Changed this report"))
+    authors: list[str] = []
+    for revision in store.revisions(report_id):
+        if revision.version <= since:
+            break
+        if revision.version <= upto and revision.author and revision.author not in authors:
+            authors.append(revision.author)
+    return {"by": authors, "what": what[0].lower() + what[1:], "parts": list(parts or ())}
 
 
 @bp.get("/reports/<int:report_id>/changes")
@@ -35,24 +56,12 @@ def changes(report_id: int) -> Any:
         abort(404)
     if current.version <= int(since):
         return Response(status=204)
-    before = store.revision(report_id, int(since))
-    parts = (changed_parts(to_document(before), to_document(current.report))
-             if before is not None else None)
-    # "changed the summary and 2 timeline events", for "Dana Lee changed … at 10:15 CET."
-    what = (describe(parts, interface_language()) if parts
-            else gettext("Changed this report"))
-    what = what[0].lower() + what[1:]
-    authors = []
-    for revision in store.revisions(report_id):
-        if revision.version <= int(since):
-            break
-        if revision.author and revision.author not in authors:
-            authors.append(revision.author)
     response = jsonify(
         version=current.version, saved_at=current.updated_at.isoformat(),
         saved_clock=local_clock(current.updated_at, current.report.timezone,
                                 interface_language()),
-        by=authors, what=what, parts=list(parts or ()), entries=form_entries(current.report),
+        entries=form_entries(current.report),
+        **others_changes(report_id, int(since), current.version, current.report),
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -142,9 +142,10 @@ MERGE_ATTEMPTS = 3
 
 
 def _merge_and_save(report_id: int, base_version: int, mine: Report, current: StoredReport,
-                    ) -> tuple[StoredReport, Merged] | None:
+                    ) -> tuple[StoredReport, Merged, int] | None:
     """Put the author's edits together with what others saved since ``base_version``, and save.
 
+    Returns the saved report, the merge, and the version of others' saves it was merged with.
     None when the version the page started from is no longer kept (then the whole conflict
     is shown, as before merges existed).
     """
@@ -155,7 +156,7 @@ def _merge_and_save(report_id: int, base_version: int, mine: Report, current: St
     for _attempt in range(MERGE_ATTEMPTS):
         merged = merge_reports(base, mine, current.report)
         if to_document(merged.report) == to_document(current.report):
-            return current, merged  # nothing new to keep: no version is added
+            return current, merged, current.version  # nothing new to keep: no version added
         try:
             saved = store.save(report_id, merged.report, expected_version=current.version,
                                author=author_name(), kind="merge")
@@ -164,7 +165,7 @@ def _merge_and_save(report_id: int, base_version: int, mine: Report, current: St
             continue
         if saved is None:
             abort(404)
-        return saved, merged
+        return saved, merged, current.version
     return None
 
 
@@ -178,7 +179,10 @@ class PageSave:
     warnings: tuple[Problem, ...] = ()
     focus: str | None = None
     row_action: str = ""
-    merged: bool = False  # others' edits were merged in: the page should take them in
+    # Others' saves (up to this version, after the page's own) were merged in: the page should
+    # take them in. None: the save was made on the version the page showed.
+    merged_with: int | None = None
+    base_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,7 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
         saved = get_store().save(stored.id, report, expected_version=base_version,
                                  author=author_name(), kind=_kind(formdata, autosave))
         merged = None
+        merged_with = None
         if saved is None:
             abort(404)
     except VersionConflict as conflict:
@@ -295,7 +300,7 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
             done = None
         if done is None:
             return PageSave(answer=_conflict(conflict.current, report, form, autosave))
-        saved, merged = done
+        saved, merged, merged_with = done
         if merged.conflicts:
             return PageSave(answer=_conflict(saved, report, form, autosave,
                                              paths=merged.conflict_paths))
@@ -303,4 +308,5 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
         return PageSave(answer=published_is_read_only(get_store().get(stored.id) or stored,
                                                       autosave))
     return PageSave(saved=saved, report=saved.report if merged else report, warnings=warnings,
-                    focus=focus, row_action=action, merged=merged is not None)
+                    focus=focus, row_action=action, base_version=base_version,
+                    merged_with=merged_with if merged is not None else None)
