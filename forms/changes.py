@@ -21,12 +21,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.fields.core import UnboundField
 
 from reports import limits
 from reports.exchange import zone
+from reports.language import N_
 from reports.model import Report, new_row_id
 
 from .report import (
@@ -50,7 +52,8 @@ TOP_LEVEL = frozenset(
     name for name, value in vars(ReportForm).items()
     if isinstance(value, UnboundField) and name not in (*ROW_LISTS, "timezone"))
 _INTERNAL_PART = {name: part for part, name in INTERNAL_PART_FIELDS.items()}
-_ROW_NAMES = {"timeline": "Timeline event", "factors": "Factor", "actions": "Action item"}
+_ROW_NAMES = {"timeline": N_("Timeline event"), "factors": N_("Factor"),
+              "actions": N_("Action item")}
 _ROW_INPUT = re.compile(r"^(timeline|factors|actions)-(\d{1,5})-(.+)$")
 
 Errors = list[tuple[str, str, str]]  # (input id, label, message), as forms.errors gives them
@@ -59,7 +62,7 @@ Errors = list[tuple[str, str, str]]  # (input id, label, message), as forms.erro
 class ChangesInvalid(ValueError):
     def __init__(self, errors: Errors):
         self.errors = errors
-        super().__init__("; ".join(message for _, _, message in errors))
+        super().__init__("; ".join(str(message) for _, _, message in errors))
 
 
 def is_changes(formdata: MultiDict[str, str]) -> bool:
@@ -77,7 +80,7 @@ def _row_groups(formdata: MultiDict[str, str]) -> dict[str, dict[int, MultiDict[
 
 
 def _row_errors(row: Form, name: str, index: int) -> Errors:
-    label = f"{_ROW_NAMES[name]} {index + 1}: "
+    label = f"{gettext(_ROW_NAMES[name])} {index + 1}: "
     return [(field.id, label + field.label.text, message)
             for field in row for message in field.errors]
 
@@ -148,8 +151,9 @@ def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
     }
     for name, order in orders.items():
         if len(order) > limits.MAX_ROWS:
-            errors.append((name, _ROW_NAMES[name], f"A report can hold at most "
-                           f"{limits.MAX_ROWS} rows here; this one has {len(order)}."))
+            errors.append((name, gettext(_ROW_NAMES[name]), gettext(
+                "A report can hold at most %(most)s rows here; this one has %(count)s.",
+                most=limits.MAX_ROWS, count=len(order))))
     if errors:
         raise ChangesInvalid(errors)
 

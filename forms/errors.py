@@ -3,7 +3,10 @@ which row it is in, in the order of the page."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from wtforms import Field, Form
+
+from reports.language import N_
 
 
 def field_id(path: str) -> str:
@@ -27,7 +30,7 @@ def form_errors(form: Form) -> list[tuple[str, str, str]]:
                 walk(sub, label_prefix)
         else:
             for message in field.errors:
-                found.append((field.id, f"{label_prefix}{field.label.text}", message))
+                found.append((field.id, f"{label_prefix}{field.label.text}", str(message)))
 
     for field in form:
         if field.name != "csrf_token":
@@ -36,6 +39,6 @@ def form_errors(form: Form) -> list[tuple[str, str, str]]:
 
 
 def _row_name(list_name: str) -> str:
-    return {"timeline": "Timeline event", "factors": "Factor", "actions": "Action item"}.get(
-        list_name, list_name
-    )
+    names = {"timeline": N_("Timeline event"), "factors": N_("Factor"),
+             "actions": N_("Action item")}
+    return gettext(names[list_name]) if list_name in names else list_name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from flask_babel import gettext, lazy_gettext
 from wtforms import Field, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, DateTimeLocalInput, TextInput
@@ -85,9 +86,10 @@ class _TolerantField(StringField):
             return
         parsed = self._parse(text)
         if parsed is None:
-            raise ValidationError(self.message)
+            raise ValidationError(str(self.message))
         if not in_year_range(parsed):  # the exchange's rule: the year as typed
-            raise ValidationError(f"Enter a year between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+            raise ValidationError(gettext("Enter a year between %(first)s and %(last)s.",
+                                          first=EARLIEST_YEAR, last=LATEST_YEAR))
 
 
 class LocalDateTimeField(_TolerantField):
@@ -95,7 +97,7 @@ class LocalDateTimeField(_TolerantField):
 
     widget = DateTimeLocalInput()
     formats = DATETIME_FORMATS
-    message = "Enter a date and time like 2026-10-03 09:12"
+    message = lazy_gettext("Enter a date and time like 2026-10-03 09:12")
 
     def _value(self) -> str:
         if isinstance(self.data, datetime):
@@ -113,7 +115,7 @@ class LocalDateTimeField(_TolerantField):
 class LocalDateField(_TolerantField):
     widget = DateInput()
     formats = DATE_FORMATS
-    message = "Enter a date like 2026-12-03"
+    message = lazy_gettext("Enter a date like 2026-12-03")
 
     def process_data(self, value):
         self.data = value.isoformat() if isinstance(value, date) else value

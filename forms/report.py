@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -38,9 +40,18 @@ from .fields import CleanForm, LocalDateField, LocalDateTimeField, NamesField
 from .links import FactorLinksField
 from .rows import RowList
 
-SHORT = Length(max=limits.MAX_SHORT_TEXT, message="Keep this under %(max)d characters.")
-LONG = Length(max=limits.MAX_LONG_TEXT, message="This is too long: at most %(max)d characters.")
-INTERNAL_LABEL = LABELS["internal"]
+SHORT = Length(max=limits.MAX_SHORT_TEXT,
+               message=lazy_gettext("Keep this under %(max)d characters."))
+LONG = Length(max=limits.MAX_LONG_TEXT,
+              message=lazy_gettext("This is too long: at most %(max)d characters."))
+
+
+def _label(name: str) -> Any:
+    """An input's name from ``reports.fields.LABELS``, in the page's language when shown."""
+    return lazy_gettext(LABELS[name])
+
+
+INTERNAL_LABEL = _label("internal")
 # The checkbox of each free-text part that can be internal, by the part's name in the report.
 INTERNAL_PART_FIELDS = {
     "impact": "impact_internal",
@@ -79,45 +90,48 @@ def _ids(rows: list[Field]) -> list[str]:
     return ids
 
 
-def _choices(vocabulary: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
+def _choices(vocabulary: dict[str, str], blank: Any = None) -> list[SelectChoice]:
+    """A select's options; the words, marked in reports/model.py, shown in the page's language."""
     options = [SelectChoice("", blank)] if blank is not None else []
-    return options + [SelectChoice(value, label) for value, label in vocabulary.items()]
+    return options + [SelectChoice(value, lazy_gettext(label))
+                      for value, label in vocabulary.items()]
 
 
 class TimelineEventForm(CleanForm):
-    at = LocalDateTimeField(LABELS["timeline.at"])
-    kind = SelectField(LABELS["timeline.kind"], choices=_choices(EVENT_KINDS), default="other")
-    description = TextAreaField(LABELS["timeline.description"], validators=[LONG])
-    contributing = BooleanField(LABELS["timeline.contributing"])
-    outside_window = BooleanField(LABELS["timeline.outside_window"])
+    at = LocalDateTimeField(_label("timeline.at"))
+    kind = SelectField(_label("timeline.kind"), choices=_choices(EVENT_KINDS), default="other")
+    description = TextAreaField(_label("timeline.description"), validators=[LONG])
+    contributing = BooleanField(_label("timeline.contributing"))
+    outside_window = BooleanField(_label("timeline.outside_window"))
     internal = _internal_checkbox()
     id = _row_id()
 
 
 class FactorForm(CleanForm):
-    description = TextAreaField(LABELS["factors.description"], validators=[LONG])
-    root_cause = BooleanField(LABELS["factors.root_cause"])
+    description = TextAreaField(_label("factors.description"), validators=[LONG])
+    root_cause = BooleanField(_label("factors.root_cause"))
     internal = _internal_checkbox()
     id = _row_id()
 
 
 class ActionItemForm(CleanForm):
-    description = TextAreaField(LABELS["actions.description"], validators=[LONG])
-    owner = StringField(LABELS["actions.owner"], validators=[SHORT])
-    priority = SelectField(LABELS["actions.priority"], choices=_choices(PRIORITIES, "Not set yet"),
-                           default="")
-    due = LocalDateField(LABELS["actions.due"])
+    description = TextAreaField(_label("actions.description"), validators=[LONG])
+    owner = StringField(_label("actions.owner"), validators=[SHORT])
+    priority = SelectField(_label("actions.priority"),
+                           choices=_choices(PRIORITIES, lazy_gettext("Not set yet")), default="")
+    due = LocalDateField(_label("actions.due"))
     ticket = StringField(
-        LABELS["actions.ticket"],
+        _label("actions.ticket"),
         validators=[
             Optional(),
             Length(max=limits.MAX_URL),
-            URL(require_tld=False, message="Enter a full web address, starting with https://"),
+            URL(require_tld=False,
+                message=lazy_gettext("Enter a full web address, starting with https://")),
         ],
     )
-    status = SelectField(LABELS["actions.status"], choices=_choices(ACTION_STATUSES),
+    status = SelectField(_label("actions.status"), choices=_choices(ACTION_STATUSES),
                          default="proposed")
-    addresses = FactorLinksField(LABELS["actions.addresses"])
+    addresses = FactorLinksField(_label("actions.addresses"))
     internal = _internal_checkbox()
     id = _row_id()
 
@@ -161,48 +175,50 @@ def usable_row_id(value: str | None) -> str | None:
 
 class ReportForm(CleanForm, FlaskForm):
     # About the incident
-    title = StringField(LABELS["title"], validators=[SHORT])
-    service = StringField(LABELS["service"], validators=[SHORT])
-    severity = SelectField(LABELS["severity"], choices=_choices(
-        {key: label for key, (label, _) in SEVERITIES.items()}, "Not decided yet"), default="")
-    audience = StringField(LABELS["audience"], validators=[SHORT])
-    authors = NamesField(LABELS["authors"])
-    timezone = StringField(LABELS["timezone"], default="UTC")
-    started_at = LocalDateTimeField(LABELS["started_at"])
-    detected_at = LocalDateTimeField(LABELS["detected_at"])
-    resolved_at = LocalDateTimeField(LABELS["resolved_at"])
+    title = StringField(_label("title"), validators=[SHORT])
+    service = StringField(_label("service"), validators=[SHORT])
+    severity = SelectField(_label("severity"), choices=_choices(
+        {key: label for key, (label, _) in SEVERITIES.items()}, lazy_gettext("Not decided yet")),
+        default="")
+    audience = StringField(_label("audience"), validators=[SHORT])
+    authors = NamesField(_label("authors"))
+    timezone = StringField(_label("timezone"), default="UTC")
+    started_at = LocalDateTimeField(_label("started_at"))
+    detected_at = LocalDateTimeField(_label("detected_at"))
+    resolved_at = LocalDateTimeField(_label("resolved_at"))
     # 1. Apologise
-    apology = TextAreaField(LABELS["apology"], validators=[LONG])
+    apology = TextAreaField(_label("apology"), validators=[LONG])
     # 2. Show we understand what happened
-    summary = TextAreaField(LABELS["summary"], validators=[LONG])
-    impact = TextAreaField(LABELS["impact"], validators=[LONG])
+    summary = TextAreaField(_label("summary"), validators=[LONG])
+    impact = TextAreaField(_label("impact"), validators=[LONG])
     impact_internal = _internal_checkbox()
     timeline = RowList(FormField(TimelineEventForm))
     factors = RowList(FormField(FactorForm))
-    no_single_root_cause = BooleanField(LABELS["no_single_root_cause"])
-    went_well = TextAreaField(LABELS["went_well"], validators=[LONG])
-    went_wrong = TextAreaField(LABELS["went_wrong"], validators=[LONG])
-    lucky = TextAreaField(LABELS["lucky"], validators=[LONG])
+    no_single_root_cause = BooleanField(_label("no_single_root_cause"))
+    went_well = TextAreaField(_label("went_well"), validators=[LONG])
+    went_wrong = TextAreaField(_label("went_wrong"), validators=[LONG])
+    lucky = TextAreaField(_label("lucky"), validators=[LONG])
     went_well_internal = _internal_checkbox()
     went_wrong_internal = _internal_checkbox()
     lucky_internal = _internal_checkbox()
     # 3. Prevent it happening again
     actions = RowList(FormField(ActionItemForm))
-    follow_up_review_on = LocalDateField(LABELS["follow_up_review_on"])
-    follow_up_outcome = TextAreaField(LABELS["follow_up_outcome"], validators=[LONG])
-    follow_up_held_on = LocalDateField(LABELS["follow_up_held_on"])
+    follow_up_review_on = LocalDateField(_label("follow_up_review_on"))
+    follow_up_outcome = TextAreaField(_label("follow_up_outcome"), validators=[LONG])
+    follow_up_held_on = LocalDateField(_label("follow_up_held_on"))
 
     def validate_timezone(self, field: StringField) -> None:
         if field.data and not is_timezone(field.data.strip()):
             raise ValidationError(
-                "Choose a time zone from the list, for example Europe/London or UTC."
+                gettext("Choose a time zone from the list, for example Europe/London or UTC.")
             )
 
     def validate_authors(self, field: NamesField) -> None:
         if len(field.data or []) > limits.MAX_AUTHORS:
-            raise ValidationError(f"List at most {limits.MAX_AUTHORS} names.")
+            raise ValidationError(gettext("List at most %(most)s names.",
+                                          most=limits.MAX_AUTHORS))
         if any(len(name) > limits.MAX_SHORT_TEXT for name in field.data or []):
-            raise ValidationError("One of the names is too long.")
+            raise ValidationError(gettext("One of the names is too long."))
 
     @classmethod
     def for_report(cls, report: Report, **kwargs) -> ReportForm:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList
 from wtforms.validators import ValidationError
@@ -24,10 +25,9 @@ _ACTION = re.compile(r"^(add|remove|up|down):(timeline|factors|actions)(?::(\d{1
 
 def _not_too_many_rows(form, field: FieldList) -> None:
     if len(field.entries) > limits.MAX_ROWS:
-        raise ValidationError(
-            f"A report can hold at most {limits.MAX_ROWS} rows here; "
-            f"this one has {len(field.entries)}."
-        )
+        raise ValidationError(gettext(
+            "A report can hold at most %(most)s rows here; this one has %(count)s.",
+            most=limits.MAX_ROWS, count=len(field.entries)))
 
 
 class RowList(FieldList):

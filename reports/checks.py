@@ -11,6 +11,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from .exchange import EARLIEST_YEAR, LATEST_YEAR, in_year_range
+from .language import clock, format_date_for, shown_language
+from .language import say as _
 from .model import Report
 
 
@@ -26,7 +28,9 @@ def _local(moment: datetime, timezone: str) -> str:
         zone = ZoneInfo(timezone)
     except Exception:  # an unknown zone is reported elsewhere; show UTC meanwhile
         zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).strftime("%d %b %Y %H:%M")
+    local = moment.astimezone(zone)
+    language = shown_language()  # the reader's: "03 Oct 2026 08:00", "03 oct. 2026 08 h 00"
+    return f"{format_date_for(local, 'dd MMM y', language)} {clock(local, language)}"
 
 
 def _out_of_range(report: Report) -> list[Problem]:
@@ -46,8 +50,11 @@ def _out_of_range(report: Report) -> list[Problem]:
         ("follow_up_held_on", report.follow_up_held_on),
     ]
     return [
-        Problem(field, f"This {'time' if isinstance(value, datetime) else 'date'} must be "
-                       f"between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        Problem(field, (_("This time must be between the years %(first)s and %(last)s.",
+                          first=EARLIEST_YEAR, last=LATEST_YEAR)
+                        if isinstance(value, datetime) else
+                        _("This date must be between the years %(first)s and %(last)s.",
+                          first=EARLIEST_YEAR, last=LATEST_YEAR)))
         for field, value in values
         if value is not None and not in_year_range(value)
     ]
@@ -63,24 +70,26 @@ def check_report(report: Report) -> list[Problem]:
         problems.append(
             Problem(
                 "resolved_at",
-                f"The incident cannot be resolved ({_local(resolved, tz)}) before it started "
-                f"({_local(started, tz)}). Check the date and the time of both.",
+                _("The incident cannot be resolved (%(resolved)s) before it started "
+                  "(%(started)s). Check the date and the time of both.",
+                  resolved=_local(resolved, tz), started=_local(started, tz)),
             )
         )
     if started and detected and detected < started:
         problems.append(
             Problem(
                 "detected_at",
-                f"The incident cannot be noticed ({_local(detected, tz)}) before it started "
-                f"({_local(started, tz)}). If it was noticed at the very start, use the same time.",
+                _("The incident cannot be noticed (%(detected)s) before it started "
+                  "(%(started)s). If it was noticed at the very start, use the same time.",
+                  detected=_local(detected, tz), started=_local(started, tz)),
             )
         )
     if detected and resolved and resolved < detected:
         problems.append(
             Problem(
                 "resolved_at",
-                f"The incident cannot be resolved ({_local(resolved, tz)}) before it was noticed "
-                f"({_local(detected, tz)}).",
+                _("The incident cannot be resolved (%(resolved)s) before it was noticed "
+                  "(%(detected)s).", resolved=_local(resolved, tz), detected=_local(detected, tz)),
             )
         )
     window_start = started or detected
@@ -91,9 +100,10 @@ def check_report(report: Report) -> list[Problem]:
             problems.append(
                 Problem(
                     f"timeline.{index}.at",
-                    f"This event is before the incident started ({_local(window_start, tz)}). "
-                    "If it belongs in the story anyway, tick “Happened outside the incident "
-                    "window”; if it helped cause the incident, tick “This contributed”.",
+                    _("This event is before the incident started (%(started)s). If it belongs "
+                      "in the story anyway, tick “Happened outside the incident window”; if it "
+                      "helped cause the incident, tick “This contributed”.",
+                      started=_local(window_start, tz)),
                     blocking=False,
                 )
             )
@@ -101,8 +111,9 @@ def check_report(report: Report) -> list[Problem]:
             problems.append(
                 Problem(
                     f"timeline.{index}.at",
-                    f"This event is after the incident was resolved ({_local(resolved, tz)}). "
-                    "If that is right, tick “Happened outside the incident window”.",
+                    _("This event is after the incident was resolved (%(resolved)s). If that is "
+                      "right, tick “Happened outside the incident window”.",
+                      resolved=_local(resolved, tz)),
                     blocking=False,
                 )
             )

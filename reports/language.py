@@ -108,6 +108,11 @@ def day(moment: date, language: str, width: str = "long") -> str:
     return format_date(moment, pattern, locale=known_language(language))
 
 
+def format_date_for(moment: date, pattern: str, language: str) -> str:
+    """A date in a CLDR pattern ("dd MMM y") as ``language`` writes it."""
+    return format_date(moment, pattern, locale=known_language(language))
+
+
 def day_and_month(moment: date, language: str) -> str:
     """"3 Oct" / "3 oct."."""
     return format_date(moment, "d MMM", locale=known_language(language))
