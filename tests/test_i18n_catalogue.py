@@ -98,6 +98,7 @@ def unmarked_text(source: str) -> list[str]:
 
 def _words_in(text: str) -> bool:
     """Whether ``text`` holds a word that is not the same in every language."""
+    text = re.sub(r"\bHINDSIGHT_[A-Z_]+\b", " ", text)  # settings' names
     for same in sorted(SAME_EVERYWHERE, key=len, reverse=True):
         text = text.replace(same, " ")
     return bool(_WORDS.search(text))
@@ -109,3 +110,39 @@ TEMPLATE_FILES = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.r
 @pytest.mark.parametrize("name", TEMPLATE_FILES)
 def test_no_template_shows_unmarked_english(name: str) -> None:
     assert unmarked_text((TEMPLATES / name).read_text(encoding="utf-8")) == []
+
+
+# ---- Python: what the views say to people ----------------------------------------------------
+
+PYTHON_SOURCES = sorted((ROOT / "views").glob("*.py")) + sorted((ROOT / "forms").glob("*.py"))
+# Python that speaks to API clients or the log, never to a person on a page.
+NOT_FOR_PAGES = {"api.py", "page.py"}
+
+
+def _said_unmarked(path: Path) -> list[str]:
+    """Messages flashed, or given to ``abort`` or ``ValidationError``, as plain English: a
+    string literal or an f-string instead of a ``gettext`` call."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+        if name == "abort":
+            said = node.args[1:2]
+        elif name in ("flash", "ValidationError"):
+            said = node.args[:1]
+        else:
+            continue
+        for argument in said:
+            if isinstance(argument, ast.JoinedStr) or (
+                    isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
+                found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in PYTHON_SOURCES if p.name not in NOT_FOR_PAGES],
+                         ids=lambda p: p.name)
+def test_no_view_flashes_or_refuses_in_unmarked_english(path: Path) -> None:
+    assert _said_unmarked(path) == []
