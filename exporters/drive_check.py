@@ -35,6 +35,8 @@ from urllib.parse import urlsplit
 from google.oauth2 import service_account
 from googleapiclient.errors import HttpError
 
+from reports.language import N_
+
 from . import drive_errors
 from .drive_auth import (
     DELEGATED,
@@ -73,12 +75,12 @@ KEY_POLICY = (
 )
 
 STEPS: tuple[tuple[str, str], ...] = (
-    ("configured", "Settings are filled in"),
-    ("key_readable", "Sign-in details can be read"),
-    ("key_valid", "Sign-in details are complete"),
-    ("token", "Google accepts the sign-in"),
-    ("folder_visible", "Folder can be found"),
-    ("folder_writable", "Hindsight can add, update and remove a Doc in the folder"),
+    ("configured", N_("Settings are filled in")),
+    ("key_readable", N_("Sign-in details can be read")),
+    ("key_valid", N_("Sign-in details are complete")),
+    ("token", N_("Google accepts the sign-in")),
+    ("folder_visible", N_("Folder can be found")),
+    ("folder_writable", N_("Hindsight can add, update and remove a Doc in the folder")),
 )
 
 

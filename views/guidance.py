@@ -55,7 +55,7 @@ from reports.guidance.client import (
 )
 from reports.guidance.plain import Readability, glossary_for, readability, warm_up
 from reports.guidance.readiness import HintKey, counting, place
-from reports.language import known_language
+from reports.language import N_, known_language
 from reports.metrics import incident_metrics
 from reports.model import Report
 from reports.set_aside import SetAside, SetAsideError, SetAsideStore
@@ -171,18 +171,18 @@ def guidance_payload(report: Report, hints: dict[str, list[Hint]],
     }
 
 
-_ROWS = {"timeline": "Timeline event", "factors": "Factor", "actions": "Action item"}
+_ROWS = {"timeline": N_("Timeline event"), "factors": N_("Factor"), "actions": N_("Action item")}
 _ROW_INPUT = re.compile(r"^(timeline|factors|actions)-(\d+)-")
 
 
 def _input_label(name: str) -> str:
     """An input's name as the author knows it: "Summary", "Timeline event 3"."""
     if name in LABELS:
-        return LABELS[name]
+        return gettext(LABELS[name])
     row = _ROW_INPUT.match(name)
     if row:
-        return f"{_ROWS[row.group(1)]} {int(row.group(2)) + 1}"
-    return f"The input “{name[:40]}”"
+        return f"{gettext(_ROWS[row.group(1)])} {int(row.group(2)) + 1}"
+    return gettext("The input “%(name)s”", name=name[:40])
 
 
 def _refuse_oversized() -> Response | None:
@@ -192,7 +192,7 @@ def _refuse_oversized() -> Response | None:
     if found is None:
         return None
     detail = f"{_input_label(found.name)} {found.reason}" if found.name else found.reason
-    response = jsonify(error="Too much to check at once", detail=detail, status=413)
+    response = jsonify(error=gettext("Too much to check at once"), detail=detail, status=413)
     response.status_code = 413
     return response
 

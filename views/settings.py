@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import click
 from flask import Blueprint, abort, current_app, g, render_template, url_for
+from flask_babel import gettext
 
 from exporters.drive_auth import PERSON, StoredPerson
 from exporters.drive_check import STEPS, StepResult, Stored, check_drive, passed
 from exporters.drive_errors import DELEGATED, DRIVE_SCOPE, SHARED_DRIVE
+from reports.language import N_
 from services import DriveState, drive_state, forget_drive_client
 from views.permissions import AUTHORS_AND_REVIEWERS, SIGNED_IN, allow
 
@@ -27,9 +29,9 @@ bp = Blueprint("settings", __name__, cli_group="drive")
 
 MARKS = {"ok": "✓", "failed": "✗", "not_tried": "–"}
 WAYS = {
-    PERSON: "a person's Google account, connected on this page",
-    DELEGATED: "a service account acting for a person of your organisation",
-    SHARED_DRIVE: "a service account, in a shared drive",
+    PERSON: N_("a person's Google account, connected on this page"),
+    DELEGATED: N_("a service account acting for a person of your organisation"),
+    SHARED_DRIVE: N_("a service account, in a shared drive"),
 }
 
 
@@ -71,9 +73,9 @@ def _page(results: list[StepResult] | None) -> str:
     person = state.person
     return render_template(
         "settings_drive.html", results=results, ok=results is not None and passed(results),
-        steps=[title for _, title in STEPS], marks=MARKS, can_check=may_check(),
+        steps=[gettext(title) for _, title in STEPS], marks=MARKS, can_check=may_check(),
         configured=state.ready, state=state, kind=kind,
-        way=WAYS.get(kind, ""), oauth_set=oauth_set,
+        way=gettext(WAYS[kind]) if kind in WAYS else "", oauth_set=oauth_set,
         connected=person is not None and person.connected and oauth_set,
         person=person,
         subject=sign_in.subject if sign_in is not None else "",
