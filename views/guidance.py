@@ -19,6 +19,7 @@ done on it, and each text is read only up to what a save accepts in that input.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -55,7 +56,7 @@ from reports.guidance.client import (
 )
 from reports.guidance.plain import Readability, glossary_for, readability, warm_up
 from reports.guidance.readiness import HintKey, counting, place
-from reports.language import N_, known_language
+from reports.language import N_, duration_words, known_language, shown_language
 from reports.metrics import incident_metrics
 from reports.model import Report
 from reports.set_aside import SetAside, SetAsideError, SetAsideStore
@@ -167,8 +168,17 @@ def guidance_payload(report: Report, hints: dict[str, list[Hint]],
         "readability": {key: score.as_dict() for key, score in scores.items()},
         "readiness": [c.as_dict() for c in checks],
         "missing": sum(1 for c in checks if not c.met),
-        "metrics": incident_metrics(report).as_dict(),
+        "metrics": _in_words(incident_metrics(report).as_dict()),
     }
+
+
+def _in_words(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The durations' words in the reader's language ("1 heure 50 minutes")."""
+    for name in ("time_to_detect", "time_to_resolve", "total_duration"):
+        seconds = metrics[name]["seconds"]
+        if seconds is not None:
+            metrics[name]["text"] = duration_words(timedelta(seconds=seconds), shown_language())
+    return metrics
 
 
 _ROWS = {"timeline": N_("Timeline event"), "factors": N_("Factor"), "actions": N_("Action item")}
@@ -311,7 +321,7 @@ def _request_keys() -> frozenset[HintKey]:
 def set_aside_hints(report_id: int) -> list[dict[str, Any]]:
     """Every hint set aside on a report, in words for the page: what, where, why, by whom."""
     def shown(entry: SetAside) -> dict[str, Any]:
-        return {"id": entry.id, "kind": _FAMILY_TITLES.get(entry.family, entry.family),
+        return {"id": entry.id, "kind": gettext(_FAMILY_TITLES.get(entry.family, entry.family)),
                 "words": entry.words, "where": place(entry.field.replace("-", ".")),
                 "reason": entry.reason, "author": entry.author, "at": entry.created_at}
     return [shown(entry) for entry in set_aside_store().for_report(report_id)]

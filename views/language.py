@@ -7,7 +7,7 @@ the interface speaks. Dates, times and numbers on the pages follow the interface
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, has_request_context, redirect, request, url_for
@@ -79,6 +79,11 @@ def format_number(value: float) -> str:
     return lang.number(value, interface_language())
 
 
+def _in_words(duration: timedelta | None) -> str:
+    """A duration in the page's language: "1 hour 50 minutes" / "1 heure 50 minutes"."""
+    return lang.duration_words(duration, interface_language())
+
+
 def _translate(message: str) -> str:
     """A word kept in a table in English (``N_``), in the page's language."""
     return lang.gettext_for(interface_language(), message) if message else message
@@ -96,7 +101,7 @@ def register(app: Flask) -> None:
     def words_for_this_request() -> None:
         lang.show_in(chosen_language())
     app.jinja_env.filters.update(day=_day, month=_month, clock=_clock, number=format_number,
-                                 tr=_translate)
+                                 tr=_translate, in_words=_in_words)
 
     @app.context_processor
     def language_context() -> dict[str, object]:
