@@ -183,3 +183,22 @@ def test_the_stakeholders_page_shows_the_report_in_its_language_inside_the_reade
     assert '<html lang="fr">' in page and "Nos excuses" in page
     # The banner around it speaks the reader's language, and says which that is.
     assert re.search(r'<[a-z]+ [^>]*lang="en"', page.split("<body", 1)[1])
+
+
+def test_the_google_doc_is_in_french() -> None:
+    from exporters.gdoc import render_gdoc_html
+
+    html = render_gdoc_html(french_report(), copy="internal")
+    assert '<html lang="fr">' in html
+    assert_french(html_text(html))
+    assert "INTERNE — ne pas transmettre aux clients" in html
+    assert "BROUILLON" in html
+
+
+def test_dates_times_and_durations_of_a_french_report() -> None:
+    text = render_markdown_document(french_report())
+    assert "- **Début\u00a0:** 3 octobre 2026, 09 h 12" in text
+    assert "- **Durée\u00a0:** 1 heure 50 minutes" in text
+    english = render_markdown_document(from_document(copy.deepcopy(SAMPLE_DOCUMENT)))
+    assert "- **Started:** 3 October 2026, 09:12" in english
+    assert "- **Duration:** 1 hour 50 minutes" in english
