@@ -21,6 +21,7 @@ from forms.report import INTERNAL_PART_FIELDS, ReportForm
 from forms.walk import leaf_fields
 from reports.exchange import zone
 from reports.fields import LABELS as FIELD_LABELS
+from reports.language import N_, say
 from reports.model import ACTION_STATUSES, EVENT_KINDS, PRIORITIES, SEVERITIES, Report
 
 Entry = tuple[str, str]
@@ -45,6 +46,14 @@ for _key in _TOP_LEVEL:
     LABELS[_key] = FIELD_LABELS[_key]
     if _key in _INTERNAL_TICKS:
         LABELS[f"{_key}_internal"] = f"{FIELD_LABELS[_key]}: internal only"
+
+
+def label_words(key: str) -> str:
+    """A part's name in the reader's language: "Impact", "Impact: internal only"."""
+    if key.endswith("_internal") and key.removesuffix("_internal") in _INTERNAL_TICKS:
+        return say(N_("%(part)s: internal only"),
+                   part=say(FIELD_LABELS[key.removesuffix("_internal")]))
+    return say(LABELS[key]) if key in LABELS else key
 
 TICKED, NOT_TICKED = "Yes", "No"
 INTERNAL_TAG = " (internal only)"
@@ -181,7 +190,8 @@ def differences(mine: Report, theirs: Report) -> list[FieldDifference]:
         if mine_text is None or theirs_text is None or mine_text.strip() == theirs_text.strip():
             # A part no text describes, or a difference the text leaves out: show the inputs.
             mine_text, theirs_text = _plain(mine_entries), _plain(theirs_entries)
-        found.append(FieldDifference(key, LABELS.get(key, label), mine_text, theirs_text))
+        found.append(FieldDifference(key, label_words(key) if key in LABELS else label,
+                                     mine_text, theirs_text))
     return found
 
 

@@ -21,7 +21,7 @@ from reports.revision_parts import AUTOSAVE, describe, kind_words
 from reports.store import BIN_DAYS, RevisionSummary, VersionConflict
 from reports.workflow import ReportPublished
 from services import get_store
-from views.conflicts import LABELS, report_texts
+from views.conflicts import LABELS, label_words, report_texts
 from views.identity import author_name, current_user
 from views.language import interface_language
 from views.permissions import AUTHORS, EDIT_REPORT, REVIEW_REPORT, allow
@@ -114,7 +114,8 @@ def revision(report_id: int, version: int) -> str:
         abort(404)
     return render_template(
         "revision.html", stored=stored, version=version, report=earlier,
-        texts=report_texts(earlier), now=report_texts(stored.report), labels=LABELS,
+        texts=report_texts(earlier), now=report_texts(stored.report),
+        labels={key: label_words(key) for key in LABELS},
         may_restore=_may_restore(report_id),
     )
 
