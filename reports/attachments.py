@@ -32,7 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from .language import N_
+from .language import N_, number, shown_language
+from .language import say as _
 from .markdown import PlacedImage
 from .model import CLIENT_COPY, Report
 from .tables import AttachmentRow, ReportRow
@@ -182,20 +183,22 @@ def _image(name: str, data: bytes) -> Prepared:
     """Decode an image and encode it again: pixels only, metadata gone, size bounded."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    refusal = AttachmentError(
-        f"“{name}” is not a PNG, JPEG, WebP or GIF image that can be read, so it cannot be "
-        "added as an image. If it is another kind of file, give it the right extension."
-    )
+    refusal = AttachmentError(_(
+        "“%(name)s” is not a PNG, JPEG, WebP or GIF image that can be read, so it cannot be "
+        "added as an image. If it is another kind of file, give it the right extension.",
+        name=name))
     try:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.format not in IMAGE_FORMATS:
                 raise refusal
             width, height = opened.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise AttachmentError(
-                    f"“{name}” is {width:,} × {height:,} pixels, too large to read. Save it "
-                    f"smaller (at most {MAX_IMAGE_SIDE:,} pixels a side is plenty) and add it "
-                    "again.")
+                shown = shown_language()
+                raise AttachmentError(_(
+                    "“%(name)s” is %(width)s × %(height)s pixels, too large to read. Save it "
+                    "smaller (at most %(side)s pixels a side is plenty) and add it again.",
+                    name=name, width=number(width, shown), height=number(height, shown),
+                    side=number(MAX_IMAGE_SIDE, shown)))
             fmt = opened.format
             opened.seek(0)  # the first frame of an animation
             opened.load()
@@ -225,24 +228,25 @@ def prepare(filename: str | None, data: bytes) -> Prepared:
     name = plain_name(filename)
     extension = extension_of(name)
     if not data:
-        raise AttachmentError(f"“{name}” is empty.")
+        raise AttachmentError(_("“%(name)s” is empty.", name=name))
     if extension == "svg":
-        raise AttachmentError(
-            f"“{name}” is an SVG drawing, which can carry scripts, so it is not accepted. "
-            "Save it as a PNG and add that instead.")
+        raise AttachmentError(_(
+            "“%(name)s” is an SVG drawing, which can carry scripts, so it is not accepted. "
+            "Save it as a PNG and add that instead.", name=name))
     if extension in IMAGE_EXTENSIONS:
         return _image(name, data)
     if extension not in OTHER_TYPES:
-        raise AttachmentError(
-            f"“{name}” is not a kind of file a report keeps. You can add {ACCEPTED_WORDS}.")
+        raise AttachmentError(_(
+            "“%(name)s” is not a kind of file a report keeps. You can add %(kinds)s.",
+            name=name, kinds=_(ACCEPTED_WORDS)))
     mimetype = OTHER_TYPES[extension]
     if mimetype == "application/pdf":
         if not data.startswith(b"%PDF-"):
-            raise AttachmentError(f"“{name}” does not look like a PDF.")
+            raise AttachmentError(_("“%(name)s” does not look like a PDF.", name=name))
     elif b"\x00" in data[:65536]:
-        raise AttachmentError(
-            f"“{name}” is not a text file (it holds binary data), so it cannot be added as "
-            f".{extension}.")
+        raise AttachmentError(_(
+            "“%(name)s” is not a text file (it holds binary data), so it cannot be added as "
+            ".%(extension)s.", name=name, extension=extension))
     return Prepared(name, mimetype, data)
 
 
@@ -266,14 +270,15 @@ def _attachment(row: Any) -> Attachment:
 def clean_caption(caption: str | None) -> str:
     text = " ".join((caption or "").split())
     if len(text) > MAX_CAPTION:
-        raise AttachmentError(f"The caption is too long: at most {MAX_CAPTION} characters.")
+        raise AttachmentError(_("The caption is too long: at most %(most)s characters.",
+                                most=MAX_CAPTION))
     return text
 
 
 def check_changeable(report: Report) -> None:
     """A published report's files change only after it is reopened, as its text does."""
     if report.status == "published":
-        raise AttachmentError(PUBLISHED_MESSAGE, status=409)
+        raise AttachmentError(_(PUBLISHED_MESSAGE), status=409)
 
 
 class AttachmentStore:
@@ -283,10 +288,10 @@ class AttachmentStore:
 
     def too_large(self, name: str, size: int) -> AttachmentError | None:
         if size > self.limits.file_bytes:
-            return AttachmentError(
-                f"“{name}” is {megabytes(size)}; a file can be at most "
-                f"{megabytes(self.limits.file_bytes)}. Make it smaller (for a log, keep the "
-                "part about the incident) and add it again.", status=413)
+            return AttachmentError(_(
+                "“%(name)s” is %(size)s; a file can be at most %(most)s. Make it smaller (for a "
+                "log, keep the part about the incident) and add it again.", name=name,
+                size=megabytes(size), most=megabytes(self.limits.file_bytes)), status=413)
         return None
 
     def add(self, report_id: int, filename: str | None, data: bytes, *, caption: str = "",
@@ -305,14 +310,15 @@ class AttachmentStore:
             held = session.execute(sa.select(ReportRow.id).where(ReportRow.id == report_id)
                                    .with_for_update()).first()
             if held is None:
-                raise AttachmentError("There is no such report.", status=404)
+                raise AttachmentError(_("There is no such report."), status=404)
             used = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(AttachmentRow.size), 0))
                                   .where(AttachmentRow.report_id == report_id)) or 0
             if used + len(prepared.data) > self.limits.report_bytes:
-                raise AttachmentError(
-                    f"This report's files would come to {megabytes(used + len(prepared.data))}; "
-                    f"a report can hold at most {megabytes(self.limits.report_bytes)}. Remove a "
-                    "file you no longer need first.", status=413)
+                raise AttachmentError(_(
+                    "This report's files would come to %(size)s; a report can hold at most "
+                    "%(most)s. Remove a file you no longer need first.",
+                    size=megabytes(used + len(prepared.data)),
+                    most=megabytes(self.limits.report_bytes)), status=413)
             row = AttachmentRow(
                 report_id=report_id, name=prepared.name, mimetype=prepared.mimetype,
                 size=len(prepared.data), sha256=hashlib.sha256(prepared.data).hexdigest(),
