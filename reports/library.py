@@ -18,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from .language import N_
 from .model import SEVERITIES
-from .store import _utc
+from .store import _utc, refresh_search_words
 from .tables import ActionItemRow, ReportRow
 
 PAGE_SIZE = 25
@@ -160,6 +160,8 @@ def _columns(scope: Scope) -> tuple[Any, ...]:  # columns and one labelled count
 
 
 def find(engine: Engine, query: LibraryQuery, scope: Scope = EVERYTHING) -> LibraryPage:
+    if words(query.text):
+        refresh_search_words(engine)  # saves leave their words to be indexed by a search
     conditions = scope.reports()
     if (search := _search_condition(engine, query.text, scope.internal)) is not None:
         conditions.append(search)

@@ -37,14 +37,56 @@ FOLD_WINDOW = timedelta(minutes=10)
 KEEP_FOLDED = timedelta(days=1)
 
 
-def _derived_columns(report: Report) -> dict[str, object]:
-    return {
+def _derived_columns(report: Report, words: bool = True) -> dict[str, object]:
+    """The library's copies of parts of a report; with ``words``, its search words too."""
+    columns: dict[str, object] = {
         "resolved_at": _utc(report.resolved_at),
         "authors": ", ".join(report.authors)[:2000],
         "follow_up_review_on": report.follow_up_review_on,
-        "search_text": search_text(report),
-        "client_search_text": client_search_text(report),
     }
+    if words:
+        columns.update(search_text=search_text(report),
+                       client_search_text=client_search_text(report), words_stale=False)
+    return columns
+
+
+def refresh_search_words(engine: Engine) -> int:
+    """Index the words of every report saved since its words were indexed; how many.
+
+    A save only marks its report (``words_stale``): indexing 40 KB of text twice (all the
+    words, and the client copy's) took most of an autosave. Search calls this first, so what
+    it finds is always the reports as saved. A report saved again meanwhile stays marked.
+    """
+    reports = table_of(ReportRow)
+    with engine.begin() as connection:
+        stale = connection.execute(
+            sa.select(reports.c.id, reports.c.version, reports.c.document)
+            .where(reports.c.words_stale.is_(True))
+        ).all()
+        for row in stale:
+            report = from_document(json.loads(row.document))
+            marked = connection.execute(
+                sa.update(reports)
+                .where(reports.c.id == row.id, reports.c.version == row.version)
+                .values(search_text=search_text(report),
+                        client_search_text=client_search_text(report), words_stale=False)
+            ).rowcount
+            if marked:
+                _index_words(connection, row.id, report)
+    return len(stale)
+
+
+def _index_words(connection: sa.Connection, report_id: int, report: Report) -> None:
+    """SQLite's full-text tables (PostgreSQL indexes the columns themselves)."""
+    if connection.dialect.name != "sqlite":
+        return
+    for table, text in (("reports_fts", search_text(report)),
+                        ("reports_client_fts", client_search_text(report))):
+        connection.execute(sa.text(f"DELETE FROM {table} WHERE rowid = :id"), {"id": report_id})
+        connection.execute(
+            sa.text(f"INSERT INTO {table} (rowid, search_text) VALUES (:id, :text)"),
+            {"id": report_id, "text": text},
+        )
 
 
 class VersionConflict(Exception):
@@ -144,8 +186,9 @@ class ReportStore:
             yield session
 
     @staticmethod
-    def _fill(row: ReportRow, report: Report) -> dict[str, object]:
-        """Set the row from the report; returns the exchange document it now keeps."""
+    def _fill(row: ReportRow, report: Report, words: bool = True) -> dict[str, object]:
+        """Set the row from the report; returns the exchange document it now keeps. Without
+        ``words``, the search words are left to be indexed later (the row is marked)."""
         document = to_document(report)
         row.title = report.title[:200]
         row.service = report.service[:200]
@@ -154,8 +197,10 @@ class ReportStore:
         row.started_at = _utc(report.started_at or report.detected_at)
         row.document = json.dumps(document, ensure_ascii=False)
         row.follow_up_held_on = report.follow_up_held_on
-        for column, value in _derived_columns(report).items():
+        for column, value in _derived_columns(report, words).items():
             setattr(row, column, value)
+        if not words:
+            row.words_stale = True
         return document
 
     @staticmethod
@@ -165,9 +210,9 @@ class ReportStore:
     ) -> None:
         """Refresh what the library reads from a report: columns, action items, search indexes.
 
-        Saves set the columns through the ORM already (``columns=False``), and say whether the
-        action items and the searchable words changed: an autosave of one word of the summary
-        rewrites no action item.
+        Saves set the columns through the ORM already (``columns=False``), say whether the
+        action items changed (an autosave of one word of the summary rewrites none), and leave
+        the search words for later (``words_changed=False``: ``refresh_search_words``).
         """
         if columns:
             connection.execute(
@@ -185,15 +230,8 @@ class ReportStore:
                  "ticket": action.ticket, "internal": action.internal}
                 for position, action in enumerate(report.actions)
             ])
-        if words_changed and connection.dialect.name == "sqlite":
-            for table, text in (("reports_fts", search_text(report)),
-                                ("reports_client_fts", client_search_text(report))):
-                connection.execute(sa.text(f"DELETE FROM {table} WHERE rowid = :id"),
-                                   {"id": report_id})
-                connection.execute(
-                    sa.text(f"INSERT INTO {table} (rowid, search_text) VALUES (:id, :text)"),
-                    {"id": report_id, "text": text},
-                )
+        if words_changed:
+            _index_words(connection, report_id, report)
 
     @staticmethod
     def _summary(row: ReportRow) -> ReportSummary:
@@ -316,8 +354,7 @@ class ReportStore:
             if row.status == "published":
                 check_published_unchanged(self._stored(row).report, report)
             before = json.loads(row.document)
-            words_before = (row.search_text, row.client_search_text)
-            document = self._fill(row, report)
+            document = self._fill(row, report, words=False)
             row.version += 1
             row.updated_at = _now()
             session.flush()
@@ -326,7 +363,7 @@ class ReportStore:
             self.rebuild_derived(
                 session.connection(), row.id, report, columns=False,
                 actions_changed=before.get("actions") != document.get("actions"),
-                words_changed=words_before != (row.search_text, row.client_search_text))
+                words_changed=False)
             # The report just written is what the row holds: no need to read it back.
             return StoredReport(id=row.id, version=row.version, created_at=_utc(row.created_at),
                                 updated_at=_utc(row.updated_at), report=report)

@@ -41,6 +41,9 @@ class ReportRow(Base):
     follow_up_held_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     client_search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # Saved since the search words above (and the FTS tables) were last brought up to date.
+    words_stale: Mapped[bool] = mapped_column(sa.Boolean, default=False,
+                                              server_default=sa.false())
 
 
 class ActionItemRow(Base):
