@@ -332,15 +332,17 @@ def median_time_to_resolve(engine: Engine, scope: Scope = EVERYTHING) -> timedel
     seconds = _seconds_between(engine, ReportRow.started_at, ReportRow.resolved_at)
     where = (*scope.reports(), ReportRow.started_at.is_not(None),
              ReportRow.resolved_at.is_not(None), ReportRow.resolved_at >= ReportRow.started_at)
+    # The count and the middle rows in one statement, so they see the same reports whatever
+    # is saved meanwhile (in two, a report whose times were cleared in between left nothing).
+    count = (sa.select(sa.func.count()).select_from(ReportRow).where(*where)
+             .scalar_subquery())
     with engine.connect() as connection:
-        count = connection.scalar(sa.select(sa.func.count()).select_from(ReportRow)
-                                  .where(*where)) or 0
-        if not count:
-            return None
         middle = list(connection.scalars(
             sa.select(seconds).where(*where).order_by(seconds)
             .limit(2 - count % 2).offset((count - 1) // 2)
         ))
+    if not middle:
+        return None
     return timedelta(seconds=round(statistics.fmean(float(s) for s in middle), 3))
 
 

@@ -84,3 +84,25 @@ def test_a_report_saved_again_while_being_indexed_stays_to_be_indexed(
     monkeypatch.undo()
     assert _stale(store, created.id)  # the newer save's words are not in the index yet
     assert _found(store, "later") == [created.id] and _found(store, "first") == []
+
+
+def test_the_median_time_to_resolve_holds_while_reports_change(
+        store: ReportStore, sample_document: dict[str, Any]) -> None:
+    """Under load a report's times can be cleared between the count and the middle rows; the
+    figure must come from one consistent view (it was a 500 on the list page)."""
+    for _ in range(3):
+        store.create(from_document(sample_document))
+    cleared: list[bool] = []
+
+    def clear_times_after_the_count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "count(" in statement.lower() and not cleared:
+            cleared.append(True)
+            with store.engine.begin() as other:  # another person's save, committed meanwhile
+                other.execute(sa.update(ReportRow).values(resolved_at=None))
+
+    sa.event.listen(store.engine, "after_cursor_execute", clear_times_after_the_count)
+    try:
+        median = library.median_time_to_resolve(store.engine)
+    finally:
+        sa.event.remove(store.engine, "after_cursor_execute", clear_times_after_the_count)
+    assert cleared and median is not None and median.total_seconds() > 0
