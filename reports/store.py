@@ -322,6 +322,13 @@ class ReportStore:
             self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return self._stored(row)
 
+    def version_of(self, report_id: int) -> int | None:
+        """A report's current version, without reading its document (None: no such report,
+        or in the bin). Open pages ask this every few seconds."""
+        with self._sessions() as session:
+            return session.scalar(sa.select(ReportRow.version).where(
+                ReportRow.id == report_id, ReportRow.deleted_at.is_(None)))
+
     def team_of(self, report_id: int) -> str | None:
         """The team that owns a report (None: any author may edit it)."""
         with self._sessions() as session:

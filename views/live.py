@@ -51,11 +51,14 @@ def changes(report_id: int) -> Any:
     if not since.isdigit():
         abort(400)
     store = get_store()
+    version = store.version_of(report_id)
+    if version is None:
+        abort(404)
+    if version <= int(since):
+        return Response(status=204)  # the usual answer: only the version was read
     current = store.get(report_id)
     if current is None:
         abort(404)
-    if current.version <= int(since):
-        return Response(status=204)
     response = jsonify(
         version=current.version, saved_at=current.updated_at.isoformat(),
         saved_clock=local_clock(current.updated_at, current.report.timezone,
