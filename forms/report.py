@@ -23,6 +23,7 @@ from wtforms.validators import URL, Length, Optional, ValidationError
 from reports import limits
 from reports.exchange import ROW_ID, is_timezone
 from reports.fields import LABELS
+from reports.language import LANGUAGES
 from reports.model import (
     ACTION_STATUSES,
     EVENT_KINDS,
@@ -181,6 +182,11 @@ class ReportForm(CleanForm, FlaskForm):
         {key: label for key, (label, _) in SEVERITIES.items()}, lazy_gettext("Not decided yet")),
         default="")
     audience = StringField(_label("audience"), validators=[SHORT])
+    # The client's language, which the exports and the writing advice follow; each language
+    # named in its own words.
+    language = SelectField(_label("language"),
+                           choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+                           default="en")
     authors = NamesField(_label("authors"))
     timezone = StringField(_label("timezone"), default="UTC")
     started_at = LocalDateTimeField(_label("started_at"))
@@ -232,6 +238,7 @@ class ReportForm(CleanForm, FlaskForm):
             "title": report.title, "service": report.service,
             "severity": report.severity or "", "audience": report.audience,
             "authors": report.authors, "timezone": report.timezone,
+            "language": report.language,
             "started_at": local(report.started_at), "detected_at": local(report.detected_at),
             "resolved_at": local(report.resolved_at),
             "apology": report.apology, "summary": report.summary, "impact": report.impact,
@@ -312,6 +319,8 @@ class ReportForm(CleanForm, FlaskForm):
             no_single_root_cause=bool(self.no_single_root_cause.data),
             internal_parts=[part for part, name in INTERNAL_PART_FIELDS.items()
                             if self[name].data],
+            # A page that does not show the language's input leaves it as it was.
+            language=self.language.data if self.language.raw_data else previous.language,
             extra=previous.extra,
         )
         report.timeline = report.sorted_timeline()

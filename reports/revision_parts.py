@@ -34,6 +34,7 @@ PART_WORDS: dict[str, str] = {
     "severity": N_("the severity"),
     "status": N_("the status"),
     "audience": N_("who the report is for"),
+    "language": N_("the report's language"),
     "authors": N_("who wrote it"),
     "timezone": N_("the time zone"),
     "started_at": N_("when it started"),

@@ -109,3 +109,45 @@ def test_the_switch_is_reached_by_keyboard_and_remembered(
     expect(french_page.get_by_role("heading", level=1)).to_have_text("Incident reports")
     french_page.get_by_role("button", name="Français").click()
     expect(french_page.get_by_role("heading", level=1)).to_have_text("Rapports d’incident")
+
+
+ADVICE_WAIT = 10_000  # the advice usually shows within a second; generous for a busy machine
+
+
+def test_the_guided_page_in_french_with_french_advice_and_the_reports_language(
+    french_page: Page, live_server: LiveServer, french_report: int
+) -> None:
+    french_page.goto(live_server.editor_url(french_report))
+    expect(french_page.locator("html")).to_have_attribute("lang", "fr")
+    expect(french_page.get_by_role("heading", name="À propos de l’incident")).to_be_visible()
+    language = french_page.get_by_label("Langue du rapport (celle du client)")
+    expect(language).to_have_value("fr")
+    expect(french_page.locator("#readiness-title")).to_have_text("Prêt pour la révision?")
+    assert_accessible(french_page)
+    # French wording in a French report gets the French advice, in French, as it is typed.
+    summary = french_page.locator("#summary")
+    summary.fill("")
+    summary.press_sequentially("La panne vient d'une erreur humaine.", delay=5)
+    hints = french_page.locator("#summary-hints")
+    expect(hints.locator('[data-rule="human-error"]')).to_be_visible(timeout=ADVICE_WAIT)
+    expect(hints).to_contain_text("Formulation à revoir")
+    expect(hints).to_contain_text("Essayez")
+    # The report's language can be changed on the page (the page saves it by itself), and is
+    # kept when the page is opened again.
+    language.select_option("en")
+    _wait_for_language(live_server, french_report, "en")
+    french_page.reload()
+    expect(french_page.get_by_label("Langue du rapport (celle du client)")).to_have_value("en")
+    expect(french_page.locator("html")).to_have_attribute("lang", "fr")  # the page stays French
+    french_page.get_by_label("Langue du rapport (celle du client)").select_option("fr")
+    _wait_for_language(live_server, french_report, "fr")
+
+
+def _wait_for_language(live_server: LiveServer, report_id: int, language: str) -> None:
+    """Until the autosave has stored it: generous, as the machine may be busy."""
+    import time
+
+    deadline = time.monotonic() + ADVICE_WAIT / 1000
+    while live_server.report(report_id).get("language", "en") != language:
+        assert time.monotonic() < deadline, f"the report's language never became {language}"
+        time.sleep(0.2)

@@ -169,6 +169,7 @@ CHANGES: dict[str, Callable[[Report], None]] = {
     "service": lambda r: setattr(r, "service", "payments"),
     "severity": lambda r: setattr(r, "severity", "SEV1"),
     "audience": lambda r: setattr(r, "audience", "Globex"),
+    "language": lambda r: setattr(r, "language", "fr"),
     "authors": lambda r: r.authors.append("Kim Nguyen"),
     "timezone": lambda r: setattr(r, "timezone", "Europe/London"),
     "started_at": lambda r: setattr(r, "started_at", datetime.fromisoformat(

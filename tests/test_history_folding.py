@@ -206,6 +206,7 @@ EVERY_PART: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {
     "severity": ({"severity": "SEV1"}, {"severity": []}),
     "status": ({"status": "in_review"}, {"status": []}),
     "audience": ({"audience": "Globex"}, {"audience": []}),
+    "language": ({"language": "fr"}, {"language": []}),
     "authors": ({"authors": ["Dana Lee"]}, {"authors": []}),
     "timezone": ({"timezone": "Asia/Tokyo"}, {"timezone": []}),
     "started_at": ({"started_at": "2026-10-03T09:10:00+02:00"}, {"started_at": []}),

@@ -99,6 +99,7 @@ def unmarked_text(source: str) -> list[str]:
 def _words_in(text: str) -> bool:
     """Whether ``text`` holds a word that is not the same in every language."""
     text = re.sub(r"\bHINDSIGHT_[A-Z_]+\b", " ", text)  # settings' names
+    text = re.sub(r"[\w-]+=\"[^\"]*\"", " ", text)  # attributes set aside in a {% set %}
     for same in sorted(SAME_EVERYWHERE, key=len, reverse=True):
         text = text.replace(same, " ")
     return bool(_WORDS.search(text))

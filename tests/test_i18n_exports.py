@@ -24,7 +24,7 @@ from exporters.render import css_string, render_html, render_markdown_document
 from reports.exchange import DocumentError, from_document, to_document
 from reports.model import Report
 from tests.conftest import SAMPLE_DOCUMENT
-from tests.pages import form_values, store_of
+from tests.pages import form_values, post_page, store_of
 
 FRENCH = {"Accept-Language": "fr-CA,fr;q=0.9"}
 # Words every French export says, and their English counterparts it must not.
@@ -108,6 +108,27 @@ def test_a_report_started_on_the_page_takes_the_pages_language(
     english = _new_report(client, {"Accept-Language": "en-GB"})
     assert store.get(int(french.rsplit("/", 1)[1])).report.language == "fr"
     assert store.get(int(english.rsplit("/", 1)[1])).report.language == "en"
+
+
+def test_the_page_changes_the_language_and_a_save_without_it_keeps_it(
+    app: Flask, client: FlaskClient,
+) -> None:
+    url = _new_report(client, {})
+    report_id = int(url.rsplit("/", 1)[1])
+    values = form_values(client.get(url).get_data(as_text=True))
+    values["language"] = "fr"
+    assert post_page(client, url, values).status_code == 303
+    assert store_of(app).get(report_id).report.language == "fr"
+    values = form_values(client.get(url).get_data(as_text=True))
+    values.pop("language", None)
+    values["title"] = "Paiements interrompus"
+    assert post_page(client, url, values).status_code == 303
+    saved = store_of(app).get(report_id).report
+    assert (saved.title, saved.language) == ("Paiements interrompus", "fr")
+    values = form_values(client.get(url).get_data(as_text=True))
+    values["language"] = "xx"
+    post_page(client, url, values)
+    assert store_of(app).get(report_id).report.language == "fr"  # refused, nothing lost
 
 
 # Every export --------------------------------------------------------------------------------

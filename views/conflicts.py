@@ -21,7 +21,7 @@ from forms.report import INTERNAL_PART_FIELDS, ReportForm
 from forms.walk import leaf_fields
 from reports.exchange import zone
 from reports.fields import LABELS as FIELD_LABELS
-from reports.language import N_, say
+from reports.language import LANGUAGES, N_, say
 from reports.model import ACTION_STATUSES, EVENT_KINDS, PRIORITIES, SEVERITIES, Report
 
 Entry = tuple[str, str]
@@ -36,7 +36,8 @@ class FieldDifference:
 
 
 # Every part of the page, in the page's order, with the name the author knows it by.
-_TOP_LEVEL = ("title", "service", "severity", "audience", "authors", "timezone", "started_at",
+_TOP_LEVEL = ("title", "service", "severity", "audience", "language", "authors", "timezone",
+              "started_at",
               "detected_at", "resolved_at", "apology", "summary", "impact", "timeline",
               "factors", "no_single_root_cause", "went_well", "went_wrong", "lucky", "actions",
               "follow_up_review_on", "follow_up_outcome", "follow_up_held_on")
@@ -98,7 +99,8 @@ def report_texts(report: Report) -> dict[str, str]:
         report.severity or "")
     return {
         "title": report.title, "service": report.service, "severity": severity,
-        "audience": report.audience, "authors": ", ".join(report.authors),
+        "audience": report.audience, "language": LANGUAGES.get(report.language, ""),
+        "authors": ", ".join(report.authors),
         "timezone": report.timezone, "started_at": _moment(report, report.started_at),
         "detected_at": _moment(report, report.detected_at),
         "resolved_at": _moment(report, report.resolved_at),
