@@ -72,7 +72,7 @@ def test_a_reports_history_and_its_reading_page_in_french(
     french_page.goto(f"{live_server.url}/reports/{french_report}/view")
     expect(french_page.locator("html")).to_have_attribute("lang", "fr")
     expect(french_page.get_by_role("heading", name="1. Nos excuses")).to_be_visible()
-    expect(french_page.locator(".view-banner")).to_contain_text("consultation seulement")
+    expect(french_page.locator(".view-banner")).to_contain_text("lecture seule")
     assert_accessible(french_page)
     french_page.goto(f"{live_server.url}/reports/{french_report}/timeline/import")
     expect(french_page.get_by_role("heading", level=1)).to_have_text(
