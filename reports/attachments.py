@@ -94,10 +94,13 @@ class Limits:
 
 
 def megabytes(size: int) -> str:
-    """A size as people read it: "850 KB", "12.5 MB"."""
+    """A size as people read it: "850 KB", "12.5 MB" (in French "850 ko", "12,5 Mo")."""
     if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+        return _("%(size)s KB", size=max(1, round(size / 1024)))
+    amount = f"{size / 1024 / 1024:.1f}".removesuffix(".0")
+    if shown_language() != "en":  # the language's decimal mark: "12,5"
+        amount = number(float(amount), shown_language())
+    return _("%(size)s MB", size=amount)
 
 
 @dataclass(frozen=True)
