@@ -151,3 +151,21 @@ def _wait_for_language(live_server: LiveServer, report_id: int, language: str) -
     while live_server.report(report_id).get("language", "en") != language:
         assert time.monotonic() < deadline, f"the report's language never became {language}"
         time.sleep(0.2)
+
+
+def test_french_pages_on_a_phone(browser: Browser, live_server: LiveServer,
+                                 french_report: int) -> None:
+    """French words run longer than English ones: at 390 px nothing scrolls sideways."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-CA")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        for path in ("/", f"/reports/{french_report}", f"/reports/{french_report}/view"):
+            page.goto(live_server.url + path)
+            expect(page.locator("html")).to_have_attribute("lang", "fr")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (path, overflow)
+            assert_accessible(page)
+    finally:
+        context.close()
