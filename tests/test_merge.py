@@ -177,6 +177,8 @@ def _apply(report: Report, changes: list[tuple[str, Any]], who: str) -> dict[tup
                 parts[index] = parts[index] + f" {who} was here."
                 report.summary = "\n\n".join(parts)
                 done[("sentence", index)] = f"{who} was here."
+                if ("field", "summary") in done:  # the summary this author set, then added to
+                    done[("field", "summary")] = report.summary
         elif kind == "add_event":
             minutes, text = arg
             event = TimelineEvent(at=datetime.fromisoformat("2026-10-03T08:00:00+02:00")
