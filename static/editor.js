@@ -18,9 +18,13 @@
 
   /* The page's words in its language (window.hindsightText, from static/text.js): the English
      words are the key and what is shown when there is no translation. */
-  function say(english) {
+  function say(english, values) {
     var words = window.hindsightText || {};
-    return Object.prototype.hasOwnProperty.call(words, english) ? words[english] : english;
+    var text = Object.prototype.hasOwnProperty.call(words, english) ? words[english] : english;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(String(values[key]));
+    });
+    return text;
   }
 
   var reportId = form.dataset.reportId;
@@ -68,9 +72,9 @@
 
   /* The window's title follows the report's title, with "Error: " first while errors show. */
   function updateTitle() {
-    var name = (titleInput && titleInput.value.trim()) || "Untitled report";
+    var name = (titleInput && titleInput.value.trim()) || say("Untitled report");
     var errors = summary && !summary.hidden;
-    document.title = (errors ? "Error: " : "") + name + suffix;
+    document.title = (errors ? say("Error: ") : "") + name + suffix;
     if (pageTitle) { pageTitle.textContent = name; }
   }
 
@@ -432,9 +436,12 @@
       liveNote.id = "live-note";
       status.parentNode.insertBefore(liveNote, status.nextSibling);
     }
-    var who = data.by && data.by.length ? data.by.join(" and ") : "Someone else";
-    liveNote.textContent = who + " " + (data.what || "changed this report") + " at " +
-      data.saved_clock + ".";
+    var names = data.by || [];
+    var who = names.length === 0 ? say("Someone else") : names.length === 1 ? names[0] :
+      say("{first} and {last}", { first: names.slice(0, -1).join(", "),
+                                   last: names[names.length - 1] });
+    liveNote.textContent = say("{who} {what} at {time}.", {
+      who: who, what: data.what || say("changed this report"), time: data.saved_clock });
   }
   function lookForChanges() {
     if (document.hidden || dirty || saving || conflict) { return; }
@@ -491,27 +498,28 @@
       heading.appendChild(link);
       item.appendChild(heading);
       var versions = element("div", "conflict-versions");
-      [["Your version", field.mine], ["Their saved version", field.theirs]].forEach(function (pair) {
+      [[say("Your version"), field.mine], [say("Their saved version"), field.theirs]].forEach(
+        function (pair) {
         var box = element("div");
         box.appendChild(element("h4", "", pair[0]));
-        var text = element("pre", "conflict-text", pair[1] || "(empty)");
+        var text = element("pre", "conflict-text", pair[1] || say("(empty)"));
         text.tabIndex = 0;  // a long text scrolls in its box: a keyboard can scroll it too
         box.appendChild(text);
         versions.appendChild(box);
       });
       item.appendChild(versions);
       var buttons = element("div", "conflict-buttons");
-      var keep = element("button", "button button-secondary", "Keep mine");
+      var keep = element("button", "button button-secondary", say("Keep mine"));
       keep.type = "button";
       keep.addEventListener("click", function () { settleConflict(field.id); });
-      var take = element("button", "button button-secondary", "Use theirs");
+      var take = element("button", "button button-secondary", say("Use theirs"));
       take.type = "button";
       take.addEventListener("click", function () {
         restore(conflict.theirs, field.id);
         settleConflict(field.id);
       });
       [keep, take].forEach(function (button) {
-        var hidden = element("span", "visually-hidden", " for " + field.label);
+        var hidden = element("span", "visually-hidden", say(" for {part}", { part: field.label }));
         button.appendChild(hidden);
         buttons.appendChild(button);
       });
@@ -577,7 +585,7 @@
     slot.textContent = "";
     var prefix = document.createElement("span");
     prefix.className = "visually-hidden";
-    prefix.textContent = kind === "error" ? "Error: " : "Check: ";
+    prefix.textContent = kind === "error" ? say("Error: ") : say("Check: ");
     slot.appendChild(prefix);
     slot.appendChild(document.createTextNode(message));
     slot.hidden = false;
@@ -636,8 +644,8 @@
     var wait = retryDelay;
     retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
     notBefore = Date.now() + wait;
-    setStatus(reason + " Trying again in " + Math.round(wait / 1000) + " s; your changes are " +
-      "kept in this browser.", state);
+    setStatus(say("{reason} Trying again in {seconds} s; your changes are kept in this browser.",
+                  { reason: reason, seconds: Math.round(wait / 1000) }), state);
     saveLater(wait);
   }
 
@@ -649,7 +657,7 @@
     if (!dirty) { return Promise.resolve(); }
     if (conflict) {
       keepInBrowser();
-      setStatus("Not saved — you and someone else changed the same words. Choose what to keep above.",
+      setStatus(say("Not saved — you and someone else changed the same words. Choose what to keep above."),
         "error");
       return Promise.resolve();
     }
@@ -662,7 +670,7 @@
     saving = true;
     again = false;
     var covered = changeCount;
-    setStatus("Saving…", "saving");
+    setStatus(say("Saving…"), "saving");
     var sent = formEntries();
     var body = changesBody(sent) || new FormData(form);
     if (asked) { body.append("explicit", "1"); }
@@ -702,7 +710,7 @@
           followUp.value = data.follow_up_review_on;
         }
         // The server names the time in the report's own zone ("10:15 CET").
-        setStatus("Saved at " + (data.saved_clock || clock(new Date())), "saved");
+        setStatus(say("Saved at {time}", { time: data.saved_clock || clock(new Date()) }), "saved");
       } else if (response.status === 409 && data.conflict && data.fields && data.theirs) {
         // Sending the same save again would be refused again: the author decides first.
         retryDelay = RETRY_MIN_MS;
@@ -712,32 +720,34 @@
         if (data.yours) { takeIn(data.yours, typedSince(sent)); }
         acked = data.theirs;  // what the server has now; "Keep mine" sends mine over it
         showConflict(data);
-        setStatus("Not saved — you and someone else changed the same words. Choose what to keep above.",
+        setStatus(say("Not saved — you and someone else changed the same words. Choose what to keep above."),
           "error");
       } else if (response.status === 409 && data.resend) {
         // The version this page's changes were made on is no longer kept: send it all.
         wholeNext = true;
         again = true;
       } else if (response.status === 409) {
-        setStatus("Not saved — someone else changed this report. Reload the page to see " +
-          "their version; your text is kept in this browser.", "error");
+        setStatus(say("Not saved — someone else changed this report. Reload the page to see " +
+          "their version; your text is kept in this browser."), "error");
       } else if (response.status === 400 && data.errors) {
         showErrors(data.errors);
-        setStatus("Not saved — check the highlighted fields. Your text is kept in this browser.",
+        setStatus(say("Not saved — check the highlighted fields. Your text is kept in this browser."),
           "error");
         if (asked) { summary.focus(); }  // the summary says what to fix, with links to each
       } else if (response.status === 401 || response.status === 403) {
-        setStatus("Not saved — you are signed out or may not change this report. " +
-          "Your text is kept in this browser; sign in again and reload the page.", "error");
+        setStatus(say("Not saved — you are signed out or may not change this report. " +
+          "Your text is kept in this browser; sign in again and reload the page."), "error");
       } else if (response.status >= 400 && response.status < 500) {
         // Sending it again would be refused again: the author's next change tries again.
-        setStatus("Not saved — " + (data.error || "the server refused the change").replace(/\.$/, "") +
-          ". Your text is kept in this browser.", "error");
+        setStatus(say("Not saved — {problem}. Your text is kept in this browser.", {
+          problem: (data.error || say("the server refused the change")).replace(/\.$/, "") }),
+          "error");
       } else {
-        backOff("Not saved — the server had a problem (error " + response.status + ").", "error");
+        backOff(say("Not saved — the server had a problem (error {status}).",
+                    { status: response.status }), "error");
       }
     }).catch(function () {
-      backOff("Offline: the server cannot be reached.", "offline");
+      backOff(say("Offline: the server cannot be reached."), "offline");
     }).then(function () {
       saving = false;
       if (again) { save(); } else { asked = false; }
@@ -749,7 +759,7 @@
     changeCount += 1;
     keepInBrowser();
     // Said once, when the first change since the last save is made; never announced.
-    if (status.dataset.state === "saved") { setStatus("Unsaved changes", "pending"); }
+    if (status.dataset.state === "saved") { setStatus(say("Unsaved changes"), "pending"); }
     saveLater(delay);
   }
 
@@ -804,17 +814,19 @@
     // Saved against the version it was typed on, so a newer save by someone else is not lost.
     if (kept.baseVersion) { form.querySelector("#base_version").value = kept.baseVersion; }
     dirty = true;
-    setStatus("Restored changes kept in this browser — saving…", "pending");
+    setStatus(say("Restored changes kept in this browser — saving…"), "pending");
     save();
   } else {
     // The server wrote the time in the report's zone, the zone named, as after each save.
     var savedAt = new Date(form.dataset.savedAt);
     if (form.dataset.savedText) {
-      setStatus("Last saved " + form.dataset.savedText, "saved");
+      setStatus(say("Last saved {when}", { when: form.dataset.savedText }), "saved");
     } else if (!isNaN(savedAt.getTime())) {
       var sameDay = savedAt.toDateString() === new Date().toDateString();
-      setStatus("Last saved " + (sameDay ? "today" : savedAt.toLocaleDateString(undefined,
-        { day: "numeric", month: "short", year: "numeric" })) + " at " + clock(savedAt), "saved");
+      setStatus(sameDay ? say("Last saved today at {time}", { time: clock(savedAt) }) :
+        say("Last saved {day} at {time}", { day: savedAt.toLocaleDateString(
+          document.documentElement.lang || undefined,
+          { day: "numeric", month: "short", year: "numeric" }), time: clock(savedAt) }), "saved");
     } else {
       setStatus(status.textContent.trim(), "saved");
     }
