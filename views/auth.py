@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -37,6 +36,7 @@ from wtforms.validators import DataRequired
 
 from accounts.roles import LOCAL_USER, REVIEWER, CurrentUser
 from services import get_login_failures, get_users
+from views.hosts import page_of_this_site
 from views.permissions import PUBLIC, allow, is_public, permitted
 
 bp = Blueprint("auth", __name__)
@@ -149,16 +149,6 @@ def register(app: Flask) -> None:
                 "reviewer_role": REVIEWER}
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host."""
-    if not target:
-        return url_for("library.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("library.index")
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
 def login() -> Response | str | tuple[str, int]:
@@ -189,7 +179,7 @@ def login() -> Response | str | tuple[str, int]:
                 session["user"] = user.username
                 session["generation"] = generation
                 session["signed_in_at"] = datetime.now(UTC).isoformat()
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(page_of_this_site(request.args.get("next")))
     elif request.method == "POST":
         status = 400
     return render_template("login.html", form=form), status

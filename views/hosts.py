@@ -26,7 +26,16 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, has_request_context, jsonify, render_template, request
+from flask import (
+    Flask,
+    Request,
+    Response,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.routing import MapAdapter
 
 from views.errors import wants_json
@@ -152,3 +161,14 @@ def register(app: Flask) -> None:
         app.logger.warning("Refused a request for host %r: not in HINDSIGHT_SERVER_NAMES",
                            request.host[:200])
         return _refuse(request.host[:200])
+
+
+def page_of_this_site(target: str | None) -> str:
+    """``target`` when it is a path on this site, else the library: where to send someone back
+    after signing in or choosing a language, never to another host."""
+    if not target:
+        return url_for("library.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("library.index")
+    return target

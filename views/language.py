@@ -8,14 +8,14 @@ the interface speaks. Dates, times and numbers on the pages follow the interface
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, has_request_context, redirect, request, url_for
+from flask import Blueprint, Flask, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response
 
 from reports import language as lang
 from reports.model import STATUSES
+from views.hosts import page_of_this_site
 from views.permissions import PUBLIC, allow
 
 bp = Blueprint("language", __name__)
@@ -41,22 +41,12 @@ def interface_language() -> str:
     return lang.known_language(locale.language if locale is not None else None)
 
 
-def _safe_back(target: str | None) -> str:
-    """Back to a page of this site, never another host."""
-    if not target:
-        return url_for("library.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("library.index")
-    return target
-
-
 @bp.post("/language")
 @allow(PUBLIC)
 def switch() -> Response:
     """Remember the language chosen with the switch and go back to the page it was on."""
     chosen = lang.known_language(request.form.get("language"))
-    response = redirect(_safe_back(request.form.get("next")), code=303)
+    response = redirect(page_of_this_site(request.form.get("next")), code=303)
     response.set_cookie(COOKIE, chosen, max_age=COOKIE_DAYS * 24 * 3600, samesite="Lax",
                         httponly=True, secure=request.is_secure)
     return response
