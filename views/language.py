@@ -90,6 +90,11 @@ def register(app: Flask) -> None:
     @app.before_request
     def words_for_this_request() -> None:
         lang.show_in(chosen_language())
+
+    @app.teardown_request
+    def words_back_to_english(_error: BaseException | None) -> None:
+        """The thread's next work outside a request (a test, a worker) speaks English again."""
+        lang.show_in(lang.DEFAULT_LANGUAGE)
     app.jinja_env.filters.update(day=_day, month=_month, clock=_clock, number=format_number,
                                  tr=_translate, in_words=_in_words)
 

@@ -35,6 +35,7 @@ from reports.model import EVENT_KINDS, StoredReport
 from reports.store import VersionConflict
 from reports.timeline_import import (
     SOURCES,
+    SOURCES_IN_A_SENTENCE,
     Chosen,
     ColumnError,
     FoundEvent,
@@ -163,6 +164,7 @@ def _page(stored: StoredReport, step: str, status: int = 200, **values: Any
     values.setdefault("errors", [])
     return render_template(
         "timeline_import.html", stored=stored, step=step, sources=SOURCES,
+        sources_in_a_sentence=SOURCES_IN_A_SENTENCE,
         event_kinds=EVENT_KINDS, timezones=all_timezones(), max_rows=MAX_ROWS,
         published=stored.report.status == "published", **values,
     ), status

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from .adding import Chosen, TooManyRows, context_of, with_events
 from .csv_log import ColumnError
-from .model import SOURCES, FoundEvent, Reading, ReportContext, Settings, Table
+from .model import (
+    SOURCES,
+    SOURCES_IN_A_SENTENCE,
+    FoundEvent,
+    Reading,
+    ReportContext,
+    Settings,
+    Table,
+)
 from .reading import MAX_EVENTS, read_timeline
 from .text import clean
 from .upload import decode_upload
 
 __all__ = [
-    "MAX_EVENTS", "SOURCES", "Chosen", "ColumnError", "FoundEvent", "Reading", "ReportContext",
-    "Settings", "Table", "TooManyRows", "clean", "context_of", "decode_upload", "read_timeline",
-    "with_events",
+    "MAX_EVENTS", "SOURCES", "SOURCES_IN_A_SENTENCE", "Chosen", "ColumnError", "FoundEvent",
+    "Reading", "ReportContext", "Settings", "Table", "TooManyRows", "clean", "context_of",
+    "decode_upload", "read_timeline", "with_events",
 ]

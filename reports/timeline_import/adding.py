@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from reports.language import N_, say
 from reports.limits import MAX_ROWS
 from reports.model import EVENT_KINDS, Report, TimelineEvent
 
@@ -43,7 +44,7 @@ def with_events(report: Report, chosen: Iterable[Chosen]) -> Report:
                            description=c.description) for c in chosen]
     if len(report.timeline) + len(added) > MAX_ROWS:
         room = max(MAX_ROWS - len(report.timeline), 0)
-        raise TooManyRows(
-            f"A timeline holds at most {MAX_ROWS} events; this report has "
-            f"{len(report.timeline)}, so at most {room} more can be added.")
+        raise TooManyRows(say(N_(
+            "A timeline holds at most %(most)s events; this report has %(has)s, so at most "
+            "%(room)s more can be added."), most=MAX_ROWS, has=len(report.timeline), room=room))
     return replace(report, timeline=[*report.timeline, *added])

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from reports.language import N_, say
+
 from .model import RawEvent, Stamp, Table
 from .text import clean
 from .times import day_only, whole_stamp
@@ -137,8 +139,9 @@ def column_index(table: Cells, column: str | int | None) -> int | None:
         for i, name in enumerate(table.header):
             if name.casefold() == wanted:
                 return i
-    raise ColumnError(f"The table has no column {column!r}. Its columns are: "
-                      + ", ".join(table.header[:30]) + ".")
+    raise ColumnError(say(N_("The table has no column %(column)s. Its columns are: "
+                             "%(columns)s."),
+                          column=repr(column), columns=", ".join(table.header[:30])))
 
 
 def _first_matching(table: Cells, pattern: re.Pattern[str], skip: set[int | None]) -> int | None:

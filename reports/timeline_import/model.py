@@ -12,13 +12,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import Literal
 
+from reports.language import N_
+
+# The kinds of text the import reads, named for people (translated where shown: ``tr``).
 SOURCES: dict[str, str] = {
-    "slack": "Slack channel export",
-    "teams": "Microsoft Teams messages",
-    "google_chat": "Google Chat messages",
-    "email": "E-mail thread",
-    "csv": "Table (CSV)",
-    "lines": "Lines that start with a time",
+    "slack": N_("Slack channel export"),
+    "teams": N_("Microsoft Teams messages"),
+    "google_chat": N_("Google Chat messages"),
+    "email": N_("E-mail thread"),
+    "csv": N_("Table (CSV)"),
+    "lines": N_("Lines that start with a time"),
+}
+# The same names inside a sentence ("… found in the e-mail thread"); "text" when none is known.
+SOURCES_IN_A_SENTENCE: dict[str, str] = {
+    "slack": N_("Slack channel export"),
+    "teams": N_("Microsoft Teams messages"),
+    "google_chat": N_("Google Chat messages"),
+    "email": N_("e-mail thread"),
+    "csv": N_("table (CSV)"),
+    "lines": N_("lines that start with a time"),
+    "": N_("text"),
 }
 
 # How a date written with numbers alone is read: day then month ("dm"), month then day

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta, timezone, tzinfo
 
+from reports.language import N_, say
+
 from .csv_log import ColumnError, read_csv
 from .detect import detect
 from .duplicates import is_duplicate
@@ -22,8 +24,9 @@ from .zones import zone_of
 MAX_TEXT = 8_000_000  # characters read; the API and the page take less than this anyway
 MAX_EVENTS = 5_000
 
-NOTHING_FOUND = ("No events were found: no line starts with a time, and the text is not a Slack "
-                 "export, a chat, a table with a time column or an e-mail thread.")
+# The problems are said in the reader's language (``say``: the page's, or the command line's).
+NOTHING_FOUND = N_("No events were found: no line starts with a time, and the text is not a "
+                   "Slack export, a chat, a table with a time column or an e-mail thread.")
 
 
 def _read(source: str, text: str, settings: Settings
@@ -33,16 +36,18 @@ def _read(source: str, text: str, settings: Settings
         try:
             events, left_out = read_slack(text)
         except (ValueError, RecursionError) as error:
-            return [], 0, None, [f"This is not a Slack export that can be read: {error}"[:300]]
+            return [], 0, None, [say(N_("This is not a Slack export that can be read: %(error)s"),
+                                     error=str(error))[:300]]
         return list(events), left_out, None, []
     if source == "csv":
         csv_events, table = read_csv(text, settings.time_column, settings.text_column)
         problems = []
         if table is None:
-            problems.append("This is not a table: it needs a header row and at least two "
-                            "columns separated by commas, semicolons or tabs.")
+            problems.append(say(N_("This is not a table: it needs a header row and at least "
+                                   "two columns separated by commas, semicolons or tabs.")))
         elif table.time_column is None:
-            problems.append("No column of this table holds times. Choose the time column.")
+            problems.append(say(N_("No column of this table holds times. Choose the time "
+                                   "column.")))
         return list(csv_events), 0, table, problems
     if source == "email":
         return list(read_email(text)), 0, None, []
@@ -92,7 +97,7 @@ def read_timeline(text: str, settings: Settings, context: ReportContext) -> Read
     # Kinds and duplicates only for the events handed back: a huge text stays quick.
     found = [_found(entry, zone, context) for entry in kept[:MAX_EVENTS]]
     if not found and not problems:
-        problems.append(NOTHING_FOUND)
+        problems.append(say(NOTHING_FOUND))
     return Reading(
         source=source,
         events=tuple(found),
