@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext, ngettext
 
 from accounts.roles import ROLES
 from accounts.users import AccountError
@@ -32,6 +33,7 @@ from reports.timeline_import import (
 from reports.timeline_import.text import one_line
 from reports.workflow import PUBLISHED_MESSAGE, ReportPublished
 from services import get_store, get_users, request_export, today, wait_for_export
+from views.language import in_the_environments_language as spoken
 
 
 def register_cli(app: Flask) -> None:
@@ -41,27 +43,32 @@ def register_cli(app: Flask) -> None:
 
     @reports.command("import")
     @click.argument("path", type=click.File("rb"))
+    @spoken
     def import_report(path) -> None:
         """Import a report from a JSON file (exchange format); prints its new id."""
         def refused(what: str, error: DocumentError) -> click.ClickException:
-            lines = "\n".join(f"  {field or 'document'}: {msg}"
-                              for field, msg in error.problems.items())
-            return click.ClickException(f"{path.name} is not {what}:\n{lines}")
+            whole = gettext("document")
+            lines = "\n".join(f"  {field or whole}: {msg}" for field, msg in error.problems.items())
+            return click.ClickException(f"{what}\n{lines}")
 
         try:
             document = load_json_body(path.read())
         except DocumentError as error:
-            raise refused("a JSON file that can be imported", error) from None
+            raise refused(gettext("%(file)s is not a JSON file that can be imported:",
+                                  file=path.name), error) from None
         try:
             report = from_document(document)
         except DocumentError as error:
-            raise refused("a valid report", error) from None
+            raise refused(gettext("%(file)s is not a valid report:", file=path.name),
+                          error) from None
         blocking = {p.field: p.message for p in check_report(report) if p.blocking}
         if blocking:  # as the API: times that cannot be together, or cannot be shown
-            raise refused("a valid report", DocumentError(blocking))
+            raise refused(gettext("%(file)s is not a valid report:", file=path.name),
+                          DocumentError(blocking))
         click.echo(get_store().create(report, kind="import").id)
 
     @reports.command("list")
+    @spoken
     def list_reports() -> None:
         """One line per report: id, status, last edited, service, title."""
         for s in get_store().list():
@@ -70,11 +77,12 @@ def register_cli(app: Flask) -> None:
 
     @reports.command("dump")
     @click.argument("report_id", type=int)
+    @spoken
     def dump(report_id: int) -> None:
         """Print a report as JSON (exchange format)."""
         stored = get_store().get(report_id)
         if stored is None:
-            raise click.ClickException(f"There is no report {report_id}.")
+            raise click.ClickException(gettext("There is no report %(id)s.", id=report_id))
         json.dump(to_document(stored.report), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
 
@@ -87,6 +95,7 @@ def register_cli(app: Flask) -> None:
                   help="How to read 03/10/2026 (default: as the zone's region writes dates).")
     @click.option("--add", "add", is_flag=True,
                   help="Add the events that are not already in the timeline, as a new version.")
+    @spoken
     def timeline(report_id: int, file, zone: str | None, day_first: bool | None,
                  add: bool) -> None:
         """Find timeline events in FILE (a Slack export, a Teams or Google Chat paste, lines
@@ -95,29 +104,30 @@ def register_cli(app: Flask) -> None:
         docs/timeline-import.md."""
         stored = get_store().get(report_id)
         if stored is None:
-            raise click.ClickException(f"There is no report {report_id}.")
+            raise click.ClickException(gettext("There is no report %(id)s.", id=report_id))
         if zone is not None and not is_timezone(zone):
-            raise click.ClickException(f"{zone} is not a time zone (e.g. Europe/Paris, UTC).")
+            raise click.ClickException(gettext("%(zone)s is not a time zone (e.g. Europe/Paris, "
+                                               "UTC).", zone=zone))
         reading = read_timeline(decode_upload(file.read()),
                                 Settings(timezone=zone, day_first=day_first),
                                 context_of(stored.report, today()))
         for problem in reading.problems:
             click.echo(problem, err=True)
         if reading.needs_timezone:
-            click.echo(f"Some times carry no zone: read as {reading.timezone} time "
-                       "(--timezone to choose another).", err=True)
+            click.echo(gettext("Some times carry no zone: read as %(zone)s time (--timezone to "
+                               "choose another).", zone=reading.timezone), err=True)
         for event in reading.events:
-            mark = "\tduplicate" if event.duplicate else ""
+            mark = "\t" + gettext("duplicate") if event.duplicate else ""
             click.echo(f"{event.at.isoformat()}\t{event.kind}\t{one_line(event.description)}"
                        f"{mark}")
         if add:
             new = [Chosen(e.at, e.kind, e.description) for e in reading.events
                    if not e.duplicate]
             if not new:
-                click.echo("Nothing to add: every event is already in the timeline.")
+                click.echo(gettext("Nothing to add: every event is already in the timeline."))
                 return
             if stored.report.status == "published":
-                raise click.ClickException(PUBLISHED_MESSAGE)
+                raise click.ClickException(gettext(PUBLISHED_MESSAGE))
             try:
                 saved = get_store().save(report_id, with_events(stored.report, new),
                                          expected_version=stored.version,
@@ -125,13 +135,14 @@ def register_cli(app: Flask) -> None:
             except (TooManyRows, ReportPublished) as error:
                 raise click.ClickException(str(error)) from None
             except VersionConflict:
-                raise click.ClickException(
+                raise click.ClickException(gettext(
                     "Someone saved the report while this ran; nothing was added. Run it "
-                    "again.") from None
+                    "again.")) from None
             if saved is None:
-                raise click.ClickException(f"There is no report {report_id}.")
-            click.echo(f"Added {len(new)} events to report {report_id} (version "
-                       f"{saved.version}).")
+                raise click.ClickException(gettext("There is no report %(id)s.", id=report_id))
+            click.echo(ngettext("Added %(num)d event to report %(id)s (version %(version)s).",
+                                "Added %(num)d events to report %(id)s (version %(version)s).",
+                                len(new), id=report_id, version=saved.version))
 
     @reports.command("export")
     @click.argument("report_id", type=int)
@@ -140,6 +151,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--copy", "copy", type=click.Choice(COPIES), default=CLIENT_COPY,
                   show_default=True,
                   help="client: internal items left out; internal: everything, marked INTERNAL.")
+    @spoken
     def export(report_id: int, fmt: str, copy: str) -> None:
         """Export a saved report into the shared folder; prints the path written.
 
@@ -150,21 +162,23 @@ def register_cli(app: Flask) -> None:
         # A job like the page's: run here, unless an app's export worker takes it first.
         job = request_export(report_id, fmt, copy, requested_by="command line")
         if job is None:
-            raise click.ClickException(f"There is no report {report_id}.")
+            raise click.ClickException(gettext("There is no report %(id)s.", id=report_id))
         job = wait_for_export(job.id)
         if job is None:
-            raise click.ClickException(f"There is no report {report_id}.")
+            raise click.ClickException(gettext("There is no report %(id)s.", id=report_id))
         if not job.finished:
-            raise click.ClickException(
-                f"The export is still running (job {job.id}); its result will be on the "
-                "report's page.")
+            raise click.ClickException(gettext(
+                "The export is still running (job %(job)s); its result will be on the "
+                "report's page.", job=job.id))
         if job.outcome is None:
             raise click.ClickException(
-                "The export was interrupted: the server stopped while making it."
-                if job.interrupted else f"The export failed: {job.error}")
+                gettext("The export was interrupted: the server stopped while making it.")
+                if job.interrupted else gettext("The export failed: %(error)s", error=job.error))
         outcome = JobOutcome.from_json(job.outcome)
         if outcome.failure is not None:
-            raise click.ClickException(f"{outcome.failure} Cause: {outcome.failure_cause}")
+            raise click.ClickException(gettext("%(failure)s Cause: %(cause)s",
+                                               failure=outcome.failure,
+                                               cause=outcome.failure_cause))
         if outcome.local_path is not None:
             click.echo(outcome.local_path)
         if outcome.drive_notice is not None:
@@ -179,6 +193,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--with-accounts", is_flag=True,
                   help="Also back up every account, password hashes included, so people can "
                        "sign in after a restore: keep such a backup as private as the database.")
+    @spoken
     def backup_reports(folder: Path, with_accounts: bool) -> None:
         """Write the whole state into a new, empty FOLDER.
 
@@ -192,11 +207,14 @@ def register_cli(app: Flask) -> None:
                             with_accounts=with_accounts)
         except BackupError as error:
             raise click.ClickException(str(error)) from None
-        accounts = ("accounts not included (--with-accounts)" if result.accounts is None
-                    else f"{result.accounts} accounts")
-        click.echo(f"Backed up {result.reports} reports ({result.in_bin} in the bin), "
-                   f"{result.revisions} revisions, {result.comments} comments, "
-                   f"{result.exports} export records, {accounts} to {result.folder}")
+        accounts = (gettext("accounts not included (--with-accounts)") if result.accounts is None
+                    else gettext("%(num)s accounts", num=result.accounts))
+        click.echo(gettext("Backed up %(reports)s reports (%(in_bin)s in the bin), %(revisions)s "
+                           "revisions, %(comments)s comments, %(exports)s export records, "
+                           "%(accounts)s to %(folder)s", reports=result.reports,
+                           in_bin=result.in_bin, revisions=result.revisions,
+                           comments=result.comments, exports=result.exports, accounts=accounts,
+                           folder=result.folder))
 
     @reports.command("restore")
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -208,6 +226,7 @@ def register_cli(app: Flask) -> None:
                   help="Restore a backup that is unsigned or signed with another secret key. "
                        "Damaged files are still found, deliberate changes no longer are: only "
                        "for a backup you trust.")
+    @spoken
     def restore_reports(folder: Path, as_new: bool, ignore_signature: bool) -> None:
         """Restore a backup FOLDER whole, or nothing of it.
 
@@ -223,19 +242,22 @@ def register_cli(app: Flask) -> None:
                              ignore_signature=ignore_signature)
         except BackupError as error:
             raise click.ClickException(str(error)) from None
-        counts = (f"({result.in_bin} in the bin), {result.revisions} revisions, "
-                  f"{result.comments} comments, {result.exports} export records, "
-                  f"{result.accounts_added} accounts")
+        counts = gettext("(%(in_bin)s in the bin), %(revisions)s revisions, %(comments)s "
+                         "comments, %(exports)s export records, %(accounts)s accounts",
+                         in_bin=result.in_bin, revisions=result.revisions,
+                         comments=result.comments, exports=result.exports,
+                         accounts=result.accounts_added)
         if as_new:
             ids = " ".join(f"{old}->{new}" for old, new in result.ids.items())
-            click.echo(f"Restored {len(result.ids)} reports as new reports {counts}; "
-                       f"new ids: {ids}")
+            click.echo(gettext("Restored %(num)s reports as new reports %(counts)s; new ids: "
+                               "%(ids)s", num=len(result.ids), counts=counts, ids=ids))
         else:
-            click.echo(f"Restored {len(result.ids)} reports {counts}; "
-                       f"ids kept: {' '.join(map(str, result.ids))}")
+            click.echo(gettext("Restored %(num)s reports %(counts)s; ids kept: %(ids)s",
+                               num=len(result.ids), counts=counts,
+                               ids=" ".join(map(str, result.ids))))
         if result.accounts_kept:
-            click.echo("Accounts already here, left as they are: "
-                       + ", ".join(result.accounts_kept))
+            click.echo(gettext("Accounts already here, left as they are: %(names)s",
+                               names=", ".join(result.accounts_kept)))
 
     @users_group.command("add")
     @click.argument("username")
@@ -245,6 +267,7 @@ def register_cli(app: Flask) -> None:
                   help="An author edits only this team's reports. A viewer with teams (one, or "
                        "several as acme,globex) reads only those teams' reports.")
     @click.password_option(help="Asked for when not given (at least 12 characters).")
+    @spoken
     def add_user(username: str, role: str, display_name: str, team: str | None,
                  password: str) -> None:
         """Create an account for password sign-in (HINDSIGHT_AUTH=password)."""
@@ -254,12 +277,14 @@ def register_cli(app: Flask) -> None:
             )
         except AccountError as error:
             raise click.ClickException(str(error)) from None
-        click.echo(f"Account {username!r} created ({role}).")
+        click.echo(gettext("Account %(name)s created (%(role)s).", name=repr(username),
+                           role=role))
 
     @db.command("upgrade")
+    @spoken
     def db_upgrade() -> None:
         """Bring the database schema up to date (the app also does this when it starts)."""
-        click.echo("The database is up to date.")
+        click.echo(gettext("The database is up to date."))
 
     app.cli.add_command(reports)
     app.cli.add_command(db)

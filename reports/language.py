@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -41,6 +42,18 @@ def N_(message: str) -> str:
 def known_language(value: object) -> str:
     """A language Hindsight speaks: ``value`` when it is one, else English."""
     return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def environment_language(environ: Mapping[str, str]) -> str:
+    """The language a command-line tool speaks, as gettext chooses it: the first of
+    ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set decides ("fr_CA.UTF-8" → French);
+    a language Hindsight does not speak, "C" or "POSIX", or none set → English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip()
+        if value:
+            code = value.split(".", 1)[0].split("@", 1)[0].replace("-", "_").split("_", 1)[0]
+            return known_language(code.lower())
+    return DEFAULT_LANGUAGE
 
 
 def compile_catalogues(folder: Path = TRANSLATIONS) -> list[Path]:

@@ -66,3 +66,60 @@ def test_what_the_import_cannot_read_is_said_in_the_readers_language(
     api = client.post(f"/api/reports/{report_id}/timeline/parse", headers=FRENCH,
                       json={"text": "pas d’heure ici"}).get_json()
     assert api["problems"][0].startswith("Aucun événement trouvé")
+
+
+# ---- the command line: the language of its environment ---------------------------------------
+
+
+def test_the_environments_language_is_chosen_as_command_line_tools_do() -> None:
+    from reports.language import environment_language
+
+    assert environment_language({"LANG": "fr_CA.UTF-8"}) == "fr"
+    assert environment_language({"LANG": "fr"}) == "fr"
+    assert environment_language({"LC_MESSAGES": "fr_FR@euro", "LANG": "en_CA.UTF-8"}) == "fr"
+    assert environment_language({"LC_ALL": "en_US.UTF-8", "LC_MESSAGES": "fr_FR"}) == "en"
+    assert environment_language({"LC_ALL": "", "LANG": "fr_BE.UTF-8"}) == "fr"  # empty: unset
+    for other in ({"LANG": "C.UTF-8"}, {"LANG": "POSIX"}, {"LANG": "de_DE.UTF-8"}, {}):
+        assert environment_language(other) == "en", other
+
+
+def _cli(app: Flask, args: list[str], language: str, **kwargs: Any) -> Any:
+    env = {"LC_ALL": "", "LC_MESSAGES": "", "LANG": language}
+    return app.test_cli_runner().invoke(args=args, env=env, **kwargs)
+
+
+def test_the_command_line_speaks_french_in_a_french_environment(
+    app: Flask, tmp_path: Path,
+) -> None:
+    missing = _cli(app, ["reports", "dump", "4242"], "fr_CA.UTF-8")
+    assert missing.exit_code != 0 and "Il n’y a pas de rapport 4242." in missing.output
+    assert "There is no report" not in missing.output
+    english = _cli(app, ["reports", "dump", "4242"], "en_CA.UTF-8")
+    assert "There is no report 4242." in english.output
+    assert "Il n’y a pas" not in english.output
+
+    report_id = create(app)
+    lines = tmp_path / "lines.txt"
+    lines.write_text("09:14 Alerte reçue\n09:21 Retour à la version 4.1\n", encoding="utf-8")
+    added = _cli(app, ["reports", "timeline", str(report_id), str(lines), "--timezone", "UTC",
+                       "--add"], "fr_CA.UTF-8")
+    assert added.exit_code == 0, added.output
+    assert f"2 événements ajoutés au rapport {report_id}" in added.output
+    again = _cli(app, ["reports", "timeline", str(report_id), str(lines), "--timezone", "UTC",
+                       "--add"], "fr_CA.UTF-8")
+    assert "\tdoublon" in again.output and "Rien à ajouter" in again.output
+    assert "duplicate" not in again.output and "Nothing to add" not in again.output
+    english_again = _cli(app, ["reports", "timeline", str(report_id), str(lines), "--timezone",
+                               "UTC", "--add"], "C.UTF-8")
+    assert "\tduplicate" in english_again.output and "Nothing to add" in english_again.output
+
+    bad = tmp_path / "notes.json"
+    bad.write_bytes(b"\xff\xfe pas du JSON")
+    refused = _cli(app, ["reports", "import", str(bad)], "fr_CA.UTF-8")
+    assert refused.exit_code != 0
+    assert "notes.json n’est pas un fichier JSON qui peut être importé :" in refused.output
+    assert _cli(app, ["db", "upgrade"], "fr_FR.UTF-8").output.strip() == \
+        "La base de données est à jour."
+    assert _cli(app, ["db", "upgrade"], "").output.strip() == "The database is up to date."
+    # The command line's language stays with the command: the pages still follow the browser.
+    assert "Skip to main content" in app.test_client().get("/").get_data(as_text=True)

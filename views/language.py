@@ -7,10 +7,15 @@ the interface speaks. Dates, times and numbers on the pages follow the interface
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, has_request_context, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 from werkzeug.wrappers import Response
 
 from reports import language as lang
@@ -19,6 +24,7 @@ from views.hosts import page_of_this_site
 from views.permissions import PUBLIC, allow
 
 bp = Blueprint("language", __name__)
+T = TypeVar("T")
 COOKIE = "hindsight_language"
 COOKIE_DAYS = 365
 
@@ -39,6 +45,30 @@ def interface_language() -> str:
         return lang.DEFAULT_LANGUAGE
     locale = get_locale()
     return lang.known_language(locale.language if locale is not None else None)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Words said outside a request (the command line) in ``language``: Flask-Babel's
+    ``gettext`` and ``reports.language.say`` alike; needs the app's context."""
+    before = lang.shown_language()
+    lang.show_in(language)
+    try:
+        with force_locale(lang.known_language(language)):
+            yield
+    finally:
+        lang.show_in(before)
+
+
+def in_the_environments_language(command: Callable[..., T]) -> Callable[..., T]:
+    """A command-line command that speaks the language of its environment (``LC_ALL``, then
+    ``LC_MESSAGES``, then ``LANG``), as command-line tools do: its results and its errors.
+    Put it under the command's other decorators, so that it runs in the app's context."""
+    @functools.wraps(command)
+    def spoken(*args: Any, **kwargs: Any) -> T:
+        with speaking(lang.environment_language(os.environ)):
+            return command(*args, **kwargs)
+    return spoken
 
 
 @bp.post("/language")

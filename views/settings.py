@@ -23,6 +23,7 @@ from exporters.drive_check import STEPS, StepResult, Stored, check_drive, passed
 from exporters.drive_errors import DELEGATED, DRIVE_SCOPE, SHARED_DRIVE
 from reports.language import N_
 from services import DriveState, drive_state, forget_drive_client
+from views.language import in_the_environments_language
 from views.permissions import AUTHORS_AND_REVIEWERS, SIGNED_IN, allow
 
 bp = Blueprint("settings", __name__, cli_group="drive")
@@ -100,16 +101,20 @@ def check_drive_settings() -> str:
 
 
 @bp.cli.command("check")
+@in_the_environments_language
 def check_command() -> None:
     """Test the Google Drive set-up step by step; exit status 1 if a step fails."""
     results = run_check()
     for result in results:
-        click.echo(f"{MARKS[result.state]} {result.title}: {result.message}")
+        click.echo(gettext("%(mark)s %(step)s: %(message)s", mark=MARKS[result.state],
+                           step=gettext(result.title), message=result.message))
         if result.fix:
-            click.echo(f"    {'Tip' if result.ok else 'What to do'}: {result.fix}")
+            click.echo("    " + (gettext("Tip: %(tip)s", tip=result.fix) if result.ok
+                                 else gettext("What to do: %(fix)s", fix=result.fix)))
     if passed(results):
-        click.echo("Every step passed: exports to Google Drive will work.")
+        click.echo(gettext("Every step passed: exports to Google Drive will work."))
         return
     failed = next(r for r in results if r.state == "failed")
-    click.echo(f"The step “{failed.title}” failed. Fix it, then run this check again.", err=True)
+    click.echo(gettext("The step “%(step)s” failed. Fix it, then run this check again.",
+                       step=gettext(failed.title)), err=True)
     raise SystemExit(1)
