@@ -45,6 +45,7 @@ from views import (
     security,
     settings,
     timeline_import,
+    turns,
     workflow,
 )
 
@@ -74,8 +75,10 @@ ENV_SETTINGS = {
     "BASE_URL": "HINDSIGHT_BASE_URL",
     "EXPORT_WORKERS": "HINDSIGHT_EXPORT_WORKERS",
     "EXPORT_LIMIT": "HINDSIGHT_EXPORT_LIMIT",
+    "PAGES_AT_ONCE": "HINDSIGHT_PAGES_AT_ONCE",
     "MAX_ATTACHMENT_MB": "HINDSIGHT_MAX_ATTACHMENT_MB",
     "MAX_REPORT_ATTACHMENTS_MB": "HINDSIGHT_MAX_REPORT_ATTACHMENTS_MB",
+    "LANGUAGE": "HINDSIGHT_LANGUAGE",
 }
 
 
@@ -242,7 +245,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MAX_REPORT_ATTACHMENTS_MB=50,  # all of one report's files
         EXPORT_WORKERS=2,  # export threads in each app process (services.py)
         EXPORT_LIMIT=2,  # exports running at once over every process on the database
+        PAGES_AT_ONCE=2,  # pages drawn at once in each process; writes never wait (views/turns.py)
         EXPORT_INLINE=None,  # run each export where it is asked for; None: only in tests
+        LANGUAGE="en",  # the shared folder's index, written for everyone (docs/languages.md)
     )
     for setting, variable in ENV_SETTINGS.items():
         if os.environ.get(variable):
@@ -278,6 +283,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     auth.register(app)
     security.register(app)
+    turns.register(app)  # last: a refused request never waits for a turn
 
     register_cli(app)
     return app

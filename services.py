@@ -192,7 +192,8 @@ def get_drive_client() -> DriveClient:
 
 def shared_folder() -> SharedFolder:
     """The shared folder; its writers take turns through the database (exporters/folder.py)."""
-    return SharedFolder(current_app.config["SHARED_FOLDER"], get_store().engine)
+    return SharedFolder(current_app.config["SHARED_FOLDER"], get_store().engine,
+                        language=current_app.config["LANGUAGE"])
 
 
 def export_saved_report(report_id: int, fmt: str, copy: str = CLIENT_COPY

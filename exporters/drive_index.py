@@ -12,6 +12,9 @@ place, so its link never changes.
 A report's files folder (``exporters.drive_files``) is in the folder too, and is linked beside
 its Doc and PDF; its internal-only folder, which the folder names in an app property, is linked
 with the internal copy's label.
+
+Like index.html, it is in the site's language (``HINDSIGHT_LANGUAGE``), each report's title as
+written; its name too ("Rapports d’incident — index").
 """
 
 from __future__ import annotations
@@ -22,21 +25,24 @@ from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 
+from reports import language as lang
 from reports.exchange import zone
+from reports.language import N_
 from reports.model import CLIENT_COPY, INTERNAL_COPY, STATUSES
 from reports.store import ReportStore
 
 from .drive_files import INTERNAL_HINT
 from .gdrive import DriveClient, DriveFile, Listed
+from .viewmodel import Words
 
-INDEX_NAME = "Incident reports — index"
+INDEX_NAME = N_("Incident reports — index")
 INDEX_KEY = "hindsight:index"
 _KEY = re.compile(
     r"hindsight:(\d+):(\d{8}T\d{6}\.\d{6}):(gdoc|pdf|docx|files)(?::(client|internal))?")
-WHAT = {"gdoc": "Google Doc", "pdf": "PDF", "docx": "Word document"}
-COPY_LABEL = {CLIENT_COPY: "client copy", INTERNAL_COPY: "INTERNAL copy, not for clients"}
-FILES_LABEL = "The report's files (folder)"
-INTERNAL_FILES_LABEL = f"Internal-only files (folder), {COPY_LABEL[INTERNAL_COPY]}"
+WHAT = {"gdoc": N_("Google Doc"), "pdf": "PDF", "docx": N_("Word document")}
+COPY_LABEL = {CLIENT_COPY: N_("client copy"), INTERNAL_COPY: N_("INTERNAL copy, not for clients")}
+FILES_LABEL = N_("The report's files (folder)")
+INTERNAL_FILES_LABEL = N_("Internal-only files (folder), %(copy)s")
 
 
 @dataclass
@@ -58,7 +64,9 @@ def parse_key(key: str) -> tuple[int, str, str, str] | None:
     return int(match[1]), match[2], match[3], match[4] or CLIENT_COPY
 
 
-def collect(listed: list[Listed], store: ReportStore) -> list[Entry]:
+def collect(listed: list[Listed], store: ReportStore,
+            language: str = lang.DEFAULT_LANGUAGE) -> list[Entry]:
+    words = Words(language)
     entries: dict[int, Entry] = {}
     order = {"gdoc": 0, "pdf": 1, "docx": 2, "files": 3}
     found = [(parsed, item) for item in listed if (parsed := parse_key(item.key)) is not None
@@ -72,17 +80,22 @@ def collect(listed: list[Listed], store: ReportStore) -> list[Entry]:
                 continue  # in the bin, or another report under a reused id
             report = stored.report
             moment = report.started_at or report.detected_at
-            day = moment.astimezone(zone(report)).strftime("%Y-%m-%d") if moment else "—"
+            day = (lang.day(moment.astimezone(zone(report)), words.language, "short")
+                   if moment else "—")
             entry = entries[report_id] = Entry(
                 report_id, report.display_title, report.service.strip(), moment, day,
-                STATUSES.get(report.status, report.status))
+                words(STATUSES.get(report.status, report.status)))
         if fmt == "files":
-            entry.files.append((FILES_LABEL, item.link))
+            entry.files.append((words(FILES_LABEL), item.link))
             inside = item.properties.get(INTERNAL_HINT)
             if inside:
-                entry.files.append((INTERNAL_FILES_LABEL, folder_link(inside)))
+                entry.files.append((words(INTERNAL_FILES_LABEL,
+                                          copy=words(COPY_LABEL[INTERNAL_COPY])),
+                                    folder_link(inside)))
             continue
-        entry.files.append((f"{WHAT[fmt]}, {COPY_LABEL[copy]}", item.link))
+        what = words(WHAT[fmt])
+        entry.files.append((words(N_("%(kind)s, %(copy)s"), kind=what[:1].upper() + what[1:],
+                                  copy=words(COPY_LABEL[copy])), item.link))
     oldest = datetime.min.replace(tzinfo=UTC)
     return sorted(entries.values(), key=lambda e: (e.started_at or oldest, e.report_id),
                   reverse=True)
@@ -93,13 +106,15 @@ def folder_link(folder_id: str) -> str:
     return f"https://drive.google.com/drive/folders/{quote(folder_id, safe='')}"
 
 
-def render(entries: list[Entry], now: datetime) -> str:
+def render(entries: list[Entry], now: datetime,
+           language: str = lang.DEFAULT_LANGUAGE) -> str:
     """The index as HTML for Google Docs' importer: inline styles, a plain table."""
+    words = Words(language)
     cell = "border:1px solid #d5dbe3;padding:4pt 5pt;vertical-align:top;text-align:left"
     head = f"{cell};background-color:#f3f5f8;color:#5f6b7a;font-weight:bold;font-size:9pt"
-    widths = (("Incident date", 14), ("Report", 30), ("Service", 14), ("Status", 12),
-              ("Files", 30))
-    header = "".join(f'<th style="{head};width:{w}%" width="{w}%">{escape(t)}</th>'
+    widths = ((N_("Incident date"), 14), (N_("Report"), 30), (N_("Service"), 14),
+              (N_("Status"), 12), (N_("Files"), 30))
+    header = "".join(f'<th style="{head};width:{w}%" width="{w}%">{escape(words(t))}</th>'
                      for t, w in widths)
     rows = []
     for e in entries:
@@ -111,26 +126,31 @@ def render(entries: list[Entry], now: datetime) -> str:
             f'<td style="{cell};width:{w}%" width="{w}%">{v}</td>'
             for (_, w), v in zip(widths, values, strict=True)) + "</tr>")
     if not rows:
-        rows.append(f'<tr><td style="{cell}" colspan="5">No report has been exported here '
-                    "yet.</td></tr>")
+        nothing = words(N_("No report has been exported here yet."))
+        rows.append(f'<tr><td style="{cell}" colspan="5">{escape(nothing)}</td></tr>')
+    updated = words(N_("Every report exported from Hindsight into this folder, the most recent "
+                       "incident first. Updated %(day)s at %(time)s UTC; Hindsight rewrites this "
+                       "document after every export, so changes made here are lost."),
+                    day=lang.day(now, words.language), time=lang.clock(now, words.language))
     return (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{escape(INDEX_NAME)}</title>\n</head>\n"
+        f'<!doctype html>\n<html lang="{words.language}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(words(INDEX_NAME))}</title>\n</head>\n"
         '<body style="font-family:Arial,Helvetica,sans-serif;color:#1b2430;font-size:11pt">\n'
         '<h1 style="font-family:Georgia,\'Times New Roman\',serif;font-size:20pt">'
-        "Incident reports</h1>\n"
-        "<p>Every report exported from Hindsight into this folder, the most recent incident "
-        f"first. Updated {escape(now.strftime('%Y-%m-%d %H:%M'))} UTC; Hindsight rewrites "
-        "this document after every export, so changes made here are lost.</p>\n"
+        f"{escape(words(N_('Incident reports')))}</h1>\n"
+        f"<p>{escape(updated)}</p>\n"
         '<table style="border-collapse:collapse;width:100%" width="100%">\n'
         f"<tr>{header}</tr>\n" + "\n".join(rows) + "\n</table>\n</body>\n</html>\n"
     )
 
 
 def refresh_drive_index(client: DriveClient, store: ReportStore,
-                        now: datetime | None = None) -> DriveFile:
-    """Rewrite the folder's index Doc from what is in the folder; its link stays the same."""
+                        now: datetime | None = None,
+                        language: str = lang.DEFAULT_LANGUAGE) -> DriveFile:
+    """Rewrite the folder's index Doc from what is in the folder, in ``language`` (the site's);
+    its link stays the same."""
     listed = client.list_made()
     current = next((item for item in listed if item.key == INDEX_KEY), None)
-    html = render(collect(listed, store), now or datetime.now(UTC))
-    return client.upload_doc(INDEX_NAME, html, current.id if current else None, key=INDEX_KEY)
+    html = render(collect(listed, store, language), now or datetime.now(UTC), language)
+    return client.upload_doc(lang.gettext_for(language, INDEX_NAME), html,
+                             current.id if current else None, key=INDEX_KEY)

@@ -32,11 +32,14 @@ FOLDER_LOCK = "shared-folder"  # the database lock's name (reports/db_locks.py)
 
 
 class SharedFolder:
-    def __init__(self, root: str | os.PathLike[str], engine: Engine | None = None):
+    def __init__(self, root: str | os.PathLike[str], engine: Engine | None = None,
+                 language: str = "en"):
         """``engine``: the app's database, whose lock the folder's writers take turns on when it
-        is PostgreSQL; without one (or on SQLite), a lock file in the folder."""
+        is PostgreSQL; without one (or on SQLite), a lock file in the folder. ``language``: the
+        language of the folder's index (``HINDSIGHT_LANGUAGE``)."""
         self.root = Path(root).resolve()
         self.engine = engine
+        self.language = language
 
     def path_of(self, location: str) -> Path:
         """The absolute path of a relative location, or ``OutsideFolder``."""

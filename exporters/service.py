@@ -69,12 +69,13 @@ def _to_drive(stored: StoredReport, fmt: str, log: ExportLog, connect: Callable[
         return export_to_drive(stored, fmt, log, connect, content=content, copy=copy)
 
 
-def _drive_index(connect: Callable[[], DriveClient], store: ReportStore,
+def _drive_index(connect: Callable[[], DriveClient], store: ReportStore, language: str,
                  ) -> tuple[DriveFile | None, DriveError | None]:
-    """Bring the Drive folder's index Doc up to date; a failure is reported, never raised."""
+    """Bring the Drive folder's index Doc up to date (in the shared folder's language); a
+    failure is reported, never raised."""
     try:
         with named_lock(store.engine, DRIVE_INDEX_LOCK):  # never two index Docs
-            return refresh_drive_index(connect(), store), None
+            return refresh_drive_index(connect(), store, language=language), None
     except DriveError as error:
         log.warning("The Drive folder's index could not be updated: %s (%s)", error.kind,
                     error.__cause__)
@@ -97,7 +98,8 @@ def export_report(
         doc = _to_drive(stored, fmt, log, connect, copy)
         with folder.lock():
             refresh_index(folder, log, store)
-        index, index_error = _drive_index(connect, store) if doc.ok else (None, None)
+        index, index_error = (_drive_index(connect, store, folder.language) if doc.ok
+                              else (None, None))
         return ExportOutcome(fmt, copy, drive=doc, drive_index=index,
                              drive_index_error=index_error)
     try:
@@ -111,6 +113,6 @@ def export_report(
         with folder.lock():
             refresh_index(folder, log, store)
         if sent.ok:
-            index, index_error = _drive_index(connect, store)
+            index, index_error = _drive_index(connect, store, folder.language)
     return ExportOutcome(fmt, copy, local=local, drive=sent, drive_index=index,
                          drive_index_error=index_error)

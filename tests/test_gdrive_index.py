@@ -94,9 +94,9 @@ def test_the_index_lists_each_report_with_links_to_its_doc_and_pdf(
     newer_doc = file_of(fake_drive, newer, "gdoc")
     assert rows(index) == [
         ["Incident date", "Report", "Service", "Status", "Files"],
-        ["2026-11-20", "Search slow for everyone", "search", "Published",
+        ["20 Nov 2026", "Search slow for everyone", "search", "Published",
          f"Google Doc, client copy -> https://docs.google.com/document/d/{newer_doc.id}/edit"],
-        ["2026-10-03", "Checkout unavailable for EU customers", "checkout", "Draft",
+        ["3 Oct 2026", "Checkout unavailable for EU customers", "checkout", "Draft",
          f"Google Doc, client copy -> https://docs.google.com/document/d/{older_doc.id}/edit"
          f" | PDF, client copy -> https://drive.google.com/file/d/{older_pdf.id}/view"],
     ]

@@ -123,3 +123,71 @@ def test_the_command_line_speaks_french_in_a_french_environment(
     assert _cli(app, ["db", "upgrade"], "").output.strip() == "The database is up to date."
     # The command line's language stays with the command: the pages still follow the browser.
     assert "Skip to main content" in app.test_client().get("/").get_data(as_text=True)
+
+
+# ---- the shared folder's index: in the site's language --------------------------------------
+
+
+def _site(tmp_path: Path, **config: Any) -> Flask:
+    from app import create_app
+
+    return create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, **config})
+
+
+def _exported_index(app: Flask, person_speaks: str) -> tuple[str, str]:
+    report_id = create(app, status="published", title="Paiements refusés pour 4 % des clients")
+    result = _cli(app, ["reports", "export", str(report_id), "--format", "md"], person_speaks)
+    assert result.exit_code == 0, result.output
+    folder = Path(app.config["SHARED_FOLDER"])
+    return ((folder / "index.html").read_text(encoding="utf-8"),
+            (folder / "index.md").read_text(encoding="utf-8"))
+
+
+def test_the_index_is_in_french_when_the_site_is(tmp_path: Path) -> None:
+    app = _site(tmp_path, LANGUAGE="fr")
+    page, markdown = _exported_index(app, "en_CA.UTF-8")  # whoever exports, in any language
+    assert '<html lang="fr">' in page
+    assert "<h1>Rapports d’incident</h1>" in page
+    assert '<th scope="col">Date de l’incident</th>' in page and "État" in page
+    assert "Mis à jour le " in page and " h " in page  # "… à 14 h 05 (UTC)"
+    assert "Publié" in page and "version client" in page
+    assert "Paiements refusés pour 4 % des clients" in page  # the report's own title
+    assert "3 oct. 2026" in page  # the sample incident's day, as French writes it
+    for english in ("Incident reports", "Incident date", "client copy", "Updated", "Published"):
+        assert english not in page, english
+    assert markdown.startswith("# Rapports d’incident\n")
+    assert "| Date de l’incident | Rapport | Service | État | Fichiers |" in markdown
+    assert "Incident date" not in markdown
+
+
+def test_the_index_is_in_english_unless_the_site_says_otherwise(tmp_path: Path) -> None:
+    app = _site(tmp_path)
+    page, markdown = _exported_index(app, "fr_CA.UTF-8")  # a French-speaking person exports
+    assert '<html lang="en">' in page and "<h1>Incident reports</h1>" in page
+    assert "3 Oct 2026" in page and "Markdown, client copy" in page and "Published" in page
+    assert "Rapports d’incident" not in page and "Publié" not in page
+    assert "| Incident date | Report | Service | Status | Files |" in markdown
+
+
+def test_an_unknown_site_language_is_refused_at_start(tmp_path: Path) -> None:
+    import pytest
+
+    with pytest.raises(RuntimeError, match="HINDSIGHT_LANGUAGE must be one of en, fr"):
+        _site(tmp_path, LANGUAGE="de")
+    assert _site(tmp_path, LANGUAGE=" FR ").config["LANGUAGE"] == "fr"
+
+
+def test_the_drive_folders_index_doc_is_in_the_sites_language() -> None:
+    from datetime import UTC, datetime
+
+    from exporters.drive_index import Entry, render
+
+    entry = Entry(7, "Panne du paiement", "paiement", None, "3 oct. 2026", "Publié",
+                  [("Google Docs, version client", "https://docs.example/d/1")])
+    french = render([entry], datetime(2026, 10, 4, 9, 30, tzinfo=UTC), "fr")
+    assert '<html lang="fr">' in french and "Rapports d’incident — index" in french
+    assert "Date de l’incident" in french and "Mis à jour le 4 octobre 2026 à 09 h 30" in french
+    assert "Incident date" not in french and "Updated" not in french
+    english = render([], datetime(2026, 10, 4, 9, 30, tzinfo=UTC), "en")
+    assert "Updated 4 October 2026 at 09:30 UTC" in english
+    assert "No report has been exported here yet." in english

@@ -113,6 +113,10 @@ def register(app: Flask) -> None:
     """Flask-Babel with our catalogues (compiled first when needed), the switch, and the
     filters templates format dates and numbers with."""
     lang.compile_catalogues()
+    site_language = str(app.config.get("LANGUAGE") or lang.DEFAULT_LANGUAGE).strip().lower()
+    if site_language not in lang.LANGUAGES:
+        raise RuntimeError(f"HINDSIGHT_LANGUAGE must be one of {', '.join(lang.LANGUAGES)}")
+    app.config["LANGUAGE"] = site_language
     Babel(app, locale_selector=chosen_language,
           default_translation_directories=str(lang.TRANSLATIONS))
     app.register_blueprint(bp)
