@@ -191,3 +191,81 @@ def test_the_drive_folders_index_doc_is_in_the_sites_language() -> None:
     english = render([], datetime(2026, 10, 4, 9, 30, tzinfo=UTC), "en")
     assert "Updated 4 October 2026 at 09:30 UTC" in english
     assert "No report has been exported here yet." in english
+
+
+# ---- the example report, written in French for French pages --------------------------------
+
+
+def test_the_french_example_is_complete_and_passes_the_french_advice() -> None:
+    import json
+
+    from reports.checks import check_report
+    from reports.examples import sample_document, sample_file, sample_report
+    from reports.exchange import to_document
+    from reports.guidance import readiness, report_hints
+    from reports.guidance.client import report_guidance
+
+    french, english = sample_report("fr"), sample_report("en")
+    assert french.language == "fr" and english.language == "en"
+    assert sample_file("fr").name == "sample_report.fr.json"
+    assert to_document(french) == json.loads(sample_file("fr").read_text(encoding="utf-8"))
+    assert sample_document("xx") == sample_document("en")  # no sample of its own: English
+    assert report_hints(french) == {} and check_report(french) == []
+    assert [c.id for c in readiness(french) if not c.met] == []
+    hints, scores = report_guidance(french)
+    assert hints == {} and scores and all(score.meets for score in scores.values())
+    # Every kind of field filled as in the English example, and the same shape.
+    english_document, french_document = sample_document("en"), sample_document("fr")
+    for name, value in english_document.items():
+        if name == "lessons":
+            assert all(french_document["lessons"][part] for part in value), name
+        elif isinstance(value, list):
+            assert len(french_document[name]) == len(value), name
+        elif value:
+            assert french_document.get(name), name
+    assert {e.kind for e in french.timeline} == {e.kind for e in english.timeline}
+    for mine, theirs in zip(french_document["actions"], english_document["actions"],
+                            strict=True):
+        assert (mine["priority"], mine["status"], mine["addresses"], bool(mine["ticket"])) == \
+            (theirs["priority"], theirs["status"], theirs["addresses"], bool(theirs["ticket"]))
+    assert french.resolved_at and french.started_at and english.resolved_at and english.started_at
+    assert french.resolved_at - french.started_at == english.resolved_at - english.started_at
+
+
+def test_french_pages_show_and_start_from_the_french_example(
+    app: Flask, client: FlaskClient,
+) -> None:
+    from reports.examples import sample_document
+    from reports.exchange import to_document
+    from tests.conftest import csrf_token_from
+
+    french = client.get("/examples", headers=FRENCH).get_data(as_text=True)
+    assert "Nous vous présentons nos excuses." in french
+    assert "Équipe des rappels" in french and "Physio Boréal" in french
+    assert "We are sorry." not in french and "Reminders team" not in french
+    assert "The example itself is in English" not in french
+    assert "L’exemple lui-même est en anglais" not in french
+    english = client.get("/examples").get_data(as_text=True)
+    assert "We are sorry." in english and "Nous vous présentons" not in english
+    started = client.post("/examples/start", headers=FRENCH,
+                          data={"csrf_token": csrf_token_from(french)})
+    assert started.status_code == 303
+    stored = store_of(app).get(int(started.headers["Location"].rsplit("/", 1)[1]))
+    assert stored is not None and to_document(stored.report) == sample_document("fr")
+
+
+def test_the_french_example_exports(app: Flask) -> None:
+    from reports.examples import sample_report
+
+    report_id = store_of(app).create(sample_report("fr")).id
+    for fmt in ("md", "html", "pdf"):
+        result = _cli(app, ["reports", "export", str(report_id), "--format", fmt], "C.UTF-8")
+        assert result.exit_code == 0, result.output
+        written = Path(result.output.strip().splitlines()[0])
+        assert written.is_file() and written.stat().st_size > 0, fmt
+        if fmt == "md":
+            text = written.read_text(encoding="utf-8")
+            assert "Nous vous présentons nos excuses." in text
+            assert "Chronologie" in text and "Timeline" not in text
+        if fmt == "html":
+            assert '<html lang="fr"' in written.read_text(encoding="utf-8")
