@@ -5,6 +5,7 @@ not set them (a real environment variable wins), so the same file serves every i
 ``scripts/run.sh`` serves with this file too, with one worker, on 127.0.0.1:5000 and text logs.
 """
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -22,7 +23,8 @@ if _dotenv.is_file():
 
 bind = os.environ.get("HINDSIGHT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("HINDSIGHT_WORKERS", min(4, multiprocessing.cpu_count() * 2)))
-threads = int(os.environ.get("HINDSIGHT_THREADS", "4"))
+# Enough threads that a save finds one free while pages wait their turn (views/turns.py).
+threads = int(os.environ.get("HINDSIGHT_THREADS", "8"))
 worker_class = "gthread"
 timeout = 300  # the longest PDF the limits allow takes minutes (docs/limits.md)
 graceful_timeout = 30
@@ -75,3 +77,7 @@ def post_worker_init(worker):  # gunicorn calls it in each worker, after its sig
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGQUIT, worker.handle_exit)
+    # Everything made while the app started (templates, rules, catalogues: about half a
+    # million objects) lives as long as the worker: the garbage collector need not walk it
+    # again at every collection. It took a fifth off the time to draw a long guided page.
+    gc.freeze()

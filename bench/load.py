@@ -195,10 +195,10 @@ def _by_kind(latencies: dict[str, list[float]]) -> str:
     return " | ".join(parts)
 
 
-def measure(base: str, seconds: float) -> None:
+def measure(base: str, seconds: float, levels: tuple[int, ...] = (1, 8, 32)) -> None:
     sample = json.loads((ROOT / "bench" / "sample_report.json").read_text())
     actions = [name for name, weight in MIX for _ in range(weight)]
-    for authors in (1, 8, 32):
+    for authors in levels:
         report_ids = []
         for _ in range(authors):
             request = urllib.request.Request(
@@ -236,11 +236,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--authors", type=int, nargs="+", default=[1, 8, 32],
+                        help="the levels to measure (authors at once)")
+    parser.add_argument("--setting", action="append", default=[], metavar="HINDSIGHT_NAME=VALUE",
+                        help="a setting for the server, e.g. HINDSIGHT_PAGES_AT_ONCE=0")
     args = parser.parse_args()
+    levels = tuple(args.authors)
+    settings = dict(setting.split("=", 1) for setting in args.setting)
     if args.database in ("sqlite", "both"):
         print("SQLite")
-        with gunicorn(None) as base:
-            measure(base, args.seconds)
+        with gunicorn(None, settings) as base:
+            measure(base, args.seconds, levels)
     if args.database in ("postgresql", "both"):
         sys.path.insert(0, str(ROOT))
         from tests.databases import PostgresServer
@@ -249,8 +255,8 @@ def main() -> None:
         server.start()
         try:
             print("PostgreSQL")
-            with gunicorn(server.new_database()) as base:
-                measure(base, args.seconds)
+            with gunicorn(server.new_database(), settings) as base:
+                measure(base, args.seconds, levels)
         finally:
             server.stop()
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, defer, sessionmaker
 
+from .db_locks import named_lock
 from .exchange import from_document, to_document
 from .model import Report, StoredReport
 from .revision_parts import AUTOSAVE, KINDS, Parts, changed_parts, from_text, joined, to_text
@@ -35,6 +38,59 @@ BIN_PERIOD = timedelta(days=BIN_DAYS)
 FOLD_WINDOW = timedelta(minutes=10)
 # Folded autosaves stay readable this long (the version a page was based on, for merges).
 KEEP_FOLDED = timedelta(days=1)
+
+
+class _ParsedDocuments:
+    """The last few documents read, parsed once (by their text).
+
+    A save reads the document twice: the page (or the API) reads the report it changes, then
+    the save compares the stored document with the new one under the write lock. Both are the
+    same text; parsing 50 KB of JSON twice was a fifth of an autosave, and done under the lock
+    it made other saves wait. Keyed by the text itself, a stale entry cannot exist. The parsed
+    documents are shared: they are only read (``from_document`` copies what it keeps).
+    """
+
+    MAX_ENTRIES = 16
+    MAX_TEXT = 1_000_000  # characters: larger documents are parsed every time
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> Any:
+        if len(text) > self.MAX_TEXT:
+            return json.loads(text)
+        with self._lock:
+            found = self._entries.get(text)
+            if found is not None:
+                self._entries.move_to_end(text)
+                return found
+        parsed = json.loads(text)
+        with self._lock:
+            self._entries[text] = parsed
+            while len(self._entries) > self.MAX_ENTRIES:
+                self._entries.popitem(last=False)
+        return parsed
+
+
+parsed_document = _ParsedDocuments()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a save writes, worked out before it takes the write lock."""
+
+    document: dict[str, object]
+    text: str
+    compressed: bytes
+    columns: dict[str, object]
+
+    @classmethod
+    def of(cls, report: Report) -> _Prepared:
+        document = to_document(report)
+        text = json.dumps(document, ensure_ascii=False)
+        return cls(document=document, text=text, compressed=zlib.compress(text.encode("utf-8")),
+                   columns=_derived_columns(report, words=False))
 
 
 def _derived_columns(report: Report, words: bool = True) -> dict[str, object]:
@@ -167,6 +223,7 @@ class ReportStore:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writing = threading.local()
 
     def refresh_statistics(self) -> None:
         """Let SQLite's query planner know the tables' sizes (PostgreSQL does this itself).
@@ -182,22 +239,48 @@ class ReportStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
+        with self._one_writer(), self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        """On SQLite, writers queue for a lock (the processes' file lock beside the database).
+
+        SQLite lets one writer in at a time and makes the others poll for its lock, sleeping
+        up to 100 ms between tries: under load a save could keep missing it while others got
+        in, for seconds, until it gave up ("database is locked"), though each save holds the
+        lock for a few milliseconds. Queued on a lock the kernel hands over at once, writers go
+        in turn. PostgreSQL queues writers on its row locks itself. A write inside a write (in
+        the same thread) is already in its turn.
+        """
+        if self.engine.dialect.name != "sqlite" or getattr(self._writing, "inside", False):
+            yield
+            return
+        with named_lock(self.engine, "report-writes"):
+            self._writing.inside = True
+            try:
+                yield
+            finally:
+                self._writing.inside = False
+
     @staticmethod
-    def _fill(row: ReportRow, report: Report, words: bool = True) -> dict[str, object]:
+    def _fill(row: ReportRow, report: Report, words: bool = True,
+              prepared: _Prepared | None = None) -> dict[str, object]:
         """Set the row from the report; returns the exchange document it now keeps. Without
         ``words``, the search words are left to be indexed later (the row is marked)."""
-        document = to_document(report)
         row.title = report.title[:200]
         row.service = report.service[:200]
         row.severity = report.severity
         row.status = report.status
         row.started_at = _utc(report.started_at or report.detected_at)
-        row.document = json.dumps(document, ensure_ascii=False)
+        if prepared is not None and not words:
+            document, row.document, columns = prepared.document, prepared.text, prepared.columns
+        else:
+            document = to_document(report)
+            row.document = json.dumps(document, ensure_ascii=False)
+            columns = _derived_columns(report, words)
         row.follow_up_held_on = report.follow_up_held_on
-        for column, value in _derived_columns(report, words).items():
+        for column, value in columns.items():
             setattr(row, column, value)
         if not words:
             row.words_stale = True
@@ -248,13 +331,13 @@ class ReportStore:
             version=row.version,
             created_at=_utc(row.created_at),
             updated_at=_utc(row.updated_at),
-            report=from_document(json.loads(row.document)),
+            report=from_document(parsed_document(row.document)),
         )
 
     @staticmethod
     def _keep_revision(
         session: Session, row: ReportRow, author: str | None, note: str | None, kind: str,
-        parts: Parts,
+        parts: Parts, compressed: bytes | None = None,
     ) -> None:
         """Keep the version just written, with what made it and the parts it changed.
 
@@ -282,7 +365,8 @@ class ReportStore:
         session.add(
             RevisionRow(
                 report_id=row.id, version=row.version, saved_at=row.updated_at, author=author,
-                note=note, document=zlib.compress(row.document.encode("utf-8")), kind=kind,
+                note=note, kind=kind,
+                document=compressed or zlib.compress(row.document.encode("utf-8")),
                 parts=to_text(parts), folded=False, group_started_at=started_at,
                 group_saves=saves,
             )
@@ -352,6 +436,7 @@ class ReportStore:
         ``kind`` says what made the save, for the history (``revision_parts.KINDS``): the
         page's "autosave" or "save", "status", "restore", "merge", "api", "patch", "import"…
         """
+        prepared = _Prepared.of(report)  # the work that needs no lock, done before taking it
         with self._transaction() as session:
             row = self._lock(session, report_id)
             if row is None or row.deleted_at is not None:
@@ -360,13 +445,13 @@ class ReportStore:
                 raise VersionConflict(self._stored(row))
             if row.status == "published":
                 check_published_unchanged(self._stored(row).report, report)
-            before = json.loads(row.document)
-            document = self._fill(row, report, words=False)
+            before = parsed_document(row.document)
+            document = self._fill(row, report, words=False, prepared=prepared)
             row.version += 1
             row.updated_at = _now()
             session.flush()
             self._keep_revision(session, row, author, note, kind,
-                                changed_parts(before, document))
+                                changed_parts(before, document), prepared.compressed)
             self.rebuild_derived(
                 session.connection(), row.id, report, columns=False,
                 actions_changed=before.get("actions") != document.get("actions"),

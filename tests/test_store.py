@@ -67,7 +67,7 @@ def test_a_failed_save_leaves_the_previous_version_intact(
 ) -> None:
     created = store.create(from_document(sample_document))
 
-    def explode(row: object, report: Report, words: bool = True) -> None:
+    def explode(row: object, report: Report, words: bool = True, prepared: object = None) -> None:
         row.title = "half-written"
         raise RuntimeError("disk full")
 

@@ -6,6 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from gunicorn.http.errors import ParseException as UnreadableBody
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from reports.language import N_
@@ -43,7 +44,28 @@ def _respond(status: int, title: str, detail: str):
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
+BUSY_RETRY_SECONDS = 2
+
+
+def database_busy(error: OperationalError) -> bool:
+    """SQLite gave up waiting for another process's write (its busy timeout ran out)."""
+    return "database is locked" in str(error.orig) or "database is busy" in str(error.orig)
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    def database_error(error: OperationalError):
+        if not database_busy(error):
+            return unexpected_error(error)
+        app.logger.warning("The database was busy on %s %s", request.method, request.path)
+        response, status = _respond(
+            503, N_("The app is very busy"),
+            N_("Nothing was changed. If the page was saving by itself, the text is kept in "
+               "this browser and will be sent again in a moment. Otherwise try again in a few "
+               "seconds."),
+        )
+        return response, status, {"Retry-After": str(BUSY_RETRY_SECONDS)}
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _respond(

@@ -20,6 +20,7 @@ from services import get_store
 from views.conflicts import form_entries
 from views.language import interface_language
 from views.permissions import EDIT_REPORT, allow
+from views.turns import quick
 
 bp = Blueprint("live", __name__)
 
@@ -46,6 +47,7 @@ def others_changes(report_id: int, since: int, upto: int, report: Report,
 
 @bp.get("/reports/<int:report_id>/changes")
 @allow(EDIT_REPORT)
+@quick
 def changes(report_id: int) -> Any:
     since = request.args.get("since", "")
     if not since.isdigit():
