@@ -20,6 +20,7 @@ from reports.checks import check_report
 from reports.exchange import DocumentError, from_document, is_timezone, to_document
 from reports.json_body import load_json_body
 from reports.model import CLIENT_COPY, COPIES
+from reports.said import shown
 from reports.store import VersionConflict
 from reports.timeline_import import (
     Chosen,
@@ -183,9 +184,9 @@ def register_cli(app: Flask) -> None:
             click.echo(outcome.local_path)
         if outcome.drive_notice is not None:
             if outcome.drive_link is None:
-                raise click.ClickException(outcome.drive_notice)
+                raise click.ClickException(shown(outcome.drive_notice))
             if outcome.drive_replaced_missing:
-                click.echo(outcome.drive_notice, err=True)
+                click.echo(shown(outcome.drive_notice), err=True)
             click.echo(outcome.drive_link)
 
     @reports.command("backup")

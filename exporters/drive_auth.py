@@ -34,6 +34,9 @@ from google.oauth2 import service_account
 from google_auth_oauthlib.flow import Flow
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
+from reports.language import N_
+from reports.said import said
+
 from . import drive_errors
 from .drive_errors import (
     DELEGATED,
@@ -96,12 +99,12 @@ class OAuthClient:
 def unreadable(error: OSError) -> str:
     """Why a settings file (a key, a client) could not be read, in words for the person."""
     if isinstance(error, FileNotFoundError):
-        return "there is no such file"
+        return said(N_("there is no such file"))
     if isinstance(error, IsADirectoryError):
-        return "it is a folder, not a file"
+        return said(N_("it is a folder, not a file"))
     if isinstance(error, PermissionError):
-        return "Hindsight is not allowed to read it"
-    return error.strerror or "it cannot be read"
+        return said(N_("Hindsight is not allowed to read it"))
+    return error.strerror or said(N_("it cannot be read"))
 
 
 def read_oauth_client(path: str) -> OAuthClient:
@@ -114,25 +117,27 @@ def read_oauth_client(path: str) -> OAuthClient:
     try:
         info = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise drive_errors.bad_client_file(path, "it is not a JSON file") from None
+        raise drive_errors.bad_client_file(path, said(N_("it is not a JSON file"))) from None
     if not isinstance(info, dict):
-        raise drive_errors.bad_client_file(path, "it is not an OAuth client file")
+        raise drive_errors.bad_client_file(path, said(N_("it is not an OAuth client file")))
     if info.get("type") == "service_account":
-        raise drive_errors.bad_client_file(
-            path, "it is a service-account key, which belongs in HINDSIGHT_GOOGLE_CREDENTIALS")
+        raise drive_errors.bad_client_file(path, said(N_(
+            "it is a service-account key, which belongs in HINDSIGHT_GOOGLE_CREDENTIALS")))
     if "installed" in info and "web" not in info:
-        raise drive_errors.bad_client_file(
-            path, "it is a “Desktop app” client; Hindsight needs a “Web application” client")
+        raise drive_errors.bad_client_file(path, said(N_(
+            "it is a “Desktop app” client; Hindsight needs a “Web application” client")))
     web = info.get("web")
     if not isinstance(web, dict):
-        raise drive_errors.bad_client_file(path, "it is not an OAuth client file")
+        raise drive_errors.bad_client_file(path, said(N_("it is not an OAuth client file")))
     missing = [k for k in ("client_id", "client_secret", "auth_uri", "token_uri")
                if not isinstance(web.get(k), str) or not web.get(k)]
     if missing:
-        raise drive_errors.bad_client_file(path, f"it has no {' or '.join(missing)}")
+        raise drive_errors.bad_client_file(path, said(N_("it has no %(fields)s"),
+                                                      fields=" or ".join(missing)))
     for key in ("auth_uri", "token_uri"):
         if urlsplit(web[key]).scheme != "https":
-            raise drive_errors.bad_client_file(path, f"its {key} is not an https:// address")
+            raise drive_errors.bad_client_file(path, said(N_(
+                "its %(field)s is not an https:// address"), field=key))
     return OAuthClient(web["client_id"], web["client_secret"], web["auth_uri"],
                        web["token_uri"], path)
 
@@ -185,7 +190,7 @@ def read_key(path: str, scope: str, subject: str | None = None) -> service_accou
     except OSError as error:
         raise drive_errors.bad_key(path, unreadable(error)) from None
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise drive_errors.bad_key(path, "it is not a service-account key") from None
+        raise drive_errors.bad_key(path, said(N_("it is not a service-account key"))) from None
 
 
 def _key_client_id(path: str) -> str:
@@ -272,24 +277,25 @@ def finish_consent(client: OAuthClient, scope: str, redirect_uri: str, code: str
         token = getattr(changed, "token", {}) or {}
     except OAuth2Error as error:
         raise DriveError(
-            "Google did not finish connecting Hindsight to the Google account "
-            f"({error.error}).",
-            "Click “Connect Google Drive” and try again. If it happens again, tell "
-            f"{drive_errors.ADMIN}: the OAuth client in HINDSIGHT_GOOGLE_OAUTH_CLIENT may have "
-            "been deleted or its secret changed.",
+            said(N_("Google did not finish connecting Hindsight to the Google account "
+                    "(%(error)s)."), error=error.error),
+            said(N_("Click “Connect Google Drive” and try again. If it happens again, tell "
+                    "%(admin)s: the OAuth client in HINDSIGHT_GOOGLE_OAUTH_CLIENT may have been "
+                    "deleted or its secret changed."), admin=drive_errors.ADMIN),
             kind="connect",
         ) from error
     except requests.exceptions.SSLError as error:
         raise DriveError(
-            "Hindsight could not make a secure connection to Google's sign-in service.",
-            f"Tell {drive_errors.ADMIN}: if the network inspects secure traffic, set "
-            "HTTPLIB2_CA_CERTS to its certificate authority.",
+            said(N_("Hindsight could not make a secure connection to Google's sign-in "
+                    "service.")),
+            said(N_("Tell %(admin)s: if the network inspects secure traffic, set "
+                    "HTTPLIB2_CA_CERTS to its certificate authority."), admin=drive_errors.ADMIN),
             kind="tls",
         ) from error
     except requests.exceptions.RequestException as error:
         raise DriveError(
-            "Hindsight could not reach Google's sign-in service to finish connecting.",
-            "Check the network and click “Connect Google Drive” again.",
+            said(N_("Hindsight could not reach Google's sign-in service to finish connecting.")),
+            said(N_("Check the network and click “Connect Google Drive” again.")),
             kind="connection",
         ) from error
     granted = tuple(token.get("scope") or ())
@@ -297,17 +303,18 @@ def finish_consent(client: OAuthClient, scope: str, redirect_uri: str, code: str
         granted = tuple(token["scope"].split())
     if scope not in granted:
         raise DriveError(
-            "You did not allow Hindsight to use Google Drive, so it is not connected.",
-            "Click “Connect Google Drive” again and, on Google's page, tick the box that lets "
-            "Hindsight see, edit, create and delete the Google Drive files it uses.",
+            said(N_("You did not allow Hindsight to use Google Drive, so it is not connected.")),
+            said(N_("Click “Connect Google Drive” again and, on Google's page, tick the box that "
+                    "lets Hindsight see, edit, create and delete the Google Drive files it "
+                    "uses.")),
             kind="connect",
         )
     if not token.get("refresh_token"):
         raise DriveError(
-            "Google did not give Hindsight a lasting connection to the account.",
-            "Click “Connect Google Drive” again. If it keeps happening, remove Hindsight from "
-            "the account (myaccount.google.com → Security → Third-party connections) and "
-            "connect again.",
+            said(N_("Google did not give Hindsight a lasting connection to the account.")),
+            said(N_("Click “Connect Google Drive” again. If it keeps happening, remove Hindsight "
+                    "from the account (myaccount.google.com → Security → Third-party "
+                    "connections) and connect again.")),
             kind="connect",
         )
     return Granted(str(token["refresh_token"]), str(token.get("access_token") or ""), granted)
@@ -327,10 +334,10 @@ def revoke(client: OAuthClient, token: str, *, timeout: float = 20.0) -> bool:
         )
     except Exception as error:  # the network: the caller forgets the token anyway
         raise DriveError(
-            "Hindsight could not reach Google to revoke the connection.",
-            "Hindsight has forgotten the connection. To be sure Google has too, remove "
-            "Hindsight from the account at myaccount.google.com → Security → Third-party "
-            "connections.",
+            said(N_("Hindsight could not reach Google to revoke the connection.")),
+            said(N_("Hindsight has forgotten the connection. To be sure Google has too, remove "
+                    "Hindsight from the account at myaccount.google.com → Security → "
+                    "Third-party connections.")),
             kind="connection",
         ) from error
     if response.status == 200:

@@ -24,9 +24,13 @@ import httplib2
 from google.auth import exceptions as auth_errors
 from googleapiclient.errors import HttpError
 
-ADMIN = "whoever looks after Hindsight for your team"
-SET_UP = "The steps are in docs/google-drive.md."
-SETTINGS_PAGE = "the Google Drive set-up page in Hindsight (at the bottom of any page)"
+from reports.language import N_
+from reports.said import Said, said, sentences
+
+# Said in the reader's language when shown (``reports.said``): the parts many messages share.
+ADMIN = said(N_("whoever looks after Hindsight for your team"))
+SET_UP = said(N_("The steps are in docs/google-drive.md."))
+SETTINGS_PAGE = said(N_("the Google Drive set-up page in Hindsight (at the bottom of any page)"))
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 # 403 reasons for "no room for this file" (Drive API "Resolve errors"; a service account gets
 # storageQuotaExceeded in a My Drive folder, older ones quotaExceeded).
@@ -56,10 +60,12 @@ class Way:
     scope: str = DRIVE_FILE_SCOPE
 
     @property
-    def who(self) -> str:
+    def who(self) -> Said:
         if self.kind == SHARED_DRIVE:
-            return f"the service account {self.account}" if self.account else "the service account"
-        return self.account or "the connected Google account"
+            return (said(N_("the service account %(account)s"), account=self.account)
+                    if self.account else said(N_("the service account")))
+        return said("%(account)s", account=self.account) if self.account else said(
+            N_("the connected Google account"))
 
     @property
     def limited(self) -> bool:
@@ -68,15 +74,22 @@ class Way:
 
 
 class DriveError(Exception):
-    """An export to Google Drive that did not happen; ``kind`` is for code, the rest for people."""
+    """An export to Google Drive that did not happen; ``kind`` is for code, the rest for people.
+
+    ``message`` and ``hint`` are ``Said``: English text that can be said in the reader's
+    language; ``said`` is both, to store or show."""
 
     def __init__(self, message: str, hint: str, *, kind: str = "failed",
                  retry_after: float | None = None):
         super().__init__(message)
-        self.message = message
-        self.hint = hint
+        self.message = message if isinstance(message, Said) else said("%(text)s", text=message)
+        self.hint = hint if isinstance(hint, Said) else said("%(text)s", text=hint)
         self.kind = kind
         self.retry_after = retry_after
+
+    @property
+    def said(self) -> Said:
+        return sentences(self.message, self.hint)
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}"
@@ -84,64 +97,74 @@ class DriveError(Exception):
 
 def not_configured() -> DriveError:
     return DriveError(
-        "Export to Google Drive is not set up on this Hindsight.",
-        f"Ask {ADMIN} to connect a Google account on {SETTINGS_PAGE}, or to set "
-        f"HINDSIGHT_DRIVE_FOLDER_ID and HINDSIGHT_GOOGLE_CREDENTIALS. {SET_UP} You can still "
-        "export the report as a PDF.",
+        said(N_("Export to Google Drive is not set up on this Hindsight.")),
+        said(N_("Ask %(admin)s to connect a Google account on %(page)s, or to set "
+                "HINDSIGHT_DRIVE_FOLDER_ID and HINDSIGHT_GOOGLE_CREDENTIALS. %(steps)s You can "
+                "still export the report as a PDF."),
+             admin=ADMIN, page=SETTINGS_PAGE, steps=SET_UP),
         kind="not_configured",
     )
 
 
 def no_folder(way: Way) -> DriveError:
     return DriveError(
-        f"Hindsight is connected to Google Drive as {way.who} but has no folder to put "
-        "reports in.",
-        f"Ask {ADMIN} to click “Make the reports folder for me” on {SETTINGS_PAGE}, or to set "
-        f"HINDSIGHT_DRIVE_FOLDER_ID. {SET_UP}",
+        said(N_("Hindsight is connected to Google Drive as %(who)s but has no folder to put "
+                "reports in."), who=way.who),
+        said(N_("Ask %(admin)s to click “Make the reports folder for me” on %(page)s, or to set "
+                "HINDSIGHT_DRIVE_FOLDER_ID. %(steps)s"),
+             admin=ADMIN, page=SETTINGS_PAGE, steps=SET_UP),
         kind="not_configured",
     )
 
 
 def bad_key(path: str, problem: str) -> DriveError:
     return DriveError(
-        f"Hindsight could not use its Google key file ({path}): {problem}.",
-        f"Ask {ADMIN} to check HINDSIGHT_GOOGLE_CREDENTIALS; it must name a service-account "
-        f"key file in JSON format. {SET_UP}",
+        said(N_("Hindsight could not use its Google key file (%(path)s): %(problem)s."),
+             path=path, problem=problem),
+        said(N_("Ask %(admin)s to check HINDSIGHT_GOOGLE_CREDENTIALS; it must name a "
+                "service-account key file in JSON format. %(steps)s"), admin=ADMIN, steps=SET_UP),
         kind="credentials",
     )
 
 
 def bad_client_file(path: str, problem: str) -> DriveError:
     return DriveError(
-        f"Hindsight could not use its Google OAuth client file ({path}): {problem}.",
-        f"Ask {ADMIN} to check HINDSIGHT_GOOGLE_OAUTH_CLIENT; it must name the JSON file of a "
-        f"“Web application” OAuth client, downloaded from the Google Cloud console. {SET_UP}",
+        said(N_("Hindsight could not use its Google OAuth client file (%(path)s): %(problem)s."),
+             path=path, problem=problem),
+        said(N_("Ask %(admin)s to check HINDSIGHT_GOOGLE_OAUTH_CLIENT; it must name the JSON "
+                "file of a “Web application” OAuth client, downloaded from the Google Cloud "
+                "console. %(steps)s"), admin=ADMIN, steps=SET_UP),
         kind="credentials",
     )
 
 
 def connection_unreadable() -> DriveError:
     return DriveError(
-        "Hindsight can no longer read the Google Drive connection it saved: its secret key "
-        "has changed since the account was connected.",
-        f"Ask {ADMIN} to connect Google Drive again on {SETTINGS_PAGE}.",
+        said(N_("Hindsight can no longer read the Google Drive connection it saved: its secret "
+                "key has changed since the account was connected.")),
+        said(N_("Ask %(admin)s to connect Google Drive again on %(page)s."), admin=ADMIN,
+             page=SETTINGS_PAGE),
         kind="reconnect",
     )
 
 
 def bad_scope(value: str) -> DriveError:
     return DriveError(
-        f"HINDSIGHT_DRIVE_SCOPE is “{value}”, which Hindsight does not know.",
-        f"Ask {ADMIN} to set it to drive.file (the default: only the files Hindsight makes) or "
-        "drive (to use a folder someone else made), or to remove it.",
+        said(N_("HINDSIGHT_DRIVE_SCOPE is “%(value)s”, which Hindsight does not know."),
+             value=value),
+        said(N_("Ask %(admin)s to set it to drive.file (the default: only the files Hindsight "
+                "makes) or drive (to use a folder someone else made), or to remove it."),
+             admin=ADMIN),
         kind="not_configured",
     )
 
 
 def bad_endpoint(endpoint: str) -> DriveError:
     return DriveError(
-        f"HINDSIGHT_DRIVE_API_ENDPOINT is not a web address Hindsight can use ({endpoint}).",
-        f"Ask {ADMIN} to correct it, or to remove it so that Hindsight talks to Google directly.",
+        said(N_("HINDSIGHT_DRIVE_API_ENDPOINT is not a web address Hindsight can use "
+                "(%(endpoint)s)."), endpoint=endpoint),
+        said(N_("Ask %(admin)s to correct it, or to remove it so that Hindsight talks to Google "
+                "directly."), admin=ADMIN),
         kind="not_configured",
     )
 
@@ -209,28 +232,30 @@ def explain(error: BaseException, *, folder_id: str, creating: bool = False,
         return _explain_http(error, folder_id=folder_id, creating=creating, way=way)
     if isinstance(error, auth_errors.RefreshError):
         if getattr(error, "retryable", False):  # google-auth already tried a few times
-            return _unavailable("Google's sign-in service")
+            return _unavailable(said(N_("Google's sign-in service")))
         return refused_sign_in(way, _oauth_error(error))
     cause = error.args[0] if isinstance(error, auth_errors.TransportError) and error.args else error
     if isinstance(cause, ssl.SSLCertVerificationError):
         return DriveError(
-            "Hindsight could not make a secure connection to Google Drive: the server's "
-            "certificate was not one it trusts.",
-            f"Tell {ADMIN}. If your network inspects secure traffic, they need to give Hindsight "
-            "the network's certificate (HTTPLIB2_CA_CERTS). You can still export a PDF.",
+            said(N_("Hindsight could not make a secure connection to Google Drive: the server's "
+                    "certificate was not one it trusts.")),
+            said(N_("Tell %(admin)s. If your network inspects secure traffic, they need to give "
+                    "Hindsight the network's certificate (HTTPLIB2_CA_CERTS). You can still "
+                    "export a PDF."), admin=ADMIN),
             kind="tls",
         )
     if isinstance(cause, TimeoutError):
         return DriveError(
-            "Google Drive did not answer in time, even after several tries.",
-            "Google may be having problems. Try again in a few minutes, and export a PDF if "
-            f"you need the report now. If it keeps happening, tell {ADMIN}.",
+            said(N_("Google Drive did not answer in time, even after several tries.")),
+            said(N_("Google may be having problems. Try again in a few minutes, and export a PDF "
+                    "if you need the report now. If it keeps happening, tell %(admin)s."),
+                 admin=ADMIN),
             kind="timeout",
         )
     return DriveError(
-        "Hindsight could not connect to Google Drive.",
-        "Check your network and try again in a few minutes; you can still export a PDF. "
-        f"If it keeps happening, tell {ADMIN}.",
+        said(N_("Hindsight could not connect to Google Drive.")),
+        said(N_("Check your network and try again in a few minutes; you can still export a PDF. "
+                "If it keeps happening, tell %(admin)s."), admin=ADMIN),
         kind="connection",
     )
 
@@ -250,73 +275,85 @@ def refused_sign_in(way: Way, oauth_error: tuple[str, str] = ("", "")) -> DriveE
     code, description = oauth_error
     if way.kind == PERSON:
         return DriveError(
-            f"The connection to {way.who}'s Google Drive has been revoked or has expired.",
-            f"Connect Google Drive again on {SETTINGS_PAGE}. A connection ends when the person "
-            "removes Hindsight from their Google account (myaccount.google.com → Security → "
-            "Third-party connections), after six months without use, or after seven days "
-            "while the app's OAuth consent screen is still in “Testing”.",
+            said(N_("The connection to %(who)s's Google Drive has been revoked or has "
+                    "expired."), who=way.who),
+            said(N_("Connect Google Drive again on %(page)s. A connection ends when the person "
+                    "removes Hindsight from their Google account (myaccount.google.com → "
+                    "Security → Third-party connections), after six months without use, or "
+                    "after seven days while the app's OAuth consent screen is still in "
+                    "“Testing”."), page=SETTINGS_PAGE),
             kind="reconnect",
         )
     if way.kind == DELEGATED and code == "unauthorized_client":
+        client_id = way.client_id or said(N_("(shown in the set-up check)"))
         return DriveError(
-            f"Google did not let the service account act for {way.account}: domain-wide "
-            "delegation is not granted for its client ID and the scope Hindsight asks for.",
-            "Ask your Google Workspace admin to open the Admin console → Security → Access and "
-            "data control → API controls → Manage domain-wide delegation, and add the client "
-            f"ID {way.client_id or '(shown in the set-up check)'} with exactly this one scope: "
-            f"{way.scope}. It can take a few minutes to apply. {SET_UP}",
+            said(N_("Google did not let the service account act for %(account)s: domain-wide "
+                    "delegation is not granted for its client ID and the scope Hindsight asks "
+                    "for."), account=way.account),
+            said(N_("Ask your Google Workspace admin to open the Admin console → Security → "
+                    "Access and data control → API controls → Manage domain-wide delegation, "
+                    "and add the client ID %(client_id)s with exactly this one scope: "
+                    "%(scope)s. It can take a few minutes to apply. %(steps)s"),
+                 client_id=client_id, scope=way.scope, steps=SET_UP),
             kind="delegation",
         )
     if way.kind == DELEGATED and code == "invalid_grant" and "email" in description.lower():
         return DriveError(
-            f"Google does not know the person {way.account} that Hindsight is set to act for, "
-            "or their account is suspended.",
-            f"Ask {ADMIN} to set HINDSIGHT_DRIVE_SUBJECT to the e-mail address of an active "
-            f"person in your Google Workspace organisation. {SET_UP}",
+            said(N_("Google does not know the person %(account)s that Hindsight is set to act "
+                    "for, or their account is suspended."), account=way.account),
+            said(N_("Ask %(admin)s to set HINDSIGHT_DRIVE_SUBJECT to the e-mail address of an "
+                    "active person in your Google Workspace organisation. %(steps)s"),
+                 admin=ADMIN, steps=SET_UP),
             kind="delegation",
         )
     return DriveError(
-        "Google did not accept Hindsight's service-account key.",
-        f"The key may have been deleted, disabled, or have expired (an organisation policy can "
-        f"make keys expire). Ask {ADMIN} to create a new key for the service account and point "
-        f"HINDSIGHT_GOOGLE_CREDENTIALS at it. If your organisation does not allow keys, connect "
-        f"a person's Google account on {SETTINGS_PAGE} instead. {SET_UP}",
+        said(N_("Google did not accept Hindsight's service-account key.")),
+        said(N_("The key may have been deleted, disabled, or have expired (an organisation "
+                "policy can make keys expire). Ask %(admin)s to create a new key for the service "
+                "account and point HINDSIGHT_GOOGLE_CREDENTIALS at it. If your organisation does "
+                "not allow keys, connect a person's Google account on %(page)s instead. "
+                "%(steps)s"), admin=ADMIN, page=SETTINGS_PAGE, steps=SET_UP),
         kind="credentials",
     )
 
 
-def _unavailable(service: str) -> DriveError:
+def _unavailable(service: Said) -> DriveError:
     return DriveError(
-        f"{service} is having problems and did not take the file, even after several tries.",
-        "Try again in a few minutes; you can export a PDF in the meantime. "
-        f"If it lasts, tell {ADMIN}.",
+        said(N_("%(service)s is having problems and did not take the file, even after several "
+                "tries."), service=service).capitalised(),
+        said(N_("Try again in a few minutes; you can export a PDF in the meantime. If it lasts, "
+                "tell %(admin)s."), admin=ADMIN),
         kind="unavailable",
     )
 
 
-def _wait_words(seconds: float) -> str:
+def _wait_words(seconds: float) -> Said:
     if seconds < 90:
-        return f"{max(1, round(seconds))} seconds"
+        return said(N_("%(n)s seconds"), n=max(1, round(seconds)))
     if seconds < 5400:
-        return f"{round(seconds / 60)} minutes"
-    return "an hour or more"
+        return said(N_("%(n)s minutes"), n=round(seconds / 60))
+    return said(N_("an hour or more"))
 
 
 def storage_refused(way: Way) -> DriveError:
     if way.kind == SHARED_DRIVE:
         return DriveError(
-            "Google Drive refused the file because the service account has no storage space "
-            "of its own, so it cannot keep files in a folder in someone's My Drive.",
-            f"Ask {ADMIN} to use a folder in a shared drive the service account is a member "
-            "of, to let the service account act for a person of your organisation "
-            f"(HINDSIGHT_DRIVE_SUBJECT), or to connect a person's Google account on "
-            f"{SETTINGS_PAGE}. {SET_UP}",
+            said(N_("Google Drive refused the file because the service account has no storage "
+                    "space of its own, so it cannot keep files in a folder in someone's My "
+                    "Drive.")),
+            said(N_("Ask %(admin)s to use a folder in a shared drive the service account is a "
+                    "member of, to let the service account act for a person of your "
+                    "organisation (HINDSIGHT_DRIVE_SUBJECT), or to connect a person's Google "
+                    "account on %(page)s. %(steps)s"),
+                 admin=ADMIN, page=SETTINGS_PAGE, steps=SET_UP),
             kind="storage",
         )
     return DriveError(
-        f"Google Drive refused the file because {way.who} has no storage space left.",
-        "Free some space in that account's Google Drive (or its organisation's shared storage), "
-        f"or ask {ADMIN} to connect another account. You can still export a PDF.",
+        said(N_("Google Drive refused the file because %(who)s has no storage space left."),
+             who=way.who),
+        said(N_("Free some space in that account's Google Drive (or its organisation's shared "
+                "storage), or ask %(admin)s to connect another account. You can still export a "
+                "PDF."), admin=ADMIN),
         kind="storage",
     )
 
@@ -324,36 +361,41 @@ def storage_refused(way: Way) -> DriveError:
 def folder_not_visible(way: Way, folder_id: str) -> DriveError:
     """The folder answered "not found" (404) when Hindsight tried to use it."""
     if way.limited:
-        what = (f"Hindsight cannot see the Google Drive folder it is set to use ({folder_id}). "
-                "It asks Google only for the files it makes itself (the drive.file scope), so "
-                "Google hides any folder made by someone else, even one shared with "
-                f"{way.who}.")
+        what = said(N_("Hindsight cannot see the Google Drive folder it is set to use "
+                       "(%(folder)s). It asks Google only for the files it makes itself (the "
+                       "drive.file scope), so Google hides any folder made by someone else, even "
+                       "one shared with %(who)s."), folder=folder_id, who=way.who)
         if way.kind == SHARED_DRIVE:
-            fix = (f"Ask {ADMIN} to set HINDSIGHT_DRIVE_SCOPE=drive and add {way.who} as a "
-                   "Content manager of the shared drive, and to check HINDSIGHT_DRIVE_FOLDER_ID.")
+            fix = said(N_("Ask %(admin)s to set HINDSIGHT_DRIVE_SCOPE=drive and add %(who)s as a "
+                          "Content manager of the shared drive, and to check "
+                          "HINDSIGHT_DRIVE_FOLDER_ID."), admin=ADMIN, who=way.who)
         else:
-            fix = (f"Ask {ADMIN} to click “Make the reports folder for me” on {SETTINGS_PAGE}, "
-                   "or to set HINDSIGHT_DRIVE_SCOPE=drive to use this folder.")
-        return DriveError(what, f"{fix} {SET_UP}", kind="folder")
+            fix = said(N_("Ask %(admin)s to click “Make the reports folder for me” on %(page)s, "
+                          "or to set HINDSIGHT_DRIVE_SCOPE=drive to use this folder."),
+                       admin=ADMIN, page=SETTINGS_PAGE)
+        return DriveError(what, sentences(fix, SET_UP), kind="folder")
     if way.kind == SHARED_DRIVE:
-        fix = (f"Ask {ADMIN} to share that folder with the service account's e-mail address "
-               "as an Editor (Content manager in a shared drive; or add it as a member of the "
-               "shared drive), and to check HINDSIGHT_DRIVE_FOLDER_ID.")
+        fix = said(N_("Ask %(admin)s to share that folder with the service account's e-mail "
+                      "address as an Editor (Content manager in a shared drive; or add it as a "
+                      "member of the shared drive), and to check HINDSIGHT_DRIVE_FOLDER_ID."),
+                   admin=ADMIN)
     else:
-        fix = (f"Ask {ADMIN} to share that folder with {way.who} as an Editor, and to check "
-               "HINDSIGHT_DRIVE_FOLDER_ID.")
+        fix = said(N_("Ask %(admin)s to share that folder with %(who)s as an Editor, and to "
+                      "check HINDSIGHT_DRIVE_FOLDER_ID."), admin=ADMIN, who=way.who)
     return DriveError(
-        f"Hindsight cannot see the Google Drive folder it is set to use ({folder_id}).",
-        f"{fix} {SET_UP}", kind="folder",
+        said(N_("Hindsight cannot see the Google Drive folder it is set to use (%(folder)s)."),
+             folder=folder_id),
+        sentences(fix, SET_UP), kind="folder",
     )
 
 
 def not_a_member(way: Way) -> DriveError:
     return DriveError(
-        f"{way.who[:1].upper()}{way.who[1:]} is not a member of the shared drive that holds "
-        "the folder.",
-        f"Ask a manager of the shared drive to add {way.account or 'it'} as a Content manager "
-        f"(shared drive → Manage members). {SET_UP}",
+        said(N_("%(who)s is not a member of the shared drive that holds the folder."),
+             who=way.who).capitalised(),
+        said(N_("Ask a manager of the shared drive to add %(who)s as a Content manager (shared "
+                "drive → Manage members). %(steps)s"),
+             who=way.account or said(N_("it")), steps=SET_UP),
         kind="membership",
     )
 
@@ -364,12 +406,13 @@ def _explain_http(error: HttpError, *, folder_id: str, creating: bool, way: Way)
         return refused_sign_in(way)
     if status == 429 or reason in RATE_REASONS:
         wait = retry_after(error)
-        said = (f" Google asked it to wait {_wait_words(wait)}, longer than Hindsight waits."
-                if wait else "")
+        slow = said(N_("Google Drive is getting too many requests and asked Hindsight to slow "
+                       "down."))
         return DriveError(
-            "Google Drive is getting too many requests and asked Hindsight to slow down." + said,
-            "Wait a few minutes and try again; your report is safe. "
-            f"If it keeps happening, tell {ADMIN}.",
+            sentences(slow, said(N_("Google asked it to wait %(wait)s, longer than Hindsight "
+                                    "waits."), wait=_wait_words(wait))) if wait else slow,
+            said(N_("Wait a few minutes and try again; your report is safe. If it keeps "
+                    "happening, tell %(admin)s."), admin=ADMIN),
             kind="quota", retry_after=wait,
         )
     if status == 404 and creating:
@@ -380,24 +423,26 @@ def _explain_http(error: HttpError, *, folder_id: str, creating: bool, way: Way)
         return not_a_member(way)
     if status == 403 and reason in API_OFF_REASONS:
         return DriveError(
-            "The Google Drive API is turned off for Hindsight's Google Cloud project.",
-            f"Ask {ADMIN} to turn on the Google Drive API for that project. {SET_UP}",
+            said(N_("The Google Drive API is turned off for Hindsight's Google Cloud project.")),
+            said(N_("Ask %(admin)s to turn on the Google Drive API for that project. %(steps)s"),
+                 admin=ADMIN, steps=SET_UP),
             kind="credentials",
         )
     if status == 403:
-        who = way.who
         return DriveError(
-            f"{who[:1].upper()}{who[1:]} is not allowed to add or change files in the Drive "
-            "folder.",
-            f"Ask {ADMIN} to give {way.account or 'its e-mail address'} Editor access "
-            f"(Content manager in a shared drive) to the folder. {SET_UP}",
+            said(N_("%(who)s is not allowed to add or change files in the Drive folder."),
+                 who=way.who).capitalised(),
+            said(N_("Ask %(admin)s to give %(who)s Editor access (Content manager in a shared "
+                    "drive) to the folder. %(steps)s"), admin=ADMIN,
+                 who=way.account or said(N_("its e-mail address")), steps=SET_UP),
             kind="permission",
         )
     if status >= 500:
-        return _unavailable("Google Drive")
+        return _unavailable(said(N_("Google Drive")))
     return DriveError(
-        f"Google Drive turned the export down (error {status}).",
-        f"Try again later. If it happens again, tell {ADMIN} and mention error {status}"
-        + (f" ({reason})." if reason else "."),
+        said(N_("Google Drive turned the export down (error %(status)s)."), status=status),
+        said(N_("Try again later. If it happens again, tell %(admin)s and mention error "
+                "%(error)s."), admin=ADMIN,
+             error=f"{status} ({reason})" if reason else str(status)),
         kind="rejected",
     )

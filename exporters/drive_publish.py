@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from reports.attachments import AttachmentStore, export_figures, showing
 from reports.exchange import zone
 from reports.exports_log import DRIVE, ExportLog, ExportRecord
+from reports.language import N_
 from reports.model import CLIENT_COPY, INTERNAL_COPY, Report, StoredReport
+from reports.said import Said, said, sentences
+from reports.said import stored as stored_text
 
 from .drive_errors import ADMIN, DriveError
 from .drive_files import FilesInDrive, has_work, sync_files
@@ -34,7 +37,8 @@ MAX_SERVICE = 60
 MAX_TITLE = 150
 DRIVE_FORMATS = ("gdoc", "pdf", "docx")
 _MIME = {"pdf": PDF_MIME, "docx": DOCX_MIME}
-WHAT = {"gdoc": "Google Doc", "pdf": "PDF", "docx": "Word document"}
+# What was put in Drive, inside a sentence ("The PDF could not be put in Google Drive").
+WHAT = {"gdoc": N_("Google Doc"), "pdf": "PDF", "docx": N_("Word document")}
 
 _locks: dict[tuple[int, str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -84,44 +88,54 @@ class DriveExport:
         return self.error is None
 
     @property
-    def notice(self) -> str:
-        """One or two sentences for the author, in plain words."""
-        said = notice(self.fmt, self.file, self.error, self.copy)
+    def notice(self) -> Said:
+        """One or two sentences for the author, in plain words (``Said``: English as text,
+        in the reader's language with ``shown()``; ``stored`` for the job and the record)."""
+        said_now = notice(self.fmt, self.file, self.error, self.copy)
         files = files_notice(self.files, self.files_error)
-        return f"{said} {files}" if files else said
+        return sentences(said_now, files) if files else said_now
 
 
-def files_notice(files: FilesInDrive | None, error: DriveError | None) -> str:
+def files_notice(files: FilesInDrive | None, error: DriveError | None) -> Said | None:
     """What became of the report's files in Drive, or nothing when it had none there."""
     if error is not None:
-        return (f"The report's files could not all be put in the folder beside it. {error} "
-                "Export again to try once more.")
+        return said(N_("The report's files could not all be put in the folder beside it. "
+                       "%(why)s Export again to try once more."), why=error.said)
     if files is None or files.folder is None:
-        return ""
-    return f"The report's files are in the folder “{files.folder.name}” beside it."
+        return None
+    return said(N_("The report's files are in the folder “%(folder)s” beside it."),
+                folder=files.folder.name)
+
+
+def _what(fmt: str, copy: str) -> Said:
+    what = said(WHAT[fmt])
+    return said(N_("%(format)s (internal copy)"), format=what) if copy == INTERNAL_COPY else what
 
 
 def notice(fmt: str, file: DriveFile | None, error: DriveError | None,
-           copy: str = CLIENT_COPY) -> str:
+           copy: str = CLIENT_COPY) -> Said:
     """What became of an upload, for the author."""
-    what = WHAT[fmt] + (" (internal copy)" if copy == INTERNAL_COPY else "")
+    what = _what(fmt, copy)
     if error is not None:
-        return (f"The {what} could not be put in Google Drive. {error} "
-                "Your report has not changed.")
+        return said(N_("The %(what)s could not be put in Google Drive. %(why)s Your report has "
+                       "not changed."), what=what, why=error.said)
     assert file is not None
     if file.other_kind:
-        return (f"The file Hindsight had recorded for this {what} in Google Drive is now a "
-                "file of another kind, so Hindsight left it alone and made a new one. It has a "
-                "new link: share this one.")
+        return said(N_("The file Hindsight had recorded for this %(what)s in Google Drive is now "
+                       "a file of another kind, so Hindsight left it alone and made a new one. "
+                       "It has a new link: share this one."), what=what)
     if file.replaced_missing and file.created_new:
-        return (f"The earlier {what} had been deleted or moved to the bin in Google Drive, "
-                "so Hindsight made a new one. It has a new link: share this one.")
+        return said(N_("The earlier %(what)s had been deleted or moved to the bin in Google "
+                       "Drive, so Hindsight made a new one. It has a new link: share this one."),
+                    what=what)
     if file.replaced_missing:
-        return (f"The earlier {what} had been deleted or moved to the bin in Google Drive; "
-                "Hindsight updated another copy it found in the folder.")
+        return said(N_("The earlier %(what)s had been deleted or moved to the bin in Google "
+                       "Drive; Hindsight updated another copy it found in the folder."),
+                    what=what)
     if file.created_new:
-        return f"The {what} is now in the team's Google Drive folder."
-    return f"The {what} in the team's Google Drive folder is updated; its link is the same."
+        return said(N_("The %(what)s is now in the team's Google Drive folder."), what=what)
+    return said(N_("The %(what)s in the team's Google Drive folder is updated; its link is the "
+                   "same."), what=what)
 
 
 def _lock_for(report_id: int, fmt: str, copy: str) -> threading.Lock:
@@ -158,7 +172,8 @@ def export_to_drive(
         except DriveError as error:
             record = log.record(
                 report_id=stored.id, format=fmt, destination=DRIVE, location=previous or "",
-                report_version=stored.version, ok=False, message=str(error), copy=copy,
+                report_version=stored.version, ok=False, message=stored_text(error.said),
+                copy=copy,
             )
             return DriveExport(fmt, record, error=error, copy=copy)
         # The report's files go beside the Doc and the PDF; a Word file is one more way to read.
@@ -166,13 +181,14 @@ def export_to_drive(
                                             copy) if fmt in ("gdoc", "pdf") else (None, None))
         # Keep the explanation with the record when the earlier file was gone, or the files
         # could not follow.
-        said = [notice(fmt, file, None, copy)] if file.replaced_missing or file.other_kind else []
+        kept: list[str] = ([notice(fmt, file, None, copy)]
+                           if file.replaced_missing or file.other_kind else [])
         if files_error is not None:
-            said.append(files_notice(None, files_error))
+            kept.append(files_notice(None, files_error) or "")
         record = log.record(
             report_id=stored.id, format=fmt, destination=DRIVE, location=file.id,
             link=file.link, report_version=stored.version, copy=copy,
-            message=" ".join(said) or None,
+            message=stored_text(sentences(*kept)) if kept else None,
         )
         return DriveExport(fmt, record, file=file, copy=copy, files=files,
                            files_error=files_error)
@@ -197,7 +213,8 @@ def _render(report: Report, copy: str = CLIENT_COPY) -> str:
         return render_gdoc_html(report, copy=copy)
     except Exception as error:
         raise DriveError(
-            "Hindsight could not turn the report into a document.",
-            f"This is a fault in Hindsight, not in your report. Tell {ADMIN}.",
+            said(N_("Hindsight could not turn the report into a document.")),
+            said(N_("This is a fault in Hindsight, not in your report. Tell %(admin)s."),
+                 admin=ADMIN),
             kind="render",
         ) from error

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from reports.said import stored
+
 from .service import ExportOutcome
 
 
@@ -23,7 +25,8 @@ class JobOutcome:
     # Why the local file could not be made (nothing in the shared folder changed), and the cause.
     failure: str | None = None
     failure_cause: str | None = None
-    # Drive: None when nothing was meant for Drive; else its notice and, when made, the file.
+    # Drive: None when nothing was meant for Drive; else its notice (``reports.said.stored``:
+    # shown in the reader's language) and, when made, the file.
     drive_notice: str | None = None
     drive_link: str | None = None
     drive_name: str | None = None
@@ -45,7 +48,7 @@ class JobOutcome:
             failure=str(outcome.failure) if outcome.failure is not None else None,
             failure_cause=(str(outcome.failure.__cause__)
                            if outcome.failure is not None else None),
-            drive_notice=drive.notice if drive is not None else None,
+            drive_notice=stored(drive.notice) if drive is not None else None,
             drive_link=drive.file.link if drive is not None and drive.file else None,
             drive_name=drive.file.name if drive is not None and drive.file else None,
             drive_replaced_missing=bool(drive is not None and drive.file

@@ -33,6 +33,7 @@ from reports.attachments import Attachment, AttachmentStore
 from reports.exchange import from_document, to_document
 from reports.exports_log import DRIVE
 from reports.model import CLIENT_COPY, INTERNAL_COPY
+from reports.said import shown
 from services import export_saved_report, get_exports, get_store
 from tests import drive_fixtures
 from tests.conftest import SAMPLE_DOCUMENT, csrf_token_from
@@ -362,7 +363,7 @@ def test_a_refused_file_keeps_the_doc_and_says_why(
     with app.app_context():
         [record] = [r for r in get_exports().latest(report.id)
                     if r.destination == DRIVE and r.format == "gdoc"]
-    assert record.ok and record.message and expected in record.message
+    assert record.ok and record.message and expected in shown(record.message, "en")
 
     fake_drive._failures.clear()
     again = report.export("gdoc")

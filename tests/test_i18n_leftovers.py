@@ -269,3 +269,143 @@ def test_the_french_example_exports(app: Flask) -> None:
             assert "Chronologie" in text and "Timeline" not in text
         if fmt == "html":
             assert '<html lang="fr"' in written.read_text(encoding="utf-8")
+
+
+# ---- Google Drive: the set-up check's results and the notices of a failed export -------------
+
+from tests import drive_fixtures  # noqa: E402  (the Drive fixtures, for the tests below)
+
+drive_ca = drive_fixtures.drive_ca
+signing_key = drive_fixtures.signing_key
+trust_drive_ca = drive_fixtures.trust_drive_ca
+fake_drive = drive_fixtures.fake_drive
+key_file = drive_fixtures.key_file
+
+
+def _drive_app(tmp_path: Path, fake: Any, key: Path) -> Flask:
+    return _site(tmp_path, DRIVE_FOLDER_ID=drive_fixtures.FOLDER_ID, GOOGLE_CREDENTIALS=str(key),
+                 DRIVE_API_ENDPOINT=fake.url, DRIVE_TIMEOUT=0.5, DRIVE_RETRIES=1,
+                 DRIVE_BACKOFF=0.01)
+
+
+def _text(body: str) -> str:
+    import html
+    import re
+
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_a_stored_message_is_said_in_the_readers_language_and_old_text_as_it_was() -> None:
+    from exporters.drive_errors import Way, storage_refused
+    from reports.said import Said, said, shown, stored
+
+    error = storage_refused(Way(account="robot@example.iam.gserviceaccount.com"))
+    kept = stored(error.said)
+    assert kept.startswith('{"said":')
+    assert shown(kept, "en") == str(error)  # the same English words as before
+    french = shown(kept, "fr")
+    assert french.startswith("Google Drive a refusé le fichier parce que le compte de service")
+    assert "la personne qui s’occupe de Hindsight pour votre équipe" in french
+    assert "Ask " not in french
+    old = "The Google Doc could not be put in Google Drive. Hindsight could not connect."
+    assert shown(old, "fr") == old  # written before messages were kept this way
+    assert shown('{"said": broken', "fr") == '{"said": broken'
+    nested = said("%(who)s is not a member of the shared drive that holds the folder.",
+                  who=said("the service account")).capitalised()
+    assert Said.from_json(nested.to_json()).in_language("fr").startswith("Le compte de service")
+
+
+def test_the_drive_check_speaks_the_readers_language(
+    tmp_path: Path, fake_drive: Any, key_file: Path,
+) -> None:
+    from tests.conftest import csrf_token_from
+
+    app = _drive_app(tmp_path, fake_drive, key_file)
+    client = app.test_client()
+    token = csrf_token_from(client.get("/settings/drive").get_data(as_text=True))
+    fake_drive.fail(403, reason="insufficientFilePermissions", on="POST")
+    french = _text(client.post("/settings/drive", data={"csrf_token": token},
+                               headers=FRENCH).get_data(as_text=True))
+    assert "Hindsight se connecte avec le compte de service de" in french
+    assert "C’est la clé du compte de service" in french
+    assert "Google a accepté la connexion" in french
+    assert "n’a pas le droit d’y ajouter des fichiers" in french
+    assert "comme Gestionnaire de contenu" in french
+    for english in ("Hindsight signs in as", "It is the key of", "Google accepted the sign-in",
+                    "not allowed to add files", "Content manager"):
+        assert english not in french, english
+    fake_drive.fail(403, reason="insufficientFilePermissions", on="POST")
+    english_page = _text(client.post("/settings/drive", data={"csrf_token": token}
+                                     ).get_data(as_text=True))
+    assert "not allowed to add files to it" in english_page
+    assert "n’a pas le droit" not in english_page
+
+
+def test_the_drive_check_command_speaks_the_environments_language(
+    tmp_path: Path, fake_drive: Any, key_file: Path,
+) -> None:
+    app = _drive_app(tmp_path, fake_drive, key_file)
+    french = _cli(app, ["drive", "check"], "fr_CA.UTF-8")
+    assert french.exit_code == 0, french.output
+    assert french.output.splitlines()[0].startswith(
+        "✓ Les paramètres sont remplis : Hindsight se connecte avec le compte de service")
+    assert french.output.splitlines()[-1].startswith("Toutes les étapes")
+    assert "Hindsight signs in as" not in french.output
+    english = _cli(app, ["drive", "check"], "en_US.UTF-8")
+    assert english.output.splitlines()[0].startswith("✓ Settings are filled in: Hindsight signs")
+
+
+def test_a_failed_drive_export_is_explained_in_the_readers_language_later_too(
+    tmp_path: Path, fake_drive: Any, key_file: Path,
+) -> None:
+    from tests.conftest import csrf_token_from
+
+    app = _drive_app(tmp_path, fake_drive, key_file)
+    report_id = create(app)
+    client = app.test_client()
+    editor = client.get(f"/reports/{report_id}", headers=FRENCH).get_data(as_text=True)
+    fake_drive.fail(500, times=10)
+    done = client.post(f"/reports/{report_id}/export/gdoc", headers=FRENCH,
+                       data={"csrf_token": csrf_token_from(editor)})
+    assert done.status_code == 303
+    french = _text(client.get(done.headers["Location"], headers=FRENCH).get_data(as_text=True))
+    assert "Le dépôt dans Google Drive n’a pas fonctionné (Google Docs)." in french
+    assert "Google Drive a des problèmes et n’a pas pris le fichier" in french
+    assert "Votre rapport n’a pas changé." in french
+    assert "could not be put in Google Drive" not in french
+    # The record keeps words any reader's language can say: the export list, read later.
+    later_french = _text(client.get(f"/reports/{report_id}", headers=FRENCH).get_data(True))
+    assert "Cette exportation a échoué. Google Drive a des problèmes" in later_french
+    assert "Google Drive a des problèmes et n’a pas pris le fichier" in later_french
+    assert "is having problems" not in later_french
+    later_english = _text(client.get(f"/reports/{report_id}").get_data(as_text=True))
+    assert "Google Drive is having problems and did not take the file" in later_english
+    # The job's notices, as the page's script fetches them, follow whoever asks.
+    state = client.post(f"/reports/{report_id}/export/gdoc",
+                        headers={**FRENCH, "Accept": "application/json"},
+                        data={"csrf_token": csrf_token_from(editor)}).get_json()
+    assert state["finished"]
+    assert "Google Drive a des problèmes et n’a pas pris le fichier" in _text(state["notices"])
+    assert "is having problems" not in _text(state["notices"])
+    job = client.get(state["url"], headers={"Accept": "application/json"}).get_json()
+    assert "Google Drive is having problems" in _text(job["notices"])  # an English reader
+    # A record written before messages were kept this way still shows its English words.
+    log = app.extensions["hindsight.exports"]
+    log.record(report_id=report_id, format="pdf", destination="drive", location="",
+               report_version=1, ok=False, message="Old English words about Drive.")
+    assert "Old English words about Drive." in _text(
+        client.get(f"/reports/{report_id}", headers=FRENCH).get_data(as_text=True))
+
+
+def test_a_failed_drive_export_on_the_command_line_speaks_its_language(
+    tmp_path: Path, fake_drive: Any, key_file: Path,
+) -> None:
+    app = _drive_app(tmp_path, fake_drive, key_file)
+    report_id = create(app)
+    fake_drive.folders.clear()  # as if the folder had stopped being shared
+    french = _cli(app, ["reports", "export", str(report_id), "--format", "gdoc"], "fr_CA.UTF-8")
+    assert french.exit_code == 1
+    assert "Hindsight ne voit pas le dossier Google Drive qu’il doit utiliser" in french.output
+    assert "cannot see the Google Drive folder" not in french.output
+    english = _cli(app, ["reports", "export", str(report_id), "--format", "gdoc"], "C.UTF-8")
+    assert "cannot see the Google Drive folder" in english.output

@@ -83,7 +83,7 @@ def connect() -> Response:
         client = read_oauth_client(path)
         scope = scope_from_config(current_app.config)
     except DriveError as error:
-        flash(str(error), "error")
+        flash(error.said.shown(), "error")
         return _back()
     consent = start_consent(client, scope, redirect_uri())
     kept = {"state": consent.state, "verifier": consent.verifier, "by": _who()}
@@ -130,7 +130,7 @@ def callback() -> Response:
                          access_token=granted.access_token)
         who = DriveClient.from_config(config, sign_in=sign_in, need_folder=False).about()
     except DriveError as error:
-        flash(str(error), "error")
+        flash(error.said.shown(), "error")
         return _back()
     connections = get_drive_connections()
     before = connections.person()
@@ -158,7 +158,7 @@ def make_folder() -> Response:
     state = drive_state()
     sign_in = state.sign_in
     if state.problem is not None:
-        flash(str(state.problem), "error")
+        flash(state.problem.said.shown(), "error")
         return _back()
     if sign_in is None or sign_in.kind not in (PERSON, DELEGATED):
         flash(gettext("Hindsight can make its folder only in a person's Google Drive: connect a "
@@ -170,7 +170,8 @@ def make_folder() -> Response:
         client = DriveClient.from_config(current_app.config, sign_in=sign_in, need_folder=False)
         folder = client.make_folder(FOLDER_NAME)
     except DriveError as error:
-        flash(gettext("Hindsight could not make the folder. %(error)s", error=error), "error")
+        flash(gettext("Hindsight could not make the folder. %(error)s", error=error.said.shown()),
+              "error")
         return _back()
     if sign_in.kind == PERSON:
         identity, account = PERSON_ROW, sign_in.account

@@ -43,6 +43,7 @@ from exporters.job_outcome import JobOutcome
 from reports.export_jobs import ExportJob
 from reports.exports_log import LOCAL, ExportRecord
 from reports.model import CLIENT_COPY, COPIES, INTERNAL_COPY
+from reports.said import shown
 from services import get_export_jobs, get_exports, get_store, request_export, shared_folder
 from views.identity import current_user, sees_internal
 from views.permissions import AUTHORS_AND_REVIEWERS, EDIT_REPORT, READ_REPORT, allow
@@ -54,9 +55,9 @@ bp = Blueprint("exports", __name__)
 def flash_drive(done: DriveExport) -> None:
     """The Drive outcome on the next page: the file's link, or what went wrong and what to do."""
     if done.file is None:
-        flash(done.notice, "export error")
+        flash(done.notice.shown(), "export error")
         return
-    flash(drive_message(done.notice, done.file.link, done.file.name), "export")
+    flash(drive_message(done.notice.shown(), done.file.link, done.file.name), "export")
 
 
 def drive_message(notice: str, link: str, name: str | None) -> Markup:
@@ -90,6 +91,7 @@ def export_helpers() -> dict[str, Any]:
         "exported_files": lambda report_id: get_exports().latest(report_id),
         "export_download_url": download_url,
         "export_format_label": format_label,
+        "export_message": shown,  # a Drive export's stored message, in the reader's language
     }
 
 
@@ -141,11 +143,11 @@ def job_messages(job: ExportJob) -> list[tuple[Markup | str, str]]:
                          "export error"))
     elif outcome.local_location is not None:
         messages.append((local_message(outcome, job.report_id), "export"))
-    if outcome.drive_notice is not None:
+    if outcome.drive_notice is not None:  # kept in words any reader's language can say
         if outcome.drive_link is None:
-            messages.append((outcome.drive_notice, "export error"))
+            messages.append((shown(outcome.drive_notice), "export error"))
         else:
-            messages.append((drive_message(outcome.drive_notice, outcome.drive_link,
+            messages.append((drive_message(shown(outcome.drive_notice), outcome.drive_link,
                                            outcome.drive_name), "export"))
     return messages
 

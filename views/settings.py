@@ -22,6 +22,7 @@ from exporters.drive_auth import PERSON, StoredPerson
 from exporters.drive_check import STEPS, StepResult, Stored, check_drive, passed
 from exporters.drive_errors import DELEGATED, DRIVE_SCOPE, SHARED_DRIVE
 from reports.language import N_
+from reports.said import shown
 from services import DriveState, drive_state, forget_drive_client
 from views.language import in_the_environments_language
 from views.permissions import AUTHORS_AND_REVIEWERS, SIGNED_IN, allow
@@ -34,6 +35,12 @@ WAYS = {
     DELEGATED: N_("a service account acting for a person of your organisation"),
     SHARED_DRIVE: N_("a service account, in a shared drive"),
 }
+
+
+@bp.app_template_filter("said")
+def said_filter(text: str) -> str:
+    """A check's message or tip (``reports.said``) in the reader's language."""
+    return shown(text)
 
 
 def may_check() -> bool:
@@ -107,10 +114,10 @@ def check_command() -> None:
     results = run_check()
     for result in results:
         click.echo(gettext("%(mark)s %(step)s: %(message)s", mark=MARKS[result.state],
-                           step=gettext(result.title), message=result.message))
+                           step=gettext(result.title), message=shown(result.message)))
         if result.fix:
-            click.echo("    " + (gettext("Tip: %(tip)s", tip=result.fix) if result.ok
-                                 else gettext("What to do: %(fix)s", fix=result.fix)))
+            click.echo("    " + (gettext("Tip: %(tip)s", tip=shown(result.fix)) if result.ok
+                                 else gettext("What to do: %(fix)s", fix=shown(result.fix))))
     if passed(results):
         click.echo(gettext("Every step passed: exports to Google Drive will work."))
         return
