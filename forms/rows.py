@@ -1,7 +1,9 @@
 """Repeating rows (timeline events, factors, action items) without JavaScript.
 
 The page's "Add another", "Remove", "Move up" and "Move down" buttons post the whole form with
-``row_action`` set to e.g. ``add:timeline`` or ``remove:factors:2``. The action is applied to the
+``row_action`` set to e.g. ``add:timeline`` or ``remove:factors:2``; "Edit" on an event of a long
+timeline, shown as text, posts ``edit:timeline:40``, which changes nothing but the row shown
+with its inputs (the one returned). The action is applied to the
 posted data before the form is built, so every value typed in every row survives, and the rows
 come back numbered 0..n-1 in the order the author sees them.
 """
@@ -20,7 +22,7 @@ from reports import limits
 from .links import shift_factor_links
 
 ROW_LISTS = ("timeline", "factors", "actions")
-_ACTION = re.compile(r"^(add|remove|up|down):(timeline|factors|actions)(?::(\d{1,5}))?$")
+_ACTION = re.compile(r"^(add|remove|up|down|edit):(timeline|factors|actions)(?::(\d{1,5}))?$")
 
 
 def _not_too_many_rows(form, field: FieldList) -> None:
@@ -78,7 +80,7 @@ def apply_row_action(formdata: MultiDict, action: str) -> tuple[MultiDict, str |
             rows[position + 1], rows[position] = rows[position], rows[position + 1]
             moved = {position: position + 1, position + 1: position}
             focus = position + 1
-        else:
+        else:  # "edit" (a long timeline's event shown as text), or a move that cannot be
             focus = position
     if name == "factors" and moved:
         rest = shift_factor_links(rest, moved)  # action items keep pointing at the same factors

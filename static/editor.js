@@ -96,6 +96,11 @@
    * in view below the save bar, as the GOV.UK error summary does. */
   function focusField(id) {
     var target = document.getElementById(id);
+    var closed = target && target.closest("[data-closed]");
+    if (closed) {  // an event of a long timeline shown as text: its inputs first
+      openRow(closed);
+      target = document.getElementById(id);
+    }
     if (!target) { return false; }
     var field = target.matches("input, textarea, select, button") ? target :
       target.querySelector("input:not([type=hidden]), textarea, select") ||
@@ -292,9 +297,101 @@
     return added;
   }
 
+  /* ---- a long timeline's events shown as text (views/row_views.py ClosedEvents) ---- */
+
+  /* A closed row's values: its hidden inputs, named as the open row's inputs. */
+  function closedValues(row) {
+    var values = {};
+    row.querySelectorAll('input[type="hidden"]').forEach(function (input) {
+      values[input.name] = input.value;
+    });
+    return values;
+  }
+
+  /* "Edit": the row's inputs in its place, copied from the page's blank row and filled with its
+   * values, the advice the writing guidance gave it kept; nothing is sent, nothing changes. */
+  function openRow(row) {
+    var list = row.dataset.row;
+    var values = closedValues(row);
+    var template = document.getElementById(list + "-template");
+    var opened = template.content.firstElementChild.cloneNode(true);
+    row.parentNode.replaceChild(opened, row);
+    renumber(list);
+    opened.querySelectorAll("[name]").forEach(function (el) {
+      var has = Object.prototype.hasOwnProperty.call(values, el.name);
+      if (el.type === "checkbox") { el.checked = has; } else if (has) { el.value = values[el.name]; }
+    });
+    var advice = row.querySelector(".field-hints");
+    var text = opened.querySelector("textarea");
+    if (advice && text) {
+      text.insertAdjacentElement("afterend", advice);
+      if (!advice.hidden) { describe(text, advice.id); }
+    }
+    if (text) { fitText(text); }
+    return opened;
+  }
+
+  /* A closed row after others' changes were taken in: its ticks' hidden inputs (one for each
+   * tick, in the open row's order) and the text the author reads. */
+  function fillClosed(row, values) {
+    var prefix = row.id + "-";
+    var has = function (name) { return Object.prototype.hasOwnProperty.call(values, name); };
+    var last = row.querySelector('input[name="' + prefix + 'description"]');
+    ["contributing", "outside_window", "internal"].forEach(function (tick) {
+      var input = row.querySelector('input[name="' + prefix + tick + '"]');
+      if (!has(prefix + tick)) {
+        if (input) { input.remove(); }
+        return;
+      }
+      if (!input) {
+        input = element("input");
+        input.type = "hidden";
+        input.name = prefix + tick;
+        if (tick === "internal") { input.setAttribute("data-internal", ""); }
+      }
+      input.value = values[prefix + tick];
+      last.insertAdjacentElement("afterend", input);
+      last = input;
+    });
+    ["at", "kind", "description"].forEach(function (name) {
+      var input = row.querySelector('input[name="' + prefix + name + '"]');
+      if (input) { input.value = has(prefix + name) ? values[prefix + name] : ""; }
+    });
+    describeClosed(row);
+  }
+
+  /* The words of a closed row, from its hidden inputs, as the server writes them. */
+  function describeClosed(row) {
+    var values = closedValues(row), prefix = row.id + "-";
+    var words = container(row.dataset.row).dataset;
+    var at = values[prefix + "at"] || "";
+    row.querySelector(".row-when").textContent = at ? at.replace("T", " ") : words.noTime;
+    var kind = document.getElementById(row.dataset.row + "-template").content
+      .querySelector('select[name$="-kind"]');
+    var option = Array.prototype.filter.call(kind ? kind.options : [], function (o) {
+      return o.value === values[prefix + "kind"];
+    })[0];
+    row.querySelector(".row-kind").textContent = option ? option.textContent : values[prefix + "kind"];
+    var tags = row.querySelector(".row-tags");
+    tags.textContent = "";
+    [["contributing", words.tagContributing], ["outside_window", words.tagOutside_window]].forEach(
+      function (pair) {
+        if (values[prefix + pair[0]] === undefined) { return; }
+        tags.appendChild(document.createTextNode(" "));
+        tags.appendChild(element("span", "tag", pair[1]));
+      });
+    row.querySelector(".row-text").textContent = values[prefix + "description"] || "";
+  }
+
   function rowAction(button) {
     var parts = button.value.split(":");
     var verb = parts[0], list = parts[1];
+    if (verb === "edit") {
+      var shown = openRow(button.closest("[data-row]"));
+      var input = shown.querySelector("input:not([type=hidden]), textarea, select");
+      if (input) { input.focus(); }
+      return;
+    }
     if (verb === "add") {
       var row = addRow(list);
       var first = row.querySelector("input, select, textarea");
@@ -357,6 +454,9 @@
       } else if (has(el.name)) {
         el.value = values[el.name];
       }
+    });
+    form.querySelectorAll("[data-closed]").forEach(function (row) {
+      if (inScope(row.id)) { fillClosed(row, values); }
     });
     if (inScope("title")) { updateTitle(); }
     if (!sizesItself) { form.querySelectorAll("textarea").forEach(fitText); }
@@ -742,6 +842,8 @@
         setStatus(say("Not saved — {problem}. Your text is kept in this browser.", {
           problem: (data.error || say("the server refused the change")).replace(/\.$/, "") }),
           "error");
+      } else if (response.status === 503) {
+        backOff(say("Not saved yet — the server is very busy."), "saving");
       } else {
         backOff(say("Not saved — the server had a problem (error {status}).",
                     { status: response.status }), "error");

@@ -1,5 +1,6 @@
 """The guided page of a big report: how many bytes it is, and that drawing its rows from plain
-values (templates/rows.html) posts back exactly what the WTForms widgets did.
+values (templates/rows.html), and most of its events as text (views/row_views.py
+ClosedEvents), posts back exactly what the WTForms widgets did.
 
 The report is the benchmark's (bench/bench_editor.py): 200 timeline events, 30 factors and 30
 action items, every field filled in. Its size is deterministic, so it is tested here; its time
@@ -25,14 +26,16 @@ from views.conflicts import form_entries
 from views.page import render_page
 
 KIB = 1024
-# Issue 15 asks for at most 300 KiB; not met (see its note), so no test pretends it is. What
-# the page is today (887 KiB; 1,136 KiB before empty message slots, long factor names
-# beside every tick and per-tick wrappers went; 1,467 KiB before the rows were drawn from plain
-# values): a bound that stops it growing back while the target is not met.
-TODAY = 900 * KIB
-# The issue's own case (200 short events, 2 factors, 2 action items): 592 KiB today, 707 KiB
-# before; a bound for it too.
-ORDINARY_TODAY = 600 * KIB
+# Issue 15 asks for at most 300 KiB. With a long timeline's events shown as text with an "Edit"
+# button (views/row_views.py ClosedEvents), the issue's own case (200 short events, 2 factors,
+# 2 action items) is 260 KiB (592 KiB before, 707 KiB before that): the target is met.
+ORDINARY_TODAY = 265 * KIB
+TARGET = 300 * KIB
+# The heavy report (200 long events, 30 factors, 30 action items each with 30 factor ticks) is
+# 577 KiB (887 KiB before; 1,136 KiB before empty message slots, long factor names beside every
+# tick and per-tick wrappers went; 1,467 KiB before the rows were drawn from plain values). What
+# is left is mostly the action items' 900 factor ticks: a bound that stops it growing back.
+TODAY = 580 * KIB
 # Posted with the report's inputs but not among them: the page's token and version, and the
 # comment box of each part (templates/comments.html).
 NOT_INPUTS = {"csrf_token", "base_version", "body"}
@@ -121,7 +124,7 @@ def test_the_editor_does_not_grow_back(client: FlaskClient, big: tuple[str, Repo
 def test_the_editor_of_the_issues_own_case_does_not_grow_back(app: Flask,
                                                               client: FlaskClient) -> None:
     url = f"/reports/{stored_report(app, ordinary_report())}"
-    assert len(client.get(url).get_data()) <= ORDINARY_TODAY
+    assert len(client.get(url).get_data()) <= min(ORDINARY_TODAY, TARGET)
 
 
 def test_the_page_posts_what_the_form_would(app: Flask, client: FlaskClient,
@@ -164,8 +167,14 @@ def test_the_page_posted_back_saves_the_same_report(app: Flask, client: FlaskCli
 
 def test_every_row_input_is_labelled_and_described_by_ids_on_the_page(
         client: FlaskClient, big: tuple[str, Report]) -> None:
-    """The hints said once per list are where each row's aria-describedby points."""
-    ids, labels, described = _references(_page(client, big[0]))
+    """The hints said once per list are where each row's aria-describedby points (in a long
+    timeline, events 8 and 200 asked for with ``?open=``: the others are shown as text)."""
+    url = big[0]
+    stored = store_of(client.application).get(int(url.rsplit("/", 1)[1]))
+    assert stored is not None
+    events = stored.report.sorted_timeline()
+    ids, labels, described = _references(
+        _page(client, f"{url}?open={events[199].id}&open={events[7].id}"))
     for name in ("timeline-at-hint", "timeline-kind-hint", "timeline-description-hint",
                  "factors-description-hint", "factors-root_cause-hint",
                  "actions-description-hint", "actions-owner-hint", "actions-addresses-hint",

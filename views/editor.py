@@ -75,7 +75,12 @@ def edit(report_id: int) -> tuple[str, int] | BaseResponse:
     # Nothing was posted, so no row has an error to show: the rows are drawn from the report's
     # values, and the form is built without them (thousands of fields in a big report).
     form = ReportForm.for_report(replace(shown, timeline=[], factors=[], actions=[]))
-    return render_page(stored, form, check_report(shown), rows_of=shown)
+    # ?open=<event id>: the event a row action was on, shown with its inputs and focused.
+    opened = request.args.getlist("open")[:50]
+    order = [event.id for event in shown.timeline]
+    focus = next((f"timeline-{order.index(i)}" for i in opened if i in order), None)
+    return render_page(stored, form, check_report(shown), rows_of=shown, focus=focus,
+                       opened=opened)
 
 
 def _merged_answer(report_id: int, done: PageSave) -> dict[str, Any]:
@@ -108,4 +113,10 @@ def save(report_id: int) -> Any:
     if not done.row_action:
         flash(gettext("Your report is saved."))
     anchor = f"#{done.focus}" if done.focus else ""
-    return redirect(url_for("editor.edit", report_id=report_id) + anchor, code=303)
+    if done.opened is None:
+        return redirect(url_for("editor.edit", report_id=report_id) + anchor, code=303)
+    # An event's row action: the page shows it with its inputs, where the time order puts it.
+    order = [event.id for event in done.report.sorted_timeline()]
+    anchor = f"#timeline-{order.index(done.opened)}" if done.opened in order else anchor
+    return redirect(url_for("editor.edit", report_id=report_id, open=done.opened) + anchor,
+                    code=303)

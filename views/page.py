@@ -6,6 +6,7 @@ Both the editor and the workflow (whose "Send for review" saves the page first) 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ from reports.workflow import PUBLISHED_MESSAGE, ReportPublished
 from services import get_store
 from views.conflicts import FieldDifference, differences, form_entries
 from views.identity import author_name
-from views.row_views import form_rows, row_views
+from views.row_views import ClosedEvents, form_rows, open_events, row_views
 
 NO_BASE_VERSION = ("This save did not say which version of the report it was based on, so it "
                    "could overwrite someone else's changes. Reload the page and try again.")
@@ -60,17 +61,22 @@ def blank_rows() -> dict[str, Form]:
 def render_page(stored: StoredReport, form: ReportForm, warnings: list[Problem],
                 status: int = 200, focus: str | None = None, base_version: int | None = None,
                 conflicts: list[FieldDifference] | None = None,
-                rows_of: Report | None = None) -> tuple[str, int]:
+                rows_of: Report | None = None, opened: Collection[str] = ()) -> tuple[str, int]:
     """The guided page. Its rows are the form's own, or, with ``rows_of`` (a report opened as
     it is stored, when there are no errors to show), drawn from that report's values without
-    a row form each (views/row_views.py)."""
+    a row form each (views/row_views.py). A long timeline shows most events as text with an
+    "Edit" button; ``opened`` (row ids) and the row in ``focus`` keep their inputs."""
     blanks = blank_rows()
     rows = row_views(rows_of, blanks) if rows_of is not None else form_rows(form)
+    found = {field_id(p.field): p.message for p in warnings}
+    open_rows = open_events(rows["timeline"], found, focus, opened,
+                            {c.id for c in conflicts or []})
     return (
         render_template(
             "editor.html", stored=stored, form=form, errors=form_errors(form), row_forms=rows,
             base_version=base_version or stored.version, conflicts=conflicts or [],
-            warnings={field_id(p.field): p.message for p in warnings},
+            warnings=found, open_events=open_rows,
+            closed_event=ClosedEvents(blanks["timeline"]) if open_rows is not None else None,
             severities=SEVERITIES, statuses=STATUSES, event_kinds=EVENT_KINDS,
             priorities=PRIORITIES, action_statuses=ACTION_STATUSES, focus=focus,
             blank_rows=blanks, timezones=all_timezones(),
@@ -183,6 +189,9 @@ class PageSave:
     # take them in. None: the save was made on the version the page showed.
     merged_with: int | None = None
     base_version: int | None = None
+    # The id of the event a row action was on (added, moved, asked to edit): the page drawn
+    # next shows it with its inputs, even in a long timeline of events shown as text.
+    opened: str | None = None
 
 
 @dataclass(frozen=True)
@@ -286,6 +295,7 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
     if built.answer is not None or built.report is None:
         return PageSave(answer=built.answer)
     report, form, warnings = built.report, built.form, built.warnings
+    opened = _event_id(report, formdata, focus)
     try:
         saved = get_store().save(stored.id, report, expected_version=base_version,
                                  author=author_name(), kind=_kind(formdata, autosave))
@@ -309,4 +319,20 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
                                                       autosave))
     return PageSave(saved=saved, report=saved.report if merged else report, warnings=warnings,
                     focus=focus, row_action=action, base_version=base_version,
-                    merged_with=merged_with if merged is not None else None)
+                    merged_with=merged_with if merged is not None else None,
+                    opened=opened)
+
+
+def _event_id(report: Report, formdata: MultiDict[str, str], focus: str | None) -> str | None:
+    """The id of the event ``focus`` names (``timeline-3``, a row of the posted page): its
+    posted id, or, for the row just added, the id the report gave it."""
+    if not focus or not focus.startswith("timeline-"):
+        return None
+    ids = {event.id for event in report.timeline}
+    posted = (formdata.get(f"{focus}-id") or "").strip()
+    if posted in ids:
+        return posted
+    known = {value.strip() for key, value in formdata.items(multi=True)
+             if key.startswith("timeline-") and key.endswith("-id")}
+    new = ids - known
+    return new.pop() if len(new) == 1 else None

@@ -10,11 +10,12 @@ Errors exist only after a post, and then the page draws the posted form's own ro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from wtforms import Field, Form
 
@@ -126,3 +127,93 @@ def factor_ticks(field: Field, labels: Sequence[str]) -> Markup:
         f'<input type="checkbox" id="{base}-{i}" name="{name}-{i}" value="y"'
         f'{" checked" if i in ticked else ""}><label for="{base}-{i}">{escape(label)}</label>'
         for i, label in enumerate(labels)))
+
+
+# A long timeline is mostly read, not edited: above this many events, each event is drawn as
+# text with an "Edit" button (``ClosedEvents``), which keeps the page of a 200-event report
+# small and quick to draw. At or under it, every event shows its inputs, as ever.
+CLOSED_ABOVE = 25
+
+# An event's ticks, in the order its open row draws (and so posts) them.
+_EVENT_TICKS = ("contributing", "outside_window", "internal")
+
+
+def open_events(rows: Sequence[object], warnings: dict[str, str], focus: str | None = None,
+                opened: Collection[str] = (), conflicts: Collection[str] = ()
+                ) -> frozenset[int] | None:
+    """The timeline rows the page draws with their inputs; None when it draws every one.
+
+    A row stays open when it has an error or a warning, when it is the row just added, moved
+    or asked for (``focus``, ``timeline-3``; ``opened``, row ids), or when its list is in a
+    conflict. A row with writing advice stays open too, but that the template decides, where
+    the advice is looked up (templates/editor.html).
+    """
+    if len(rows) <= CLOSED_ABOVE or "timeline" in conflicts:
+        return None
+    warned = {int(key.split("-")[1]) for key in warnings
+              if key.startswith("timeline-") and key.split("-")[1].isdigit()}
+    return frozenset(warned | {
+        index for index, row in enumerate(rows)
+        if getattr(row, "errors", None) or f"timeline-{index}" == focus
+        or (opened and _field(row, "id").data in opened)})
+
+
+def _field(row: object, name: str) -> Field:
+    """A row's input by name, a RowView's or a row form's alike."""
+    field: Field = getattr(row, name)
+    return field
+
+
+class ClosedEvents:
+    """Draws an event as text: its legend, time, kind, tags, description and an "Edit" button,
+    with its values in hidden inputs named as its open row's inputs (templates/rows.html), so
+    the page posts, and its script reads and changes, exactly the same entries. The page's
+    words are looked up once for all rows (a gettext call per row would cost more than the row).
+    """
+
+    def __init__(self, blank: Form) -> None:
+        self.kinds = {str(c.value): str(c.label) for c in blank["kind"].choices}
+        self.first_kind = next(iter(self.kinds), "")
+        self.words = {
+            "event": escape(gettext("Event")), "internal": escape(gettext("Internal")),
+            "edit": escape(gettext("Edit")), "event_lower": escape(gettext("event")),
+            "contributing": escape(gettext("Contributed")),
+            "outside_window": escape(gettext("Outside the window")),
+            "no_time": escape(gettext("No time given")),
+        }
+
+    def tags(self, ticked: Sequence[str]) -> str:
+        return "".join(f' <span class="tag">{self.words[tick]}</span>' for tick in ticked
+                       if tick != "internal")
+
+    def __call__(self, row: object, index: int) -> Markup:
+        words, prefix = self.words, f"timeline-{index}-"
+
+        def field(name: str) -> Field:
+            return _field(row, name)
+
+        at = field("at")._value() or ""
+        kind = field("kind").data
+        kind = kind if isinstance(kind, str) and kind in self.kinds else self.first_kind
+        text = field("description")._value() or ""
+        ticked = [tick for tick in _EVENT_TICKS if field(tick).data]
+        hidden = "".join(
+            f'<input name="{prefix}{name}" type="hidden" value="{escape(value)}"'
+            f'{" data-internal" if name == "internal" else ""}>'
+            for name, value in (("id", field("id")._value() or ""), ("at", at), ("kind", kind),
+                                ("description", text),
+                                *((tick, field(tick)._value()) for tick in ticked)))
+        number = index + 1
+        return Markup(
+            f'<fieldset class="row row-closed" data-row="timeline" data-closed '
+            f'id="timeline-{index}"><legend class="row-legend">{words["event"]} '
+            f'<span class="row-number">{number}</span> <span class="tag tag-internal">'
+            f'{words["internal"]}</span></legend>{hidden}<p class="row-said">'
+            f'<span class="row-when">{escape(at.replace("T", " ")) if at else words["no_time"]}'
+            f'</span> · <span class="row-kind">{escape(self.kinds.get(kind, kind))}</span>'
+            f'<span class="row-tags">{self.tags(ticked)}</span></p>'
+            f'<p class="row-text" id="{prefix}description">{escape(text)}</p>'
+            f'<button class="row-edit" name="row_action" value="edit:timeline:{index}" '
+            f'data-row-action="edit">{words["edit"]}<span class="visually-hidden"> '
+            f'{words["event_lower"]} <span class="row-number">{number}</span></span></button>'
+            f'</fieldset>')
