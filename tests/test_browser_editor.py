@@ -664,6 +664,32 @@ def test_js_browser_offline_then_online_sends_the_changes(
     assert live_server.report(report_id)["impact"] == "Typed with the network cable out."
 
 
+def test_js_a_busy_server_is_said_so_and_the_save_is_sent_again(
+    page: Page, live_server: LiveServer
+) -> None:
+    report_id = live_server.create_report()
+    busy = {"left": 1}
+
+    def busy_once(route: Route) -> None:
+        # As views/errors.py answers when the database stayed busy (tests/test_turns.py).
+        if route.request.method == "POST" and busy["left"]:
+            busy["left"] -= 1
+            route.fulfill(status=503, headers={"Retry-After": "2"}, json={
+                "error": "The app is very busy", "detail": "Nothing was changed.",
+                "status": 503})
+        else:
+            route.continue_()
+
+    page.route(live_server.editor_url(report_id), busy_once)
+    open_editor(page, live_server, report_id)
+    wait_for_script(page)
+    page.fill("#impact", "Typed while the server was busy.")
+    expect(page.locator("#save-status")).to_contain_text("the server is very busy",
+                                                         timeout=8_000)
+    expect(page.locator("#save-status")).to_have_text(SAVED, timeout=20_000)
+    assert live_server.report(report_id)["impact"] == "Typed while the server was busy."
+
+
 # ---- accessibility and screenshots ----
 
 

@@ -33,6 +33,7 @@ WORDS = (
     N_("Not saved — {problem}. Your text is kept in this browser."),
     N_("the server refused the change"),
     N_("Not saved — the server had a problem (error {status})."),
+    N_("Not saved yet — the server is very busy."),
     N_("Offline: the server cannot be reached."),
     # static/attachments.js
     N_("Figure inserted in {place}."), N_("Figure inserted in the text."),
