@@ -178,7 +178,7 @@ def register_cli(app: Flask) -> None:
         outcome = JobOutcome.from_json(job.outcome)
         if outcome.failure is not None:
             raise click.ClickException(gettext("%(failure)s Cause: %(cause)s",
-                                               failure=outcome.failure,
+                                               failure=shown(outcome.failure),
                                                cause=outcome.failure_cause))
         if outcome.local_path is not None:
             click.echo(outcome.local_path)

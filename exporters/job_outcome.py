@@ -45,7 +45,7 @@ class JobOutcome:
             local_export_id=local.record.id if local else None,
             local_location=local.record.location if local else None,
             local_path=str(local.path) if local else None,
-            failure=str(outcome.failure) if outcome.failure is not None else None,
+            failure=stored(outcome.failure.said) if outcome.failure is not None else None,
             failure_cause=(str(outcome.failure.__cause__)
                            if outcome.failure is not None else None),
             drive_notice=stored(drive.notice) if drive is not None else None,

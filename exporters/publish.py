@@ -20,7 +20,9 @@ from pathlib import Path
 
 from reports.attachments import AttachmentStore, export_figures, showing
 from reports.exports_log import LOCAL, ExportLog, ExportRecord
+from reports.language import N_
 from reports.model import CLIENT_COPY, INTERNAL_COPY, StoredReport
+from reports.said import Said, said
 from reports.store import ReportStore
 
 from . import FORMATS
@@ -36,7 +38,12 @@ from .naming import (
 
 
 class ExportFailed(Exception):
-    """The file could not be made or written; the message says why, in plain words."""
+    """The file could not be made or written; the message says why, in plain words (a
+    ``reports.said.Said``, ``said``: shown later in the reader's language)."""
+
+    def __init__(self, message: Said):
+        super().__init__(message)
+        self.said = message
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,8 @@ def export_to_folder(
             report_version=stored.version, ok=False, message=f"Rendering failed: {error}",
             copy=copy,
         )
-        raise ExportFailed(f"The {exporter.label} could not be made.") from error
+        raise ExportFailed(said(N_("The %(format)s could not be made."),
+                                format=said(exporter.label))) from error
 
     names = export_names(stored.report, stored.id, exporter.extension, copy)
 
@@ -115,10 +123,10 @@ def export_to_folder(
             report_version=stored.version, ok=False, message=f"Writing failed: {error}",
             copy=copy,
         )
-        raise ExportFailed(
-            f"The {exporter.label} could not be written to the shared folder "
-            f"({error.strerror or error})."
-        ) from error
+        raise ExportFailed(said(
+            N_("The %(format)s could not be written to the shared folder (%(why)s)."),
+            format=said(exporter.label), why=error.strerror or str(error),
+        )) from error
     return LocalExport(record=record, path=path)
 
 

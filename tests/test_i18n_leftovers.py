@@ -409,3 +409,21 @@ def test_a_failed_drive_export_on_the_command_line_speaks_its_language(
     assert "cannot see the Google Drive folder" not in french.output
     english = _cli(app, ["reports", "export", str(report_id), "--format", "gdoc"], "C.UTF-8")
     assert "cannot see the Google Drive folder" in english.output
+
+
+def test_a_file_the_shared_folder_refused_is_explained_in_the_readers_language(
+    app: Flask, client: FlaskClient, csrf_token: str, monkeypatch: Any,
+) -> None:
+    def no_space(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("exporters.folder.os.replace", no_space)
+    report_id = create(app)
+    done = client.post(f"/reports/{report_id}/export/md", headers=FRENCH,
+                       data={"csrf_token": csrf_token})
+    french = _text(client.get(done.headers["Location"], headers=FRENCH).get_data(as_text=True))
+    assert ("Le fichier n’a pas pu être écrit dans le dossier partagé (Markdown : No space left "
+            "on device).") in french
+    assert "could not be written" not in french
+    english = _cli(app, ["reports", "export", str(report_id), "--format", "md"], "C.UTF-8")
+    assert "The Markdown could not be written to the shared folder" in english.output

@@ -139,7 +139,7 @@ def job_messages(job: ExportJob) -> list[tuple[Markup | str, str]]:
     messages: list[tuple[Markup | str, str]] = []
     if outcome.failure is not None:
         messages.append((gettext("%(failure)s Nothing in the shared folder was changed. Try "
-                                 "again in a minute.", failure=outcome.failure),
+                                 "again in a minute.", failure=shown(outcome.failure)),
                          "export error"))
     elif outcome.local_location is not None:
         messages.append((local_message(outcome, job.report_id), "export"))
