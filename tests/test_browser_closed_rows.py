@@ -16,6 +16,7 @@ from tests.test_browser_phone import PHONE, horizontal_overflow
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"Saved at \d{1,2}:\d{2}")
 EVENTS = 60
+CHANGED = "Changed on the other page: Dana forgot to restart the server."
 
 
 def _document() -> dict[str, Any]:
@@ -80,7 +81,7 @@ def test_edit_opens_an_event_in_place_and_others_changes_show_in_the_text(
         other = other_context.new_page()
         _open(other, f"{url}?open={events[10]['id']}")
         expect(other.locator("#timeline-10-description")).to_be_visible()
-        other.locator("#timeline-10-description").fill("Changed on the other page.")
+        other.locator("#timeline-10-description").fill(CHANGED)
         other.locator("#timeline-10-outside_window").check()
         other.locator("#timeline-10-internal").check()
         other.locator("#title").focus()
@@ -88,16 +89,22 @@ def test_edit_opens_an_event_in_place_and_others_changes_show_in_the_text(
     finally:
         other_context.close()
     closed = page.locator("#timeline-10")
-    expect(closed.locator(".row-text")).to_have_text("Changed on the other page.",
-                                                      timeout=20_000)
+    expect(closed.locator(".row-text")).to_have_text(CHANGED, timeout=20_000)
     expect(closed.locator(".row-tags")).to_contain_text("Outside the window")
     expect(closed.locator(".tag-internal")).to_be_visible()
     expect(closed.locator('input[name="timeline-10-internal"]')).to_have_count(1)
     expect(closed).to_have_attribute("data-closed", "")
-    # Taken in, not typed here: nothing to save; opened, it shows the new values.
+    # The writing advice on its new words shows in the closed row, under its text.
+    advice = closed.locator("#timeline-10-description-hints")
+    expect(advice).to_be_visible(timeout=20_000)
+    expect(advice).to_contain_text("Wording to reconsider")
+    # Taken in, not typed here: nothing to save; opened, it shows the new values and the advice.
     page.get_by_role("button", name="Edit event 11", exact=True).click()
-    expect(page.locator("#timeline-10-description")).to_have_value("Changed on the other page.")
+    text = page.locator("#timeline-10-description")
+    expect(text).to_have_value(CHANGED)
     expect(page.locator("#timeline-10-outside_window")).to_be_checked()
+    expect(page.locator("#timeline-10 #timeline-10-description-hints")).to_be_visible()
+    assert "timeline-10-description-hints" in (text.get_attribute("aria-describedby") or "")
     assert page.evaluate("() => window.hindsightEditor.hasUnsavedChanges()") is False
 
 
