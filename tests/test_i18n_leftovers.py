@@ -427,3 +427,15 @@ def test_a_file_the_shared_folder_refused_is_explained_in_the_readers_language(
     assert "could not be written" not in french
     english = _cli(app, ["reports", "export", str(report_id), "--format", "md"], "C.UTF-8")
     assert "The Markdown could not be written to the shared folder" in english.output
+
+
+def test_the_reports_folder_hindsight_makes_is_named_in_the_sites_language(
+    tmp_path: Path, fake_drive: Any, trust_drive_ca: Path,
+) -> None:
+    from tests.test_drive_connect import consent, person_settings, post, the_folder
+
+    app = _site(tmp_path, LANGUAGE="fr", **person_settings(fake_drive, tmp_path))
+    client = app.test_client()
+    consent(client, fake_drive, trust_drive_ca)
+    post(client, "/settings/drive/folder")
+    assert the_folder(fake_drive).name == "Rapports d’incident"

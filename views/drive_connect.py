@@ -41,6 +41,7 @@ from exporters.drive_errors import DELEGATED, DriveError
 from exporters.gdrive import DriveClient
 from reports.drive_connection import PERSON as PERSON_ROW
 from reports.drive_connection import delegated_identity, sealer
+from reports.language import N_, gettext_for
 from services import drive_state, forget_drive_client, get_drive_connections
 from views.permissions import AUTHORS_AND_REVIEWERS, allow
 
@@ -49,7 +50,8 @@ bp = Blueprint("drive_connect", __name__)
 SESSION_KEY = "drive_consent"
 CONSENT_PURPOSE = b"hindsight drive connection: consent in progress"
 CONSENT_SECONDS = 600  # time to say yes on Google's page
-FOLDER_NAME = "Incident reports"
+# The folder is the team's, not one person's: named in the site's language (HINDSIGHT_LANGUAGE).
+FOLDER_NAME = N_("Incident reports")
 
 
 def _back() -> Response:
@@ -168,7 +170,7 @@ def make_folder() -> Response:
         return _back()
     try:
         client = DriveClient.from_config(current_app.config, sign_in=sign_in, need_folder=False)
-        folder = client.make_folder(FOLDER_NAME)
+        folder = client.make_folder(gettext_for(current_app.config["LANGUAGE"], FOLDER_NAME))
     except DriveError as error:
         flash(gettext("Hindsight could not make the folder. %(error)s", error=error.said.shown()),
               "error")
