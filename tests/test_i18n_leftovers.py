@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from reports.exchange import from_document
+from tests import drive_fixtures
 from tests.conftest import SAMPLE_DOCUMENT
 from tests.pages import store_of
 
@@ -272,8 +273,6 @@ def test_the_french_example_exports(app: Flask) -> None:
 
 
 # ---- Google Drive: the set-up check's results and the notices of a failed export -------------
-
-from tests import drive_fixtures  # noqa: E402  (the Drive fixtures, for the tests below)
 
 drive_ca = drive_fixtures.drive_ca
 signing_key = drive_fixtures.signing_key
