@@ -138,6 +138,9 @@ def test_without_script_edit_shows_the_event_with_its_inputs(
     nojs_page.get_by_role("button", name="Edit event 40", exact=True).click()
     expect(nojs_page).to_have_url(re.compile(r"\?open=[0-9a-z]+#timeline-39$"))
     expect(nojs_page.locator("#timeline-39-description")).to_be_visible()
+    # The address names the event: the next Tab goes to its first input.
+    nojs_page.keyboard.press("Tab")
+    expect(nojs_page.locator("#timeline-39-at")).to_be_focused()
     expect(nojs_page.locator("#summary")).to_have_value("Typed before Edit.")
     expect(nojs_page.locator("[data-closed]")).to_have_count(EVENTS - 1)
     # The same page, for axe (which needs scripts of its own to run).
