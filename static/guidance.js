@@ -113,11 +113,22 @@
 
   var announcer = document.getElementById("advice-announcer");
 
+  /* A row shown as text (a long timeline) has no labels: its field's label in the blank row
+   * the page adds rows from ("timeline-7-description" -> "timeline-__index__-description"). */
+  function blankRowLabel(id) {
+    var match = /^([a-z_]+)-\d+-(.+)$/.exec(id);
+    var blank = match && document.getElementById(match[1] + "-template");
+    return blank ? blank.content.querySelector(
+      'label[for="' + match[1] + "-__index__-" + match[2] + '"]') : null;
+  }
+
   /* What a field is called in an announcement: its label, and its row ("What happened, event 3"). */
   function fieldName(id) {
-    var label = form.querySelector('label[for="' + id + '"]');
+    var label = form.querySelector('label[for="' + id + '"]') || blankRowLabel(id);
     var name = label ? label.textContent.trim() : id;
-    var legend = label && label.closest(".row") && label.closest(".row").querySelector(".row-legend");
+    var field = document.getElementById(id);
+    var row = field && field.closest(".row");
+    var legend = row && row.querySelector(".row-legend");
     if (legend) {
       var words = [];
       legend.childNodes.forEach(function (node) {
@@ -133,7 +144,8 @@
   function announceHints(news) {
     if (!announcer || !news.length) { return; }
     var text = news.map(function (n) {
-      return n.count + (n.count === 1 ? " suggestion" : " suggestions") + " for " + n.name;
+      return T(n.count === 1 ? "{count} suggestion for {name}" : "{count} suggestions for {name}",
+               { count: n.count, name: n.name });
     }).join("; ") + ".";
     announcer.textContent = "";
     setTimeout(function () { announcer.textContent = text; }, 50);

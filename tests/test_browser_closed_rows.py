@@ -98,6 +98,9 @@ def test_edit_opens_an_event_in_place_and_others_changes_show_in_the_text(
     advice = closed.locator("#timeline-10-description-hints")
     expect(advice).to_be_visible(timeout=20_000)
     expect(advice).to_contain_text("Wording to reconsider")
+    # Said to a screen reader with the field's name, though the closed row shows no label.
+    expect(page.locator("#advice-announcer")).to_contain_text(
+        "for What happened, event 11", timeout=20_000)
     # Taken in, not typed here: nothing to save; opened, it shows the new values and the advice.
     page.get_by_role("button", name="Edit event 11", exact=True).click()
     text = page.locator("#timeline-10-description")

@@ -47,6 +47,7 @@ WORDS = (
        "conditions."),
     N_("Words a client may not know"),
     N_("Clients read this part: explain these words, or say them plainly."),
+    N_("{count} suggestion for {name}"), N_("{count} suggestions for {name}"),
     N_("Try:"), N_("Set this hint aside"), N_("Why it does not apply here (for the reviewer)"),
     N_("Set aside"), N_("Done:"), N_("To do:"),
     N_("All {count} done: the report is ready for review."),
