@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from reports.language import N_, say
 from reports.tables import UserRow
 
 from .roles import ROLES, CurrentUser
@@ -35,14 +36,17 @@ class UserStore:
             display_name: str = "", team: str | None = None) -> CurrentUser:
         username = username.strip()
         if not username or len(username) > 200:
-            raise AccountError("A username is 1 to 200 characters.")
+            raise AccountError(say(N_("A username is 1 to 200 characters.")))
         if role not in ROLES:
-            raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
+            raise AccountError(say(N_("The role must be one of: %(roles)s."),
+                                   roles=", ".join(ROLES)))
         if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+            raise AccountError(say(N_("A password needs at least %(least)s characters."),
+                                   least=MIN_PASSWORD_LENGTH))
         with self._sessions.begin() as session:
             if session.scalar(sa.select(UserRow.id).where(UserRow.username == username)):
-                raise AccountError(f"There is already an account called {username!r}.")
+                raise AccountError(say(N_("There is already an account called %(name)s."),
+                                       name=repr(username)))
             row = UserRow(
                 username=username, display_name=display_name.strip(), role=role, team=team,
                 password_hash=generate_password_hash(password, method="scrypt")

@@ -59,6 +59,7 @@ from .checks import check_report
 from .comments import PARTS
 from .exchange import DocumentError, from_document, to_document
 from .exports_log import DESTINATIONS
+from .language import N_, say
 from .model import COPIES, Report
 from .revision_parts import KINDS, from_text, to_text
 from .store import ReportStore, _utc
@@ -182,17 +183,17 @@ def _check_signature(manifest: dict[str, Any], secret_key: str | bytes,
         return
     signature = manifest.get("signature")
     if signature is None:
-        raise BackupError("the backup is not signed; restore it with --ignore-signature only "
-                          "if you trust where it came from")
+        raise BackupError(say(N_("the backup is not signed; restore it with --ignore-signature "
+                                 "only if you trust where it came from")))
     if (not isinstance(signature, dict) or signature.get("algorithm") != SIGNATURE_ALGORITHM
             or not isinstance(signature.get("value"), str)):
         raise BackupError(f"the manifest's signature is not an {SIGNATURE_ALGORITHM} signature")
     expected = sign_manifest(manifest, secret_key)["signature"]["value"]
     if not hmac.compare_digest(expected, signature["value"]):
-        raise BackupError(
+        raise BackupError(say(N_(
             "the manifest's signature does not match this instance's secret key: the backup "
             "was changed after it was made, or made by an instance with another secret key "
-            "(restore with that key, or with --ignore-signature if you trust the backup)")
+            "(restore with that key, or with --ignore-signature if you trust the backup)")))
 
 
 # Writing a backup ------------------------------------------------------------------------------
@@ -352,7 +353,8 @@ def backup(store: ReportStore, folder: Path, secret_key: str | bytes,
            with_accounts: bool = False) -> BackupResult:
     """Write the whole state into ``folder`` (new or empty), then read it back to check it."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise BackupError(f"{folder} is not an empty folder; give each backup a new folder")
+        raise BackupError(say(N_("%(folder)s is not an empty folder; give each backup a new "
+                                 "folder"), folder=str(folder)))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "reports").mkdir()
@@ -372,8 +374,8 @@ def backup(store: ReportStore, folder: Path, secret_key: str | bytes,
         # Written last: a backup that stopped half-way has no manifest, so it is never restored.
         _write_atomically(folder / MANIFEST, _dump(sign_manifest(manifest, secret_key)))
     except OSError as error:
-        raise BackupError(f"cannot write the backup into {folder}: "
-                          f"{error.strerror or error}") from None
+        raise BackupError(say(N_("cannot write the backup into %(folder)s: %(why)s"),
+                              folder=str(folder), why=error.strerror or str(error))) from None
     try:  # a backup that this version cannot restore is no backup
         read_backup(folder, secret_key)
     except BackupError as error:
@@ -611,15 +613,18 @@ def read_backup(folder: Path, secret_key: str | bytes, ignore_signature: bool = 
     try:
         manifest = _parse(MANIFEST, (folder / MANIFEST).read_bytes())
     except OSError as error:
-        raise BackupError(f"{folder} has no readable {MANIFEST}: "
-                          f"{error.strerror or error}") from None
+        raise BackupError(say(N_("%(folder)s has no readable %(manifest)s: %(why)s"),
+                              folder=str(folder), manifest=MANIFEST,
+                              why=error.strerror or str(error))) from None
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         if found == "hindsight-backup/1":
-            raise BackupError("this is a hindsight-backup/1 backup from an older Hindsight, "
-                              "which only held each report's content: import its reports/*.json "
-                              "files one by one with `reports import`")
-        raise BackupError(f"{MANIFEST} is not a {BACKUP_FORMAT} manifest")
+            raise BackupError(say(N_(
+                "this is a hindsight-backup/1 backup from an older Hindsight, which only held "
+                "each report's content: import its reports/*.json files one by one with "
+                "`reports import`")))
+        raise BackupError(say(N_("%(manifest)s is not a %(format)s manifest"),
+                              manifest=MANIFEST, format=BACKUP_FORMAT))
     _check_signature(manifest, secret_key, ignore_signature)
     fields = _Fields(manifest, MANIFEST)
     root = folder.resolve()
@@ -744,9 +749,10 @@ def restore(store: ReportStore, folder: Path, secret_key: str | bytes, *, as_new
             _lock_for_restore(session)
             present = session.scalar(sa.select(sa.func.count()).select_from(ReportRow)) or 0
             if present and not as_new:
-                raise BackupError(
-                    f"this instance already has {present} reports (the bin included); restore "
-                    "into an empty instance, or add the backup's reports with --as-new")
+                raise BackupError(say(N_(
+                    "this instance already has %(present)s reports (the bin included); restore "
+                    "into an empty instance, or add the backup's reports with --as-new"),
+                    present=present))
             for record in backup.reports:
                 ids[record.id] = _insert_report(session, record, keep_ids=not as_new)
             if backup.accounts:

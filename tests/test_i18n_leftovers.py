@@ -438,3 +438,29 @@ def test_the_reports_folder_hindsight_makes_is_named_in_the_sites_language(
     consent(client, fake_drive, trust_drive_ca)
     post(client, "/settings/drive/folder")
     assert the_folder(fake_drive).name == "Rapports d’incident"
+
+
+def test_backups_and_accounts_say_what_is_wrong_in_the_environments_language(
+    app: Flask, tmp_path: Path,
+) -> None:
+    short = _cli(app, ["users", "add", "dana", "--password", "court"], "fr_CA.UTF-8")
+    assert short.exit_code != 0
+    assert "Un mot de passe doit compter au moins 12 caractères." in short.output
+    made = _cli(app, ["users", "add", "dana", "--password", "correct horse battery"],
+                "fr_CA.UTF-8")
+    assert "Compte 'dana' créé (author)." in made.output
+    twice = _cli(app, ["users", "add", "dana", "--password", "correct horse battery"], "C")
+    assert "There is already an account called 'dana'." in twice.output
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "something.txt").write_text("x", encoding="utf-8")
+    refused = _cli(app, ["reports", "backup", str(full)], "fr_CA.UTF-8")
+    assert refused.exit_code != 0
+    assert "n’est pas un dossier vide; donnez un nouveau dossier à chaque sauvegarde" in \
+        refused.output
+    create(app)
+    backed_up = _cli(app, ["reports", "backup", str(tmp_path / "new")], "fr_CA.UTF-8")
+    assert backed_up.exit_code == 0, backed_up.output
+    assert backed_up.output.startswith("Sauvegarde de 1 rapports (dont 0 dans la corbeille)")
+    again = _cli(app, ["reports", "restore", str(tmp_path / "new")], "fr_CA.UTF-8")
+    assert "cette instance a déjà 1 rapports (corbeille comprise)" in again.output
