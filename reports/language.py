@@ -2,8 +2,8 @@
 
 The interface follows the person reading (``views/language.py``); a report's exports follow the
 report's own ``language``. Both read the same gettext catalogues under ``translations/``:
-adding a language is adding a catalogue there (docs/languages.md), and naming it in
-``LANGUAGES``. English is the source language: its words are the message ids themselves.
+adding a language is adding a catalogue there (docs/languages.md); ``LANGUAGES`` is read
+from that folder. English is the source language: its words are the message ids themselves.
 
 Words kept in module-level tables (vocabularies, labels) stay plain English strings, so JSON,
 comparisons and exports never meet a lazy object; they are marked with ``N_`` so extraction
@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -30,8 +31,26 @@ log = logging.getLogger(__name__)
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 DEFAULT_LANGUAGE = "en"
-# Each language's own name, as its readers write it (the switch shows these).
-LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français"}
+
+
+def languages_in(folder: Path) -> dict[str, str]:
+    """English, and each language with a catalogue in ``folder`` (``fr/LC_MESSAGES/
+    messages.po``), by its own name as its readers write it ("Français"): adding a language is
+    adding its catalogue, not code."""
+    found = {DEFAULT_LANGUAGE: "English"}
+    for catalogue in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
+        code = catalogue.parent.parent.name
+        try:
+            name = Locale.parse(code).get_display_name(code) or code
+        except (ValueError, UnknownLocaleError):
+            log.warning("translations/%s is not a language Babel knows: left out", code)
+            continue
+        found[code] = name[:1].upper() + name[1:]
+    return found
+
+
+# Each language's own name (the switch shows these).
+LANGUAGES: dict[str, str] = languages_in(TRANSLATIONS)
 
 
 def N_(message: str) -> str:

@@ -464,3 +464,16 @@ def test_backups_and_accounts_say_what_is_wrong_in_the_environments_language(
     assert backed_up.output.startswith("Sauvegarde de 1 rapports (dont 0 dans la corbeille)")
     again = _cli(app, ["reports", "restore", str(tmp_path / "new")], "fr_CA.UTF-8")
     assert "cette instance a déjà 1 rapports (corbeille comprise)" in again.output
+
+
+def test_a_language_is_its_catalogue_not_code(tmp_path: Path) -> None:
+    from reports.language import LANGUAGES, TRANSLATIONS, languages_in
+
+    assert LANGUAGES == languages_in(TRANSLATIONS) == {"en": "English", "fr": "Français"}
+    for code in ("es", "pt_BR", "not-a-language"):
+        folder = tmp_path / code / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "messages.po").write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    # Each by its own name, as its readers write it; a folder that is no language is left out.
+    assert languages_in(tmp_path) == {"en": "English", "es": "Español",
+                                      "pt_BR": "Português (Brasil)"}
