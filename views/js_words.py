@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from reports.language import N_
-from views.language import interface_language
+from reports.language import DEFAULT_LANGUAGE, N_
 
 WORDS = (
     # static/editor.js: saving, the merge panel, the live note
@@ -57,8 +56,9 @@ WORDS = (
 )
 
 
-def js_words() -> dict[str, str]:
-    """The scripts' words in the page's language; nothing for English (the scripts' own)."""
-    if interface_language() == "en":
+def js_words(language: str) -> dict[str, str]:
+    """The scripts' words in the page's language (the request's: ``gettext`` says them in it);
+    nothing for English, the scripts' own."""
+    if language == DEFAULT_LANGUAGE:
         return {}
     return {english: gettext(english) for english in WORDS}

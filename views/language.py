@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from reports import language as lang
 from reports.model import STATUSES
 from views.hosts import page_of_this_site
+from views.js_words import js_words
 from views.permissions import PUBLIC, allow
 
 bp = Blueprint("language", __name__)
@@ -134,7 +135,6 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        from views.js_words import js_words  # it needs this module's interface_language
-
-        return {"current_language": interface_language(), "languages": lang.LANGUAGES,
-                "status_labels": STATUSES, "js_words": js_words}
+        language = interface_language()
+        return {"current_language": language, "languages": lang.LANGUAGES,
+                "status_labels": STATUSES, "js_words": functools.partial(js_words, language)}
