@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 
 from reports.export_jobs import (
@@ -31,6 +32,15 @@ from reports.export_jobs import (
 log = logging.getLogger(__name__)
 
 EXPORT_NICENESS = 10  # how much lower the export threads' CPU priority is than the requests'
+_started: weakref.WeakSet[ExportWorkers] = weakref.WeakSet()  # pools started in this process
+
+
+def stop_every_pool(timeout: float = 20.0) -> None:
+    """Stop every pool this process started (a test's apps, before its database goes away).
+    A pool starts again with the next request its app answers."""
+    for pool in list(_started):
+        pool.stop(timeout)
+        _started.discard(pool)
 
 
 def worker_id() -> str:
@@ -108,6 +118,7 @@ class ExportWorkers:
             for thread in self._threads:
                 thread.start()
             self._started_in = os.getpid()
+            _started.add(self)
 
     def wake(self) -> None:
         """A job was queued here: look now rather than at the next poll."""

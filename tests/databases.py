@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from exporters.worker import stop_every_pool
+
 USE_POSTGRES = os.environ.get("HINDSIGHT_TEST_POSTGRES") == "1"
 
 
@@ -111,13 +113,18 @@ def new_database(
 def database_for_this_test(
     postgres_server: PostgresServer | None, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str | None]:
-    """On PostgreSQL, point every app of this test at a fresh database of its own."""
+    """On PostgreSQL, point every app of this test at a fresh database of its own.
+
+    Afterwards the export threads this test's apps started are stopped, before the database
+    they read goes away (they would poll it, and say so in the log, until the run ends)."""
     if postgres_server is None:
         monkeypatch.delenv("HINDSIGHT_DATABASE_URL", raising=False)
         yield None
+        stop_every_pool()
         return
     keep = len(postgres_server.made)  # databases of wider-scoped fixtures stay
     url = postgres_server.new_database()
     monkeypatch.setenv("HINDSIGHT_DATABASE_URL", url)
     yield url
+    stop_every_pool()
     postgres_server.drop_databases(keep)
