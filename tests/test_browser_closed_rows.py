@@ -141,7 +141,10 @@ def test_without_script_edit_shows_the_event_with_its_inputs(
     nojs_page.get_by_role("button", name="Edit event 40", exact=True).click()
     expect(nojs_page).to_have_url(re.compile(r"\?open=[0-9a-z]+#timeline-39$"))
     expect(nojs_page.locator("#timeline-39-description")).to_be_visible()
-    # The address names the event: the next Tab goes to its first input.
+    # The address names the event: once the browser has gone to it (it is the :target, which
+    # also sets where Tab starts from), the next Tab goes to its first input.
+    nojs_page.wait_for_load_state("load")
+    expect(nojs_page.locator("#timeline-39:target")).to_have_count(1)
     nojs_page.keyboard.press("Tab")
     expect(nojs_page.locator("#timeline-39-at")).to_be_focused()
     expect(nojs_page.locator("#summary")).to_have_value("Typed before Edit.")
