@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from reports.exchange import from_document, to_document
 from reports.migrate import current_revision, head_revision, upgrade
 from reports.model import Report
+from reports import store as store_module
 from reports.store import ReportStore, make_engine
 
 
@@ -67,11 +68,14 @@ def test_a_failed_save_leaves_the_previous_version_intact(
 ) -> None:
     created = store.create(from_document(sample_document))
 
-    def explode(row: object, report: Report, words: bool = True, prepared: object = None) -> None:
-        row.title = "half-written"
+    def explode(connection: sa.Connection, steps: object) -> None:
+        # After the report's row is written, before its revision is: a half-written save.
+        written = connection.execute(sa.text("SELECT title FROM reports WHERE id = :id"),
+                                     {"id": created.id}).scalar()
+        assert written == "never stored"
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ReportStore, "_fill", staticmethod(explode))
+    monkeypatch.setattr(store_module, "_run", explode)
     with pytest.raises(RuntimeError):
         store.save(created.id, Report(title="never stored"))
     monkeypatch.undo()
