@@ -6,13 +6,18 @@ endpoint (/healthz) runs in the same server as the reference. Everything is boun
 duration per level and a cap on requests, and the server is stopped at the end.
 
     .venv/bin/python -m bench.load [--seconds 10] [--database sqlite|postgresql|both]
-        [--authors 1 8 32] [--setting HINDSIGHT_PAGES_AT_ONCE=0 ...]
+        [--authors 1 8 32] [--pause 0] [--setting HINDSIGHT_PAGES_AT_ONCE=0 ...]
 
 Reports throughput and p50/p99 latency at 1, 8 and 32 concurrent authors, for the whole mix
 and for each kind of request (open, save, list, export). An export is the form's POST and the
 page it leads to (the editor before export jobs, the job's page since); the time until the file
-is written is not a request and is not counted here. The authors never pause: at 32 the two
-cores are always busy, and the figures say who waits.
+is written is not a request and is not counted here.
+
+By default (``--pause 0``) the authors never pause: 32 authors are 32 requests always in
+flight, the two cores are always busy, and the figures say who waits. People pause: the guided
+page saves no sooner than 2 s after typing stops, and asks every 5 s what others changed. With
+``--pause S`` each author waits a random time (exponential, S seconds on average) after each
+request, and, as an open page does, asks for others' changes every 5 s (kind "live").
 
 2 Dec, "saving comes first" (views/turns.py, the SQLite writers' lock file), against the code
 before it run just after in the same conditions (quiet machine, 8 s a level), p50/p99 in ms
@@ -56,7 +61,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MIX = [("open editor", 30), ("autosave", 50), ("list", 15), ("export pdf", 5)]
-KIND = {"open editor": "open", "autosave": "save", "list": "list", "export pdf": "export"}
+KIND = {"open editor": "open", "autosave": "save", "list": "list", "export pdf": "export",
+        "live": "live"}
+LIVE_EVERY = 5.0  # seconds: how often an open page asks for others' changes (static/editor.js)
 MAX_REQUESTS_PER_LEVEL = 20_000
 
 
@@ -153,12 +160,15 @@ class Author:
             self.version = answer["version"]
         elif action == "export pdf":
             self.post(f"{self.url}/export/pdf", {"csrf_token": self.token}, {})
+        elif action == "live":
+            self.get(f"{self.url}/changes?since={self.version}")
         return KIND[action]
 
 
 def _run_level(make_action: Callable[[int], Callable[[], str]], authors: int,
-               seconds: float) -> tuple[dict[str, list[float]], int]:
-    """Each author's requests for ``seconds``: the latencies (ms) by kind, and the errors."""
+               seconds: float, pause: float = 0.0) -> tuple[dict[str, list[float]], int]:
+    """Each author's requests for ``seconds``: the latencies (ms) by kind, and the errors.
+    With ``pause``, each author waits that long on average after each request."""
     latencies: dict[str, list[float]] = collections.defaultdict(list)
     done = 0
     errors = 0
@@ -169,7 +179,12 @@ def _run_level(make_action: Callable[[int], Callable[[], str]], authors: int,
     def work(index: int) -> None:
         nonlocal errors, done
         action = make_action(index)
+        pauses = random.Random(1000 + index)
         while time.monotonic() < stop_at and done < MAX_REQUESTS_PER_LEVEL:
+            if pause:
+                time.sleep(min(pauses.expovariate(1 / pause), max(0.0, stop_at - time.monotonic())))
+                if time.monotonic() >= stop_at:
+                    break
             start = time.perf_counter()
             try:
                 kind = action()
@@ -207,14 +222,15 @@ def _summary(latencies: list[float], errors: int, seconds: float) -> str:
 
 def _by_kind(latencies: dict[str, list[float]]) -> str:
     parts = []
-    for kind in ("open", "save", "list", "export"):
+    for kind in ("open", "save", "list", "export", "live"):
         if latencies.get(kind):
             p50, p99 = _percentiles(latencies[kind])
             parts.append(f"{kind} n={len(latencies[kind])} p50 {p50:.0f} p99 {p99:.0f}")
     return " | ".join(parts)
 
 
-def measure(base: str, seconds: float, levels: tuple[int, ...] = (1, 8, 32)) -> None:
+def measure(base: str, seconds: float, levels: tuple[int, ...] = (1, 8, 32),
+            pause: float = 0.0) -> None:
     sample = json.loads((ROOT / "bench" / "sample_report.json").read_text())
     actions = [name for name, weight in MIX for _ in range(weight)]
     for authors in levels:
@@ -236,10 +252,17 @@ def measure(base: str, seconds: float, levels: tuple[int, ...] = (1, 8, 32)) -> 
 
         def realistic(index: int, people: list[Author] = people) -> Callable[[], str]:
             chooser = random.Random(index)
-            return lambda: people[index].act(chooser.choice(actions))
+            looked = [time.monotonic() - chooser.uniform(0, LIVE_EVERY)]
 
-        ref_by_kind, ref_errors = _run_level(trivial, authors, seconds)
-        mix_by_kind, mix_errors = _run_level(realistic, authors, seconds)
+            def act() -> str:
+                if pause and time.monotonic() - looked[0] >= LIVE_EVERY:
+                    looked[0] = time.monotonic()
+                    return people[index].act("live")
+                return people[index].act(chooser.choice(actions))
+            return act
+
+        ref_by_kind, ref_errors = _run_level(trivial, authors, seconds, pause)
+        mix_by_kind, mix_errors = _run_level(realistic, authors, seconds, pause)
         ref_latencies = [ms for values in ref_by_kind.values() for ms in values]
         mix_latencies = [ms for values in mix_by_kind.values() for ms in values]
         ref_rate = len(ref_latencies) / seconds
@@ -257,6 +280,8 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--authors", type=int, nargs="+", default=[1, 8, 32],
                         help="the levels to measure (authors at once)")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds each author waits after a request, on average (0: never)")
     parser.add_argument("--setting", action="append", default=[], metavar="HINDSIGHT_NAME=VALUE",
                         help="a setting for the server, e.g. HINDSIGHT_PAGES_AT_ONCE=0")
     args = parser.parse_args()
@@ -265,7 +290,7 @@ def main() -> None:
     if args.database in ("sqlite", "both"):
         print("SQLite")
         with gunicorn(None, settings) as base:
-            measure(base, args.seconds, levels)
+            measure(base, args.seconds, levels, args.pause)
     if args.database in ("postgresql", "both"):
         sys.path.insert(0, str(ROOT))
         from tests.databases import PostgresServer
@@ -275,7 +300,7 @@ def main() -> None:
         try:
             print("PostgreSQL")
             with gunicorn(server.new_database(), settings) as base:
-                measure(base, args.seconds, levels)
+                measure(base, args.seconds, levels, args.pause)
         finally:
             server.stop()
 

@@ -62,7 +62,7 @@ from .exports_log import DESTINATIONS
 from .language import N_, say
 from .model import COPIES, Report
 from .revision_parts import KINDS, from_text, to_text
-from .store import ReportStore, _utc
+from .store import ReportStore, _utc, compressed_document
 from .tables import (
     ActionItemRow,
     AttachmentRow,
@@ -678,7 +678,7 @@ def _insert_report(session: Session, record: ReportRecord, keep_ids: bool) -> in
         connection.execute(sa.insert(table_of(RevisionRow)), [
             {"report_id": row.id, "version": r.version, "saved_at": r.saved_at,
              "author": r.author, "note": r.note,
-             "document": zlib.compress(r.document.encode("utf-8")),
+             "document": compressed_document(r.document),
              "kind": r.kind, "parts": r.parts, "folded": r.folded,
              "group_started_at": r.group_started_at, "group_saves": r.group_saves}
             for r in record.revisions

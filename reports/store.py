@@ -76,7 +76,7 @@ class _ParsedDocuments:
 parsed_document = _ParsedDocuments()
 
 
-def _compressed(text: str) -> bytes:
+def compressed_document(text: str) -> bytes:
     """A revision's document, compressed. The fastest level: a quarter of the time of the
     default for 10% more bytes, and every autosave pays it."""
     return zlib.compress(text.encode("utf-8"), 1)
@@ -95,7 +95,7 @@ class _Prepared:
     def of(cls, report: Report) -> _Prepared:
         document = to_document(report)
         text = json.dumps(document, ensure_ascii=False)
-        return cls(document=document, text=text, compressed=_compressed(text),
+        return cls(document=document, text=text, compressed=compressed_document(text),
                    columns=_derived_columns(report, words=False))
 
 
@@ -471,7 +471,7 @@ class ReportStore:
             session.flush()
             self._keep_revision(session.connection(), row.id, row.version, row.updated_at,
                                 author, None, kind, changed_parts(to_document(Report()), document),
-                                _compressed(row.document))
+                                compressed_document(row.document))
             self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return self._stored(row)
 
