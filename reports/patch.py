@@ -13,10 +13,11 @@ conflict named by its path.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .merge import ROW_LISTS, leaves
+from .merge import ROW_LISTS, escape, leaves
 from .model import new_row_id
 
 MAX_OPERATIONS = 10_000
@@ -227,8 +228,36 @@ def changed_paths(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
             if not path.endswith("/#order") and old.get(path) != new.get(path)}
 
 
-def overlapping(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
-    """Paths both ``mine`` and ``theirs`` changed since ``base``, to different values."""
+def _written(document: dict[str, Any], pointer: str) -> str:
+    """``pointer`` as ``leaves`` names values: a row by its id in ``document`` (the base)."""
+    tokens = _tokens(pointer)
+    if len(tokens) > 1 and tokens[0] in ROW_LISTS and tokens[1].isdigit():
+        rows = document.get(tokens[0]) or []
+        if int(tokens[1]) < len(rows) and isinstance(rows[int(tokens[1])], dict):
+            tokens[1] = str(rows[int(tokens[1])].get("id", tokens[1]))
+    return "".join(f"/{escape(token)}" for token in tokens)
+
+
+def _covers(written: str, path: str) -> bool:
+    """Whether writing ``written`` sets the value at ``path``, or part of it."""
+    return (written == path or path.startswith(written + "/")
+            or written.startswith(path + "/"))
+
+
+def overlapping(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any],
+                operations: Sequence[Operation] = ()) -> list[str]:
+    """Paths both ``mine`` and ``theirs`` changed since ``base``, to different values.
+
+    With the patch's ``operations``, a value the patch writes counts as changed by it even
+    when it writes the value the base already had: "set the title to X" made on a version
+    whose title was X, after someone else changed it to Y, is a conflict, not a no-op that
+    would silently keep Y in place of the X the patch asked for.
+    """
     mine_leaves, theirs_leaves = leaves(mine), leaves(theirs)
-    both = changed_paths(base, mine) & changed_paths(base, theirs)
+    theirs_changed = changed_paths(base, theirs)
+    written = [_written(base, pointer) for operation in operations if operation.op != "test"
+               for pointer in (operation.path, operation.from_ if operation.op == "move"
+                               else None) if pointer is not None]
+    both = {path for path in theirs_changed
+            if path in changed_paths(base, mine) or any(_covers(w, path) for w in written)}
     return sorted(path for path in both if mine_leaves.get(path) != theirs_leaves.get(path))

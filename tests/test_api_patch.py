@@ -117,6 +117,32 @@ def test_a_patch_touching_what_someone_else_changed_is_409_naming_the_paths(
     assert _stored(client, report["id"])["title"] == report["title"]
 
 
+def test_writing_back_the_value_the_base_had_after_someone_changed_it_is_409(
+        client: FlaskClient, report: dict[str, Any]) -> None:
+    """Found by tests/test_patch_interleavings.py: the patch asks for the title (and a row's
+    words) its base already had, after someone else changed them. It was answered 200 and
+    their values stayed: the patch's change was lost though it was acknowledged."""
+    version = report["version"]
+    theirs = _patch(client, report["id"], [
+        {"op": "replace", "path": "/title", "value": "Theirs"},
+        {"op": "replace", "path": "/timeline/ev-alert/description", "value": "Their words."},
+    ], version)
+    assert theirs.status_code == 200
+    base = report["timeline"][1]
+    assert base["id"] == "ev-alert"
+    clash = _patch(client, report["id"], [
+        {"op": "replace", "path": "/title", "value": report["title"]},
+        {"op": "replace", "path": "/timeline/1/description", "value": base["description"]},
+    ], version)
+    assert clash.status_code == 409
+    assert clash.get_json()["paths"] == ["/timeline/ev-alert/description", "/title"]
+    assert _stored(client, report["id"])["title"] == "Theirs"
+    # A value the patch writes that no one else changed is no conflict.
+    fine = _patch(client, report["id"], [
+        {"op": "replace", "path": "/summary", "value": report["summary"]}], version)
+    assert fine.status_code == 200 and fine.get_json()["title"] == "Theirs"
+
+
 def test_the_same_change_twice_is_no_conflict(client: FlaskClient,
                                               report: dict[str, Any]) -> None:
     operations = [{"op": "replace", "path": "/severity", "value": "SEV1"}]

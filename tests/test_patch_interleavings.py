@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLE_DOCUMENT
@@ -36,6 +36,9 @@ def _model_of(document: dict[str, Any]) -> dict[str, Any]:
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(step, min_size=1, max_size=12))
+# Found by this test: writing back the value the base had, after the other author changed it.
+@example(steps=[("field", 0, "title", "aa"), ("refresh", 0, "", ""),
+                ("field", 0, "title", "a"), ("field", 0, "title", "aa")])
 def test_interleaved_patches_never_lose_an_accepted_change(app: Flask,
                                                            steps: list[tuple]) -> None:
     client = app.test_client()

@@ -238,7 +238,7 @@ def patch_report(report_id: int) -> Response:
         mine = _report_from(patched, status=422)
         if version != current.version:
             clashes = overlapping(to_document(base), to_document(mine),
-                                  to_document(current.report))
+                                  to_document(current.report), operations)
             if clashes:
                 return _clash(current, version, clashes)
             mine = merge_reports(base, mine, current.report).report
