@@ -75,7 +75,6 @@ def post_worker_init(worker):  # gunicorn calls it in each worker, after its sig
     worker ignores SIGINT (the master decides) and takes SIGQUIT as SIGTERM: it stops accepting,
     finishes what is running (within graceful_timeout), and leaves its loop, at once when idle.
     """
-    if os.environ.get("XSWITCH"): sys.setswitchinterval(float(os.environ["XSWITCH"]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGQUIT, worker.handle_exit)
     # Everything made while the app started (templates, rules, catalogues: about half a

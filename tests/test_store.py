@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from reports import store as store_module
 from reports.exchange import from_document, to_document
 from reports.migrate import current_revision, head_revision, upgrade
 from reports.model import Report
-from reports import store as store_module
 from reports.store import ReportStore, make_engine
 
 

@@ -5,7 +5,7 @@ writer between the two, on SQLite and PostgreSQL, and check that nothing is lost
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
