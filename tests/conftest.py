@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from reports.migrate import upgrade
+from reports.store import ReportStore, make_engine
 from tests.pages import store_of
 
 pytest_plugins = ["tests.databases", "tests.browser_fixtures"]
@@ -72,6 +74,15 @@ SAMPLE_DOCUMENT: dict[str, Any] = {
 @pytest.fixture
 def sample_document() -> dict[str, Any]:
     return copy.deepcopy(SAMPLE_DOCUMENT)
+
+
+@pytest.fixture
+def store(new_database: Callable[[], str]) -> Iterator[ReportStore]:
+    """A report store on a new database (a SQLite file, or PostgreSQL in its pass), migrated."""
+    engine = make_engine(new_database())
+    upgrade(engine)
+    yield ReportStore(engine)
+    engine.dispose()
 
 
 @pytest.fixture

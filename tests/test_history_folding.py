@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,14 +49,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     ticking = Clock()
     monkeypatch.setattr(store_module, "_now", ticking)
     return ticking
-
-
-@pytest.fixture
-def store(new_database: Callable[[], str]) -> Iterator[ReportStore]:
-    engine = make_engine(new_database())
-    upgrade(engine)
-    yield ReportStore(engine)
-    engine.dispose()
 
 
 def _doc(**changes: Any) -> dict[str, Any]:

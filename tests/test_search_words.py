@@ -4,7 +4,6 @@ reports as saved: all their words for the team, the client copy's words for view
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,17 +12,8 @@ import sqlalchemy as sa
 from reports import library
 from reports.exchange import from_document
 from reports.library import LibraryQuery, Scope
-from reports.migrate import upgrade
-from reports.store import ReportStore, make_engine, refresh_search_words
+from reports.store import ReportStore, refresh_search_words
 from reports.tables import ReportRow
-
-
-@pytest.fixture
-def store(new_database: Callable[[], str]) -> Iterator[ReportStore]:
-    engine = make_engine(new_database())
-    upgrade(engine)
-    yield ReportStore(engine)
-    engine.dispose()
 
 
 def _found(store: ReportStore, text: str, internal: bool = True) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +14,6 @@ from reports.exchange import from_document, to_document
 from reports.migrate import current_revision, head_revision, upgrade
 from reports.model import Report
 from reports.store import ReportStore, make_engine
-
-
-@pytest.fixture
-def store(new_database: Callable[[], str]) -> Iterator[ReportStore]:
-    engine = make_engine(new_database())
-    upgrade(engine)
-    yield ReportStore(engine)
-    engine.dispose()
 
 
 def test_the_schema_is_migrated_once(new_database: Callable[[], str]) -> None:

@@ -4,7 +4,7 @@ writer between the two, on SQLite and PostgreSQL, and check that nothing is lost
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
@@ -13,18 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from reports.exchange import from_document, to_document
-from reports.migrate import upgrade
 from reports.model import ActionItem, Report
-from reports.store import ReportStore, VersionConflict, make_engine
+from reports.store import ReportStore, VersionConflict
 from reports.workflow import ReportPublished
-
-
-@pytest.fixture
-def store(new_database: Callable[[], str]) -> Iterator[ReportStore]:
-    engine = make_engine(new_database())
-    upgrade(engine)
-    yield ReportStore(engine)
-    engine.dispose()
 
 
 def _meanwhile(store: ReportStore, monkeypatch: pytest.MonkeyPatch,
