@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -243,8 +244,11 @@ def test_paste_choose_the_zone_review_and_add(app: Flask, client: FlaskClient,
     values["events-3-description"] = "All clear, told Acme Retail"
     added = post(client, f"{url}/add", values)
     assert added.status_code == 303
-    assert added.headers["Location"].endswith(f"/reports/{report_id}#timeline")
     rows = timeline(app, report_id)
+    # The editor opens at the first event added, with the added events named as open.
+    _shows_the_added(app, report_id, added.headers["Location"], {
+        row["id"] for row in rows if row["description"] in (
+            "Rolled back release 4.2", "All clear, told Acme Retail")})
     assert len(rows) == 6 and version(app, report_id) == 2
     assert {(r["at"], r["kind"], r["description"]) for r in rows[4:]} == {
         ("2026-10-03T10:21:00+02:00", "mitigation", "Rolled back release 4.2"),
@@ -252,6 +256,49 @@ def test_paste_choose_the_zone_review_and_add(app: Flask, client: FlaskClient,
     }
     assert "Added 2 events to the timeline." in client.get(
         f"/reports/{report_id}").get_data(as_text=True)
+
+
+def _shows_the_added(app: Flask, report_id: int, location: str, added: set[str]) -> list[int]:
+    """The redirect after adding: the editor, the added events open, at the first of them.
+    Returns their places in the timeline as the page shows it (by time)."""
+    stored = store_of(app).get(report_id)
+    assert stored is not None
+    order = [event.id for event in stored.report.sorted_timeline()]
+    places = sorted(order.index(event_id) for event_id in added)
+    address = urlsplit(location)
+    assert address.path == f"/reports/{report_id}"
+    assert address.fragment == f"timeline-{places[0]}"
+    assert parse_qs(address.query)["open"] == [order[i] for i in places]
+    return places
+
+
+def test_events_added_to_a_long_timeline_are_shown_open(app: Flask, client: FlaskClient,
+                                                        csrf_token: str) -> None:
+    """A timeline over 25 events shows most as text (views/row_views.py); the events just added
+    are shown with their inputs, to be checked and finished."""
+    document = copy.deepcopy(SAMPLE_DOCUMENT)
+    document["timeline"] += [
+        {"id": f"ev-{n}", "at": f"2026-10-03T13:{n:02d}:00+02:00", "kind": "other",
+         "description": f"Checked shop number {n}."} for n in range(30)]
+    report_id = create(app, timeline=document["timeline"])
+    url = f"/reports/{report_id}/timeline/import"
+    settings = form_values(post(client, url, {
+        "csrf_token": csrf_token,
+        "text": "09:30 Told the support team\n13:45 Last shop checked"}).get_data(as_text=True))
+    settings["timezone"] = "Europe/Paris"
+    values = review_values(post(client, url, settings).get_data(as_text=True))
+    added = post(client, f"{url}/add", values)
+    assert added.status_code == 303
+    new = {row["id"] for row in timeline(app, report_id)} - {
+        row["id"] for row in document["timeline"]}
+    assert len(new) == 2
+    places = _shows_the_added(app, report_id, added.headers["Location"], new)
+    page = client.get(added.headers["Location"]).get_data(as_text=True)
+    closed = {int(i) for i in re.findall(
+        r'class="row row-closed"[^>]* id="timeline-(\d+)"', page)}
+    assert closed and not closed & set(places)
+    for place in places:
+        assert re.search(rf'<textarea[^>]*id="timeline-{place}-description"', page)
 
 
 def test_upload_a_csv_and_choose_its_columns(app: Flask, client: FlaskClient,

@@ -24,7 +24,7 @@ from views.language import interface_language
 from views.live import others_changes
 from views.page import PageSave, render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
-from views.row_views import factor_ticks, select_options
+from views.row_views import MAX_OPENED, factor_ticks, select_options
 
 bp = Blueprint("editor", __name__)
 
@@ -76,7 +76,7 @@ def edit(report_id: int) -> tuple[str, int] | BaseResponse:
     # values, and the form is built without them (thousands of fields in a big report).
     form = ReportForm.for_report(replace(shown, timeline=[], factors=[], actions=[]))
     # ?open=<event id>: the event a row action was on, shown with its inputs and focused.
-    opened = request.args.getlist("open")[:50]
+    opened = request.args.getlist("open")[:MAX_OPENED]
     order = [event.id for event in shown.timeline]
     focus = next((f"timeline-{order.index(i)}" for i in opened if i in order), None)
     return render_page(stored, form, check_report(shown), rows_of=shown, focus=focus,

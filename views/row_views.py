@@ -133,6 +133,8 @@ def factor_ticks(field: Field, labels: Sequence[str]) -> Markup:
 # text with an "Edit" button (``ClosedEvents``), which keeps the page of a 200-event report
 # small and quick to draw. At or under it, every event shows its inputs, as ever.
 CLOSED_ABOVE = 25
+# At most this many events named in the address (``?open=<id>``) are shown open.
+MAX_OPENED = 50
 
 # An event's ticks, in the order its open row draws (and so posts) them.
 _EVENT_TICKS = ("contributing", "outside_window", "internal")

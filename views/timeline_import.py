@@ -55,6 +55,7 @@ from views.api import _problem, _read_body
 from views.identity import author_name
 from views.language import format_number
 from views.permissions import EDIT_REPORT, allow
+from views.row_views import MAX_OPENED
 
 bp = Blueprint("timeline_import", __name__)
 # The JSON route lives in a blueprint of its own so that app.py can exempt it from the form
@@ -316,7 +317,13 @@ def add(report_id: int) -> tuple[str, int] | BaseResponse:
         abort(404)
     flash(ngettext("Added %(num)d event to the timeline.", "Added %(num)d events to the timeline.",
                    len(chosen)))
-    return redirect(url_for("editor.edit", report_id=report_id) + "#timeline", code=303)
+    # The added events are shown with their inputs, even in a long timeline of events shown as
+    # text (views/row_views.py), and the page opens at the first of them.
+    known = {event.id for event in stored.report.timeline}
+    order = [event.id for event in saved.report.sorted_timeline()]
+    added = [event_id for event_id in order if event_id not in known][:MAX_OPENED]
+    anchor = f"#timeline-{order.index(added[0])}" if added else "#timeline"
+    return redirect(url_for("editor.edit", report_id=report_id, open=added) + anchor, code=303)
 
 
 def _stale(current: StoredReport, rows: list[Row]) -> tuple[str, int]:
