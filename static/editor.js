@@ -360,12 +360,30 @@
     describeClosed(row);
   }
 
+  /* A row's time as the server writes it (views/row_views.py): "3 Oct 2026 09:15" in
+     English, "3 oct. 2026 09 h 15" in French, from its input's "2026-10-03T09:15". */
+  function closedWhen(at) {
+    var found = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(at);
+    if (!found || !window.Intl || !Intl.DateTimeFormat.prototype.formatToParts) {
+      return at.replace("T", " ");
+    }
+    var language = document.documentElement.lang || "en";
+    var day = new Date(Date.UTC(+found[1], +found[2] - 1, +found[3]));
+    var parts = {};
+    new Intl.DateTimeFormat(language, {day: "numeric", month: "short", year: "numeric",
+                                       timeZone: "UTC"})
+      .formatToParts(day).forEach(function (part) { parts[part.type] = part.value; });
+    var clock = language.indexOf("fr") === 0 ? found[4] + " h " + found[5]
+                                            : found[4] + ":" + found[5];
+    return parts.day + " " + parts.month + " " + parts.year + " " + clock;
+  }
+
   /* The words of a closed row, from its hidden inputs, as the server writes them. */
   function describeClosed(row) {
     var values = closedValues(row), prefix = row.id + "-";
     var words = container(row.dataset.row).dataset;
     var at = values[prefix + "at"] || "";
-    row.querySelector(".row-when").textContent = at ? at.replace("T", " ") : words.noTime;
+    row.querySelector(".row-when").textContent = at ? closedWhen(at) : words.noTime;
     var kind = document.getElementById(row.dataset.row + "-template").content
       .querySelector('select[name$="-kind"]');
     var option = Array.prototype.filter.call(kind ? kind.options : [], function (o) {

@@ -28,6 +28,9 @@ from views.conflicts import form_entries
 from views.row_views import CLOSED_ABOVE
 
 NOT_INPUTS = {"csrf_token", "base_version", "body"}
+# CLDR's short month names in French (Babel's "MMM").
+FRENCH_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                 "nov.", "déc.")
 
 
 def _create(app: Flask, report: Report, team: str | None = None) -> str:
@@ -76,7 +79,8 @@ def test_a_long_timeline_shows_its_events_as_text(app: Flask, client: FlaskClien
     row = _row(html, 10)
     assert '<legend class="row-legend">Event <span class="row-number">11</span>' in row
     event = _stored(app, url).sorted_timeline()[10]
-    when = event.at.astimezone(zone(full)).strftime("%Y-%m-%d %H:%M") if event.at else ""
+    local = event.at.astimezone(zone(full)) if event.at else None
+    when = f"{local.day} {local:%b %Y %H:%M}" if local else ""
     assert f'<span class="row-when">{when}</span>' in row
     kind = {"deploy": "Deploy", "config_change": "Configuration change",
             "discovery": "Discovery", "mitigation": "Mitigation",
@@ -99,6 +103,19 @@ def test_a_long_timeline_shows_its_events_as_text(app: Flask, client: FlaskClien
         "ev-internal"))
     assert 'type="hidden" value="y" data-internal>' in internal
     assert "<textarea" not in row and "<select" not in row
+
+
+def test_a_closed_row_writes_its_time_as_the_page_s_language_does(
+        app: Flask, client: FlaskClient, csrf_token: str, full: Report) -> None:
+    url = _create(app, full)
+    event = _stored(app, url).sorted_timeline()[10]
+    assert event.at is not None
+    local = event.at.astimezone(zone(full))
+    english = f"{local.day} {local:%b %Y %H:%M}"
+    assert f'<span class="row-when">{english}</span>' in _row(_page(client, url), 10)
+    client.post("/language", data={"language": "fr", "next": url, "csrf_token": csrf_token})
+    french = f"{local.day} {FRENCH_MONTHS[local.month - 1]} {local.year} {local:%H} h {local:%M}"
+    assert f'<span class="row-when">{french}</span>' in _row(_page(client, url), 10)
 
 
 def test_at_or_under_the_threshold_every_event_shows_its_inputs(

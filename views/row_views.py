@@ -19,8 +19,10 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 from wtforms import Field, Form
 
+from reports import language as lang
 from reports.exchange import is_timezone
 from reports.model import Report
+from views.language import interface_language
 
 
 def row_field(like: Field, row: RowView, prefix: str, value: object) -> Field:
@@ -174,6 +176,8 @@ class ClosedEvents:
     """
 
     def __init__(self, blank: Form) -> None:
+        self.language = interface_language()
+        self._days: dict[str, str] = {}
         self.kinds = {str(c.value): str(c.label) for c in blank["kind"].choices}
         self.first_kind = next(iter(self.kinds), "")
         self.words = {
@@ -183,6 +187,18 @@ class ClosedEvents:
             "outside_window": escape(gettext("Outside the window")),
             "no_time": escape(gettext("No time given")),
         }
+
+    def when(self, at: str) -> str:
+        """"3 Oct 2026 09:15" / "3 oct. 2026 09 h 15" for the row's input value
+        (``2026-10-03T09:15``); a timeline's days are few, so each is written once."""
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            return at.replace("T", " ")
+        day = self._days.get(at[:10])
+        if day is None:
+            day = self._days[at[:10]] = lang.day(moment.date(), self.language, "short")
+        return f"{day} {lang.clock(moment, self.language)}"
 
     def tags(self, ticked: Sequence[str]) -> str:
         return "".join(f' <span class="tag">{self.words[tick]}</span>' for tick in ticked
@@ -211,7 +227,7 @@ class ClosedEvents:
             f'id="timeline-{index}"><legend class="row-legend">{words["event"]} '
             f'<span class="row-number">{number}</span> <span class="tag tag-internal">'
             f'{words["internal"]}</span></legend>{hidden}<p class="row-said">'
-            f'<span class="row-when">{escape(at.replace("T", " ")) if at else words["no_time"]}'
+            f'<span class="row-when">{escape(self.when(at)) if at else words["no_time"]}'
             f'</span> · <span class="row-kind">{escape(self.kinds.get(kind, kind))}</span>'
             f'<span class="row-tags">{self.tags(ticked)}</span></p>'
             f'<p class="row-text" id="{prefix}description">{escape(text)}</p>'
