@@ -105,6 +105,8 @@ def test_gunicorn_serves_the_app_with_json_logs(
     access = [json.loads(line) for line in output.splitlines() if line.startswith('{"time"')]
     assert any(e.get("path") == "/api/reports" and e.get("status") == 201 for e in access), output
     assert secret_text not in output
+    # Each worker prepared its pages and guidance before answering (views/warm.py).
+    assert len(re.findall(r"Pages and guidance prepared in \d+\.\d s", output)) == 2, output
 
 
 def test_unexpected_errors_show_a_plain_page_not_a_traceback(app: Flask) -> None:
