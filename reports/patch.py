@@ -254,10 +254,10 @@ def overlapping(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, An
     would silently keep Y in place of the X the patch asked for.
     """
     mine_leaves, theirs_leaves = leaves(mine), leaves(theirs)
-    theirs_changed = changed_paths(base, theirs)
+    mine_changed = changed_paths(base, mine)
     written = [_written(base, pointer) for operation in operations if operation.op != "test"
                for pointer in (operation.path, operation.from_ if operation.op == "move"
                                else None) if pointer is not None]
-    both = {path for path in theirs_changed
-            if path in changed_paths(base, mine) or any(_covers(w, path) for w in written)}
+    both = {path for path in changed_paths(base, theirs)
+            if path in mine_changed or any(_covers(w, path) for w in written)}
     return sorted(path for path in both if mine_leaves.get(path) != theirs_leaves.get(path))

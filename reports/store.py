@@ -14,7 +14,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, overload
@@ -246,6 +246,14 @@ class _SavePlan:
         return True
 
 
+def _take_the_write_lock(connection: sa.Connection, report_id: int) -> None:
+    """A no-op UPDATE of the report's row: it locks the row (PostgreSQL) or takes the
+    database's write lock (SQLite) before anything is read."""
+    reports = table_of(ReportRow)
+    connection.execute(sa.update(reports).where(reports.c.id == report_id)
+                       .values(version=reports.c.version))
+
+
 class VersionConflict(Exception):
     """A save based on an old version; ``current`` is what is stored now."""
 
@@ -407,7 +415,8 @@ class ReportStore:
         )
 
     @staticmethod
-    def _stored(row: ReportRow) -> StoredReport:
+    def _stored(row: ReportRow | sa.Row[*tuple[Any, ...]]) -> StoredReport:
+        """The stored report a row (ORM, or ``_current_row``'s) holds."""
         return StoredReport(
             id=row.id,
             version=row.version,
@@ -417,24 +426,13 @@ class ReportStore:
         )
 
     @staticmethod
-    def _keep_revision(
-        connection: sa.Connection, report_id: int, version: int, saved_at: datetime,
-        author: str | None, note: str | None, kind: str, parts: Parts, compressed: bytes,
-    ) -> None:
-        """Keep the version just written (``_revision_steps``)."""
-        _run(connection, _revision_steps(connection, report_id, version, saved_at, author,
-                                         note, kind, parts, compressed))
-
-    @staticmethod
     def _lock(session: Session, report_id: int) -> ReportRow | None:
         """The report's row, locked for writing until the transaction ends.
 
         On SQLite the no-op UPDATE takes the database's write lock before anything is read, so
         a second writer waits and then reads the newer version instead of overwriting it.
         """
-        session.execute(
-            sa.update(ReportRow).where(ReportRow.id == report_id).values(version=ReportRow.version)
-        )
+        _take_the_write_lock(session.connection(), report_id)
         return session.get(ReportRow, report_id, with_for_update=True, populate_existing=True)
 
     @staticmethod
@@ -453,9 +451,7 @@ class ReportStore:
     def _locked_row(cls, connection: sa.Connection, report_id: int,
                     ) -> sa.Row[*tuple[Any, ...]] | None:
         """``_current_row``, locked for writing until the transaction ends (see ``_lock``)."""
-        reports = table_of(ReportRow)
-        connection.execute(sa.update(reports).where(reports.c.id == report_id)
-                           .values(version=reports.c.version))
+        _take_the_write_lock(connection, report_id)
         return cls._current_row(connection, report_id)
 
     def create(
@@ -469,10 +465,11 @@ class ReportStore:
             document = self._fill(row, report)
             session.add(row)
             session.flush()
-            self._keep_revision(session.connection(), row.id, row.version, row.updated_at,
-                                author, None, kind, changed_parts(to_document(Report()), document),
-                                compressed_document(row.document))
-            self.rebuild_derived(session.connection(), row.id, report, columns=False)
+            connection = session.connection()
+            _run(connection, _revision_steps(
+                connection, row.id, row.version, row.updated_at, author, None, kind,
+                changed_parts(to_document(Report()), document), compressed_document(row.document)))
+            self.rebuild_derived(connection, row.id, report, columns=False)
             return self._stored(row)
 
     def version_of(self, report_id: int) -> int | None:
@@ -493,11 +490,7 @@ class ReportStore:
         """A report that is not in the bin, or None."""
         with self.engine.connect() as connection:
             row = self._current_row(connection, report_id)
-        if row is None or row.deleted_at is not None:
-            return None
-        return StoredReport(id=row.id, version=row.version, created_at=_utc(row.created_at),
-                            updated_at=_utc(row.updated_at),
-                            report=from_document(parsed_document(row.document)))
+        return None if row is None or row.deleted_at is not None else self._stored(row)
 
     def save(
         self, report_id: int, report: Report, expected_version: int | None = None,
@@ -512,12 +505,17 @@ class ReportStore:
         page's "autosave" or "save", "status", "restore", "merge", "api", "patch", "import"…
         """
         prepared = _Prepared.of(report)
+
+        def plan_over(connection: sa.Connection, row: sa.Row[*tuple[Any, ...]] | None,
+                      ) -> _SavePlan | None:
+            return self._plan_save(connection, row, report, prepared, expected_version, author,
+                                   note, kind)
+
         # Worked out from the stored version before taking the write lock, and written under
         # it only if no one saved meanwhile: under load, saves queue for SQLite's one writer,
         # and the less each does while it holds the lock, the shorter the queue.
         with self.engine.connect() as connection:
-            plan = self._plan_save(connection, self._current_row(connection, report_id),
-                                   report, prepared, expected_version, author, note, kind)
+            plan = plan_over(connection, self._current_row(connection, report_id))
         if plan is None:
             return None
         with self._one_writer(), self.engine.begin() as connection:
@@ -525,33 +523,30 @@ class ReportStore:
                 return plan.saved
             # Saved by someone else (or put in the bin) since it was read: read it again,
             # locked this time, so that nothing comes between the read and the write.
-            plan = self._plan_save(connection, self._locked_row(connection, report_id),
-                                   report, prepared, expected_version, author, note, kind)
+            plan = plan_over(connection, self._locked_row(connection, report_id))
             if plan is None:
                 return None
             if not plan.write(connection):
                 raise RuntimeError(f"report {report_id} changed while it was locked")
             return plan.saved
 
-    @staticmethod
+    @classmethod
     def _plan_save(
-        connection: sa.Connection, row: sa.Row[*tuple[Any, ...]] | None, report: Report,
+        cls, connection: sa.Connection, row: sa.Row[*tuple[Any, ...]] | None, report: Report,
         prepared: _Prepared, expected_version: int | None, author: str | None,
         note: str | None, kind: str,
     ) -> _SavePlan | None:
         """The save of ``report`` over the stored ``row`` (None: no such report to save)."""
         if row is None or row.deleted_at is not None:
             return None
-        stored = StoredReport(id=row.id, version=row.version, created_at=_utc(row.created_at),
-                              updated_at=_utc(row.updated_at), report=report)
         if expected_version is not None and row.version != expected_version:
-            raise VersionConflict(
-                replace(stored, report=from_document(parsed_document(row.document))))
+            raise VersionConflict(cls._stored(row))
         if row.status == "published":
-            check_published_unchanged(from_document(parsed_document(row.document)), report)
+            check_published_unchanged(cls._stored(row).report, report)
         before = parsed_document(row.document)
         # The report just written is what the row holds: no need to read it back.
-        saved = replace(stored, version=row.version + 1, updated_at=_now())
+        saved = StoredReport(id=row.id, version=row.version + 1,
+                             created_at=_utc(row.created_at), updated_at=_now(), report=report)
         reports = table_of(ReportRow)
         steps: list[Step] = [(
             sa.update(reports)
