@@ -23,6 +23,7 @@ from wtforms.validators import URL, Length, Optional, ValidationError
 from reports import limits
 from reports.exchange import ROW_ID, is_timezone
 from reports.fields import LABELS
+from reports.fields import ROW_LISTS as FIELD_ROW_LISTS
 from reports.language import LANGUAGES
 from reports.model import (
     ACTION_STATUSES,
@@ -50,6 +51,12 @@ LONG = Length(max=limits.MAX_LONG_TEXT,
 def _label(name: str) -> Any:
     """An input's name from ``reports.fields.LABELS``, in the page's language when shown."""
     return lazy_gettext(LABELS[name])
+
+
+def _list_label(name: str) -> Any:
+    """A list of rows' heading (``reports.fields.ROW_LISTS``). Without one, WTForms makes one
+    from the name through its own translations, which it loads from disk for every request."""
+    return lazy_gettext(FIELD_ROW_LISTS[name][0])
 
 
 INTERNAL_LABEL = _label("internal")
@@ -198,8 +205,8 @@ class ReportForm(CleanForm, FlaskForm):
     summary = TextAreaField(_label("summary"), validators=[LONG])
     impact = TextAreaField(_label("impact"), validators=[LONG])
     impact_internal = _internal_checkbox()
-    timeline = RowList(FormField(TimelineEventForm))
-    factors = RowList(FormField(FactorForm))
+    timeline = RowList(FormField(TimelineEventForm), label=_list_label("timeline"))
+    factors = RowList(FormField(FactorForm), label=_list_label("factors"))
     no_single_root_cause = BooleanField(_label("no_single_root_cause"))
     went_well = TextAreaField(_label("went_well"), validators=[LONG])
     went_wrong = TextAreaField(_label("went_wrong"), validators=[LONG])
@@ -208,7 +215,7 @@ class ReportForm(CleanForm, FlaskForm):
     went_wrong_internal = _internal_checkbox()
     lucky_internal = _internal_checkbox()
     # 3. Prevent it happening again
-    actions = RowList(FormField(ActionItemForm))
+    actions = RowList(FormField(ActionItemForm), label=_list_label("actions"))
     follow_up_review_on = LocalDateField(_label("follow_up_review_on"))
     follow_up_outcome = TextAreaField(_label("follow_up_outcome"), validators=[LONG])
     follow_up_held_on = LocalDateField(_label("follow_up_held_on"))

@@ -175,3 +175,6 @@ class StoredReport:
     created_at: datetime
     updated_at: datetime
     report: Report
+    # The storage's row it was read from (reports/store.py): a save of what was read can be
+    # worked out from it without reading the row again.
+    read_from: Any = field(default=None, repr=False, compare=False)

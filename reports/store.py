@@ -24,11 +24,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import statements
 from .db_locks import named_lock
-from .exchange import from_document, to_document
+from .exchange import to_document
 from .model import Report, StoredReport
 from .revision_parts import AUTOSAVE, KINDS, Parts, changed_parts, from_text, joined, to_text
 from .searchable import client_search_text, search_text
+from .stored_document import stored_report
 from .tables import ActionItemRow, ReportRow, RevisionRow, table_of
 from .workflow import check_published_unchanged
 
@@ -47,7 +49,7 @@ class _ParsedDocuments:
     the save compares the stored document with the new one under the write lock. Both are the
     same text; parsing 50 KB of JSON twice was a fifth of an autosave, and done under the lock
     it made other saves wait. Keyed by the text itself, a stale entry cannot exist. The parsed
-    documents are shared: they are only read (``from_document`` copies what it keeps).
+    documents are shared: they are only read (``stored_report`` copies what it keeps).
     """
 
     MAX_ENTRIES = 16
@@ -136,7 +138,7 @@ def refresh_search_words(engine: Engine) -> int:
             .where(reports.c.words_stale.is_(True))
         ).all()
         for row in stale:
-            report = from_document(json.loads(row.document))
+            report = stored_report(json.loads(row.document))
             marked = connection.execute(
                 sa.update(reports)
                 .where(reports.c.id == row.id, reports.c.version == row.version)
@@ -162,7 +164,7 @@ def _index_words(connection: sa.Connection, report_id: int, report: Report) -> N
 
 
 # A statement and its parameters (a list of them: one execution per item), run in order.
-Step = tuple[sa.Executable, list[dict[str, Any]] | None]
+Step = tuple[sa.Executable, dict[str, Any] | list[dict[str, Any]] | None]
 
 
 def _run(connection: sa.Connection, steps: list[Step]) -> None:
@@ -184,43 +186,35 @@ def _revision_steps(
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of revision: {kind!r}")
-    revisions = table_of(RevisionRow)
     now = _utc(saved_at)
     started_at, saves = None, 1
     steps: list[Step] = []
     if kind == AUTOSAVE:
         previous = connection.execute(
-            sa.select(revisions.c.id, revisions.c.kind, revisions.c.folded, revisions.c.author,
-                      revisions.c.saved_at, revisions.c.group_started_at,
-                      revisions.c.group_saves, revisions.c.parts)
-            .where(revisions.c.report_id == report_id, revisions.c.version == version - 1)
+            statements.PREVIOUS_REVISION, {"report_id": report_id, "version": version - 1}
         ).first()
         if (previous is not None and previous.kind == AUTOSAVE and not previous.folded
                 and previous.author == author
                 and timedelta(0) <= now - _utc(previous.saved_at) <= FOLD_WINDOW):
-            steps.append((sa.update(revisions).where(revisions.c.id == previous.id)
-                          .values(folded=True), None))
+            steps.append((statements.FOLD_REVISION, {"revision_id": previous.id}))
             started_at = _utc(previous.group_started_at or previous.saved_at)
             saves = previous.group_saves + 1
             parts = joined(from_text(previous.parts) or {}, parts)
-    steps.append((sa.insert(revisions).values(
-        report_id=report_id, version=version, saved_at=now, author=author, note=note,
-        kind=kind, document=compressed, parts=to_text(parts), folded=False,
-        group_started_at=started_at, group_saves=saves,
-    ), None))
-    steps.append((sa.delete(revisions).where(
-        revisions.c.report_id == report_id, revisions.c.folded.is_(True),
-        revisions.c.saved_at < now - KEEP_FOLDED,
-    ), None))
+    steps.append((statements.ADD_REVISION, {
+        "report_id": report_id, "version": version, "saved_at": now, "author": author,
+        "note": note, "kind": kind, "document": compressed, "parts": to_text(parts),
+        "folded": False, "group_started_at": started_at, "group_saves": saves,
+    }))
+    steps.append((statements.PRUNE_FOLDED, {"report_id": report_id,
+                                            "before": now - KEEP_FOLDED}))
     return steps
 
 
 def _action_steps(report_id: int, report: Report) -> list[Step]:
     """What makes the action items' table (lists across reports) hold the report's items."""
-    actions = table_of(ActionItemRow)
-    steps: list[Step] = [(sa.delete(actions).where(actions.c.report_id == report_id), None)]
+    steps: list[Step] = [(statements.REMOVE_ACTIONS, {"report_id": report_id})]
     if report.actions:
-        steps.append((sa.insert(actions), [
+        steps.append((statements.ADD_ACTIONS, [
             {"report_id": report_id, "position": position,
              "description": action.description, "owner": action.owner,
              "priority": action.priority, "due": action.due, "status": action.status,
@@ -239,8 +233,8 @@ class _SavePlan:
     steps: list[Step]
 
     def write(self, connection: sa.Connection) -> bool:
-        (row_update, _), *rest = self.steps
-        if connection.execute(row_update).rowcount != 1:
+        (row_update, values), *rest = self.steps
+        if connection.execute(row_update, values).rowcount != 1:
             return False
         _run(connection, rest)
         return True
@@ -249,9 +243,7 @@ class _SavePlan:
 def _take_the_write_lock(connection: sa.Connection, report_id: int) -> None:
     """A no-op UPDATE of the report's row: it locks the row (PostgreSQL) or takes the
     database's write lock (SQLite) before anything is read."""
-    reports = table_of(ReportRow)
-    connection.execute(sa.update(reports).where(reports.c.id == report_id)
-                       .values(version=reports.c.version))
+    connection.execute(statements.TAKE_THE_WRITE_LOCK, {"report_id": report_id})
 
 
 class VersionConflict(Exception):
@@ -422,7 +414,8 @@ class ReportStore:
             version=row.version,
             created_at=_utc(row.created_at),
             updated_at=_utc(row.updated_at),
-            report=from_document(parsed_document(row.document)),
+            report=stored_report(parsed_document(row.document)),
+            read_from=None if isinstance(row, ReportRow) else row,
         )
 
     @staticmethod
@@ -439,13 +432,7 @@ class ReportStore:
     def _current_row(connection: sa.Connection, report_id: int,
                      ) -> sa.Row[*tuple[Any, ...]] | None:
         """The columns a save reads, as stored now."""
-        reports = table_of(ReportRow)
-        return connection.execute(
-            sa.select(reports.c.id, reports.c.version, reports.c.created_at,
-                      reports.c.updated_at, reports.c.status, reports.c.deleted_at,
-                      reports.c.document)
-            .where(reports.c.id == report_id)
-        ).first()
+        return connection.execute(statements.CURRENT_ROW, {"report_id": report_id}).first()
 
     @classmethod
     def _locked_row(cls, connection: sa.Connection, report_id: int,
@@ -475,16 +462,14 @@ class ReportStore:
     def version_of(self, report_id: int) -> int | None:
         """A report's current version, without reading its document (None: no such report,
         or in the bin). Open pages ask this every few seconds."""
-        with self._sessions() as session:
-            return session.scalar(sa.select(ReportRow.version).where(
-                ReportRow.id == report_id, ReportRow.deleted_at.is_(None)))
+        with self.engine.connect() as connection:
+            return connection.scalar(statements.VERSION_OF, {"report_id": report_id})
 
     def team_of(self, report_id: int) -> str | None:
         """The team that owns a report (None: any author may edit it). Asked before every
         request on a report (views/permissions.py): SQLAlchemy Core, not an ORM session."""
-        reports = table_of(ReportRow)
         with self.engine.connect() as connection:
-            return connection.scalar(sa.select(reports.c.team).where(reports.c.id == report_id))
+            return connection.scalar(statements.TEAM_OF, {"report_id": report_id})
 
     def get(self, report_id: int) -> StoredReport | None:
         """A report that is not in the bin, or None."""
@@ -495,6 +480,7 @@ class ReportStore:
     def save(
         self, report_id: int, report: Report, expected_version: int | None = None,
         author: str | None = None, note: str | None = None, kind: str = "save",
+        read: StoredReport | None = None,
     ) -> StoredReport | None:
         """Replace a report's content; returns None when there is no such report.
 
@@ -503,6 +489,10 @@ class ReportStore:
         report's content is refused (``ReportPublished``) on every way in until it is reopened.
         ``kind`` says what made the save, for the history (``revision_parts.KINDS``): the
         page's "autosave" or "save", "status", "restore", "merge", "api", "patch", "import"…
+
+        ``read``: the stored report as the caller just read it (``get``). The save is worked out
+        from the row it came from instead of reading it again; as always, it is written only if
+        that is still the stored version.
         """
         prepared = _Prepared.of(report)
 
@@ -515,7 +505,9 @@ class ReportStore:
         # it only if no one saved meanwhile: under load, saves queue for SQLite's one writer,
         # and the less each does while it holds the lock, the shorter the queue.
         with self.engine.connect() as connection:
-            plan = plan_over(connection, self._current_row(connection, report_id))
+            row = (read.read_from if read is not None and read.read_from is not None
+                   and read.id == report_id else self._current_row(connection, report_id))
+            plan = plan_over(connection, row)
         if plan is None:
             return None
         with self._one_writer(), self.engine.begin() as connection:
@@ -547,14 +539,11 @@ class ReportStore:
         # The report just written is what the row holds: no need to read it back.
         saved = StoredReport(id=row.id, version=row.version + 1,
                              created_at=_utc(row.created_at), updated_at=_now(), report=report)
-        reports = table_of(ReportRow)
-        steps: list[Step] = [(
-            sa.update(reports)
-            .where(reports.c.id == row.id, reports.c.version == row.version,
-                   reports.c.deleted_at.is_(None))
-            .values(**_row_values(report, prepared.text, prepared.columns),
-                    version=saved.version, updated_at=saved.updated_at, words_stale=True),
-            None)]
+        values = {**_row_values(report, prepared.text, prepared.columns),
+                  "version": saved.version, "updated_at": saved.updated_at}
+        steps: list[Step] = [(statements.SAVE_ROW, {
+            "row_id": row.id, "read_version": row.version,
+            **{f"new_{column}": values[column] for column in statements.SAVED_COLUMNS}})]
         steps += _revision_steps(connection, row.id, saved.version, saved.updated_at, author,
                                  note, kind, changed_parts(before, prepared.document),
                                  prepared.compressed)
@@ -603,7 +592,7 @@ class ReportStore:
             ).scalar()
         if document is None:
             return None
-        return from_document(json.loads(zlib.decompress(document).decode("utf-8")))
+        return stored_report(json.loads(zlib.decompress(document).decode("utf-8")))
 
     def restore_revision(
         self, report_id: int, version: int, author: str | None = None
@@ -637,7 +626,7 @@ class ReportStore:
             if row is None or row.deleted_at is None:
                 return False
             row.deleted_at = None
-            report = from_document(json.loads(row.document))
+            report = stored_report(json.loads(row.document))
             self.rebuild_derived(session.connection(), row.id, report, columns=False)
             return True
 

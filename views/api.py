@@ -179,7 +179,7 @@ def put_report(report_id: int) -> Response:
         check_move(report, current.report.status, report.status,
                    set_aside=set_aside_keys(report_id))
         stored = get_store().save(report_id, report, expected_version=version,
-                                  author=author_name(), kind="api")
+                                  author=author_name(), kind="api", read=current)
     except MoveRefused as refused:
         return _refused_move(refused)
     except VersionConflict as conflict:
@@ -246,7 +246,7 @@ def patch_report(report_id: int) -> Response:
             check_move(mine, current.report.status, mine.status,
                        set_aside=set_aside_keys(report_id))
             stored = store.save(report_id, mine, expected_version=current.version,
-                                author=author_name(), kind="patch")
+                                author=author_name(), kind="patch", read=current)
         except MoveRefused as refused:
             return _refused_move(refused)
         except VersionConflict:

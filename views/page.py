@@ -298,7 +298,8 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
     opened = _event_id(report, formdata, focus)
     try:
         saved = get_store().save(stored.id, report, expected_version=base_version,
-                                 author=author_name(), kind=_kind(formdata, autosave))
+                                 author=author_name(), kind=_kind(formdata, autosave),
+                                 read=stored)
         merged = None
         merged_with = None
         if saved is None:

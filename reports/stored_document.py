@@ -1,0 +1,90 @@
+"""Reading back a document the store wrote: the inverse of ``to_document``, without its checks.
+
+``from_document`` reads what anyone may send (an import, the API) and checks every value on the
+way; that took most of the time of opening a big report, which every autosave does. What the
+store keeps was written by ``to_document`` from a report that passed those checks (or the form's),
+so it is read back as it is. A document it does not expect (another format, rows without the
+ids stored documents have had since issue 15) goes through ``from_document``, checks included.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from .exchange import KNOWN_FIELDS, SERVER_FIELDS, from_document
+from .model import FORMAT, ActionItem, Factor, Lessons, Report, TimelineEvent
+
+_ROW_LISTS = ("timeline", "factors", "actions")
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _as_written(document: Any) -> bool:
+    """Whether ``document`` has the shape ``to_document`` gives (and so needs no checks)."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return False
+    for name in _ROW_LISTS:
+        rows = document.get(name)
+        if not isinstance(rows, list) or not all(
+                isinstance(row, dict) and isinstance(row.get("id"), str) for row in rows):
+            return False
+    return isinstance(document.get("lessons"), dict)
+
+
+def stored_report(document: Any) -> Report:
+    """The report a stored document holds."""
+    if not _as_written(document):
+        return from_document(document)
+    try:
+        return _read(document)
+    except (KeyError, TypeError, ValueError):  # a field missing or unreadable: checked
+        return from_document(document)
+
+
+def _read(document: dict[str, Any]) -> Report:
+    lessons = document["lessons"]
+    return Report(
+        title=document["title"], service=document["service"], severity=document["severity"],
+        status=document["status"], audience=document["audience"],
+        authors=list(document["authors"]), timezone=document["timezone"] or "UTC",
+        started_at=_moment(document["started_at"]),
+        detected_at=_moment(document["detected_at"]),
+        resolved_at=_moment(document["resolved_at"]),
+        apology=document["apology"], summary=document["summary"], impact=document["impact"],
+        timeline=[
+            TimelineEvent(at=_moment(row["at"]), kind=row["kind"],
+                          description=row["description"], contributing=row["contributing"],
+                          outside_window=row.get("outside_window", False),
+                          internal=row.get("internal", False), id=row["id"])
+            for row in document["timeline"]
+        ],
+        factors=[
+            Factor(description=row["description"], root_cause=row["root_cause"],
+                   internal=row.get("internal", False), id=row["id"])
+            for row in document["factors"]
+        ],
+        lessons=Lessons(went_well=lessons["went_well"], went_wrong=lessons["went_wrong"],
+                        lucky=lessons["lucky"]),
+        actions=[
+            ActionItem(description=row["description"], owner=row["owner"],
+                       priority=row["priority"], due=_day(row["due"]), ticket=row["ticket"],
+                       status=row["status"], addresses=list(row.get("addresses", ())),
+                       internal=row.get("internal", False), id=row["id"])
+            for row in document["actions"]
+        ],
+        follow_up_review_on=_day(document["follow_up_review_on"]),
+        follow_up_outcome=document.get("follow_up_outcome", ""),
+        follow_up_held_on=_day(document.get("follow_up_held_on")),
+        no_single_root_cause=document.get("no_single_root_cause", False),
+        internal_parts=list(document.get("internal_parts", ())),
+        language=document.get("language", "en"),
+        extra={key: value for key, value in document.items()
+               if key not in KNOWN_FIELDS and key not in SERVER_FIELDS},
+    )
