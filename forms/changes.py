@@ -32,7 +32,6 @@ from reports.language import N_
 from reports.model import Report, new_row_id
 
 from .report import (
-    INTERNAL_PART_FIELDS,
     ActionItemForm,
     FactorForm,
     ReportForm,
@@ -45,13 +44,11 @@ from .report import (
 from .rows import ROW_LISTS
 
 # The page's inputs outside the rows: every field of the page's form but the row lists (and
-# the time zone, whose change is sent as the whole page). Each goes to the report's attribute
-# of the same name, but the lessons and the internal ticks.
-_LESSONS = ("went_well", "went_wrong", "lucky")
+# the time zone, whose change is sent as the whole page). ``ReportForm.to_report`` says where
+# each goes in the report.
 TOP_LEVEL = frozenset(
     name for name, value in vars(ReportForm).items()
     if isinstance(value, UnboundField) and name not in (*ROW_LISTS, "timezone"))
-_INTERNAL_PART = {name: part for part, name in INTERNAL_PART_FIELDS.items()}
 _ROW_NAMES = {"timeline": N_("Timeline event"), "factors": N_("Factor"),
               "actions": N_("Action item")}
 _ROW_INPUT = re.compile(r"^(timeline|factors|actions)-(\d{1,5})-(.+)$")
@@ -136,8 +133,7 @@ def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
     sent = [name for name in formdata.get("sent", "").split(",") if name in TOP_LEVEL]
     top: MultiDict[str, str] = MultiDict(
         (key, value) for key, value in formdata.items(multi=True) if key in sent)
-    top["timezone"] = base.timezone  # a change of zone is sent as the whole page
-    form = ReportForm(formdata=top, meta={"csrf": False})
+    form = ReportForm.of_only(frozenset(sent))(formdata=top, meta={"csrf": False})
     errors: Errors = []
     if not form.validate():
         errors += [(form[name].id, form[name].label.text, message)
@@ -157,7 +153,7 @@ def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
     if errors:
         raise ChangesInvalid(errors)
 
-    mine = _with_top_level(base, form.to_report(base), sent)
+    mine = form.to_report(base)
     report_zone = zone(base)
     events = {row.id: row for row in base.timeline}
     mine.timeline = [timeline_event(rows.timeline[i], report_zone, i) if i in rows.timeline
@@ -177,22 +173,4 @@ def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
         for i in orders["actions"] if i in rows.actions or i in items
     ]
     mine.timeline = mine.sorted_timeline()
-    return mine
-
-
-def _with_top_level(base: Report, posted: Report, sent: list[str]) -> Report:
-    """``base`` with the sent inputs' values from ``posted`` (the form read with only those)."""
-    mine = replace(base, lessons=replace(base.lessons), internal_parts=list(base.internal_parts),
-                   authors=list(base.authors))
-    for name in sent:
-        if name in _LESSONS:
-            setattr(mine.lessons, name, getattr(posted.lessons, name))
-        elif name in _INTERNAL_PART:
-            part = _INTERNAL_PART[name]
-            parts = set(mine.internal_parts) - {part}
-            if posted.is_internal(part):
-                parts.add(part)
-            mine.internal_parts = [p for p in INTERNAL_PART_FIELDS if p in parts]
-        else:
-            setattr(mine, name, getattr(posted, name))
     return mine

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import URL, Length, Optional, ValidationError
 
 from reports import limits
@@ -276,58 +278,85 @@ class ReportForm(CleanForm, FlaskForm):
         }
         return cls(data=data, **kwargs)
 
+    @classmethod
+    @cache
+    def of_only(cls, names: frozenset[str]) -> type[ReportForm]:
+        """A form of only the inputs ``names`` (a page's changes): building the page's every
+        input, and its lists of rows, for one changed input was most of an autosave's form
+        work. Its ``to_report`` keeps everything else as it was. One class per set of names
+        (a page sends one or a few at a time)."""
+        left_out = {name: None for name in dir(cls)
+                    if isinstance(getattr(cls, name), UnboundField) and name not in names}
+        return type(f"{cls.__name__}Of", (cls,), left_out)
+
     def to_report(self, previous: Report) -> Report:
-        """The report as typed; call only after ``validate()`` succeeded."""
-        timezone = (self.timezone.data or "").strip() or "UTC"
+        """The report as typed; call only after ``validate()`` succeeded. An input this form
+        does not have (``of_only``) keeps its value in ``previous``."""
+        def given(name: str) -> bool:
+            return name in self
+
+        timezone = ((self.timezone.data or "").strip() or "UTC" if given("timezone")
+                    else previous.timezone)
         zone = ZoneInfo(timezone)
 
-        def aware(field: LocalDateTimeField) -> datetime | None:
-            return aware_in(field, zone)
+        def text(name: str, kept: str, strip: bool = False) -> str:
+            return _text(self[name], strip=strip) if given(name) else kept
+
+        def moment(name: str, kept: datetime | None) -> datetime | None:
+            return aware_in(self[name], zone) if given(name) else kept
+
+        def day(name: str, kept: date | None, only_if_posted: bool = False) -> date | None:
+            if not given(name) or (only_if_posted and not self[name].raw_data):
+                return kept
+            return self[name].as_date()
 
         report = Report(
-            title=_text(self.title, strip=True),
-            service=_text(self.service, strip=True),
-            severity=self.severity.data or None,
+            title=text("title", previous.title, strip=True),
+            service=text("service", previous.service, strip=True),
+            severity=(self.severity.data or None) if given("severity") else previous.severity,
             status=previous.status,
-            audience=_text(self.audience, strip=True),
-            authors=list(self.authors.data or []),
+            audience=text("audience", previous.audience, strip=True),
+            authors=list(self.authors.data or []) if given("authors") else list(previous.authors),
             timezone=timezone,
-            started_at=aware(self.started_at),
-            detected_at=aware(self.detected_at),
-            resolved_at=aware(self.resolved_at),
-            apology=_text(self.apology),
-            summary=_text(self.summary),
-            impact=_text(self.impact),
-            timeline=[
-                timeline_event(row, zone, row_id)
-                for row, row_id in zip((entry.form for entry in self.timeline),
-                                       _ids(self.timeline.entries), strict=True)
-            ],
-            factors=[
-                factor(row, row_id)
-                for row, row_id in zip((entry.form for entry in self.factors),
-                                       _ids(self.factors.entries), strict=True)
-            ],
+            started_at=moment("started_at", previous.started_at),
+            detected_at=moment("detected_at", previous.detected_at),
+            resolved_at=moment("resolved_at", previous.resolved_at),
+            apology=text("apology", previous.apology),
+            summary=text("summary", previous.summary),
+            impact=text("impact", previous.impact),
+            timeline=([timeline_event(row, zone, row_id)
+                       for row, row_id in zip((entry.form for entry in self.timeline),
+                                              _ids(self.timeline.entries), strict=True)]
+                      if given("timeline") else list(previous.timeline)),
+            factors=([factor(row, row_id)
+                      for row, row_id in zip((entry.form for entry in self.factors),
+                                             _ids(self.factors.entries), strict=True)]
+                     if given("factors") else list(previous.factors)),
             lessons=Lessons(
-                went_well=_text(self.went_well), went_wrong=_text(self.went_wrong),
-                lucky=_text(self.lucky),
+                went_well=text("went_well", previous.lessons.went_well),
+                went_wrong=text("went_wrong", previous.lessons.went_wrong),
+                lucky=text("lucky", previous.lessons.lucky),
             ),
-            actions=[
-                action_item(row, row_id, len(self.factors))
-                for row, row_id in zip((entry.form for entry in self.actions),
-                                       _ids(self.actions.entries), strict=True)
-            ],
-            follow_up_review_on=self.follow_up_review_on.as_date(),
+            actions=([action_item(row, row_id,
+                                  len(self.factors) if given("factors") else len(previous.factors))
+                      for row, row_id in zip((entry.form for entry in self.actions),
+                                             _ids(self.actions.entries), strict=True)]
+                     if given("actions") else list(previous.actions)),
+            follow_up_review_on=day("follow_up_review_on", previous.follow_up_review_on),
             # The outcome's inputs show only once the review is due: absent means unchanged.
-            follow_up_outcome=(_text(self.follow_up_outcome) if self.follow_up_outcome.raw_data
+            follow_up_outcome=(_text(self.follow_up_outcome)
+                               if given("follow_up_outcome") and self.follow_up_outcome.raw_data
                                else previous.follow_up_outcome),
-            follow_up_held_on=(self.follow_up_held_on.as_date() if self.follow_up_held_on.raw_data
-                               else previous.follow_up_held_on),
-            no_single_root_cause=bool(self.no_single_root_cause.data),
+            follow_up_held_on=day("follow_up_held_on", previous.follow_up_held_on,
+                                  only_if_posted=True),
+            no_single_root_cause=(bool(self.no_single_root_cause.data)
+                                  if given("no_single_root_cause")
+                                  else previous.no_single_root_cause),
             internal_parts=[part for part, name in INTERNAL_PART_FIELDS.items()
-                            if self[name].data],
+                            if (self[name].data if given(name) else previous.is_internal(part))],
             # A page that does not show the language's input leaves it as it was.
-            language=self.language.data if self.language.raw_data else previous.language,
+            language=(self.language.data if given("language") and self.language.raw_data
+                      else previous.language),
             extra=previous.extra,
         )
         report.timeline = report.sorted_timeline()

@@ -16,10 +16,20 @@ _reports = table_of(ReportRow)
 _revisions = table_of(RevisionRow)
 _actions = table_of(ActionItemRow)
 
-# What a save (and a page that is about to save) reads of a report: ``report_id``.
+# What a save (and a page that is about to save) reads of a report: ``report_id``. With it,
+# the revision of its current version (``last_*``, all None if it has none), which the next
+# autosave may fold.
+_last = _revisions.alias("last_revision")
 CURRENT_ROW = (
     sa.select(_reports.c.id, _reports.c.version, _reports.c.created_at, _reports.c.updated_at,
-              _reports.c.status, _reports.c.deleted_at, _reports.c.document)
+              _reports.c.status, _reports.c.deleted_at, _reports.c.document,
+              _last.c.id.label("last_id"), _last.c.kind.label("last_kind"),
+              _last.c.folded.label("last_folded"), _last.c.author.label("last_author"),
+              _last.c.saved_at.label("last_saved_at"),
+              _last.c.group_started_at.label("last_group_started_at"),
+              _last.c.group_saves.label("last_group_saves"), _last.c.parts.label("last_parts"))
+    .select_from(_reports.outerjoin(_last, sa.and_(_last.c.report_id == _reports.c.id,
+                                                   _last.c.version == _reports.c.version)))
     .where(_reports.c.id == sa.bindparam("report_id"))
 )
 
@@ -52,16 +62,6 @@ SAVE_ROW = (
     .values({**{column: sa.bindparam(f"new_{column}", type_=_reports.c[column].type)
                 for column in SAVED_COLUMNS},
              "words_stale": True})
-)
-
-# The revision before the one being written (does this autosave fold it?): ``report_id``,
-# ``version``.
-PREVIOUS_REVISION = (
-    sa.select(_revisions.c.id, _revisions.c.kind, _revisions.c.folded, _revisions.c.author,
-              _revisions.c.saved_at, _revisions.c.group_started_at, _revisions.c.group_saves,
-              _revisions.c.parts)
-    .where(_revisions.c.report_id == sa.bindparam("report_id"),
-           _revisions.c.version == sa.bindparam("version"))
 )
 
 # Marks a revision folded into the autosave after it: ``revision_id``.

@@ -173,11 +173,12 @@ def _run(connection: sa.Connection, steps: list[Step]) -> None:
 
 
 def _revision_steps(
-    connection: sa.Connection, report_id: int, version: int, saved_at: datetime,
-    author: str | None, note: str | None, kind: str, parts: Parts, compressed: bytes,
+    previous: Any, report_id: int, version: int, saved_at: datetime, author: str | None,
+    note: str | None, kind: str, parts: Parts, compressed: bytes,
 ) -> list[Step]:
     """What keeps ``version`` (being written) in the history, with what made it and the parts
-    it changed. Reads the revision before it, which only a save of ``version`` could change.
+    it changed. ``previous``: the row read with the version before it (``CURRENT_ROW``: its
+    revision is in the ``last_*`` columns), or None for a new report.
 
     An autosave right after the same author's previous autosave (within ``FOLD_WINDOW``) folds
     that one: the history shows the group as this newest revision, with the parts all of it
@@ -189,17 +190,14 @@ def _revision_steps(
     now = _utc(saved_at)
     started_at, saves = None, 1
     steps: list[Step] = []
-    if kind == AUTOSAVE:
-        previous = connection.execute(
-            statements.PREVIOUS_REVISION, {"report_id": report_id, "version": version - 1}
-        ).first()
-        if (previous is not None and previous.kind == AUTOSAVE and not previous.folded
-                and previous.author == author
-                and timedelta(0) <= now - _utc(previous.saved_at) <= FOLD_WINDOW):
-            steps.append((statements.FOLD_REVISION, {"revision_id": previous.id}))
-            started_at = _utc(previous.group_started_at or previous.saved_at)
-            saves = previous.group_saves + 1
-            parts = joined(from_text(previous.parts) or {}, parts)
+    if (kind == AUTOSAVE and previous is not None and previous.last_id is not None
+            and previous.last_kind == AUTOSAVE and not previous.last_folded
+            and previous.last_author == author
+            and timedelta(0) <= now - _utc(previous.last_saved_at) <= FOLD_WINDOW):
+        steps.append((statements.FOLD_REVISION, {"revision_id": previous.last_id}))
+        started_at = _utc(previous.last_group_started_at or previous.last_saved_at)
+        saves = previous.last_group_saves + 1
+        parts = joined(from_text(previous.last_parts) or {}, parts)
     steps.append((statements.ADD_REVISION, {
         "report_id": report_id, "version": version, "saved_at": now, "author": author,
         "note": note, "kind": kind, "document": compressed, "parts": to_text(parts),
@@ -454,7 +452,7 @@ class ReportStore:
             session.flush()
             connection = session.connection()
             _run(connection, _revision_steps(
-                connection, row.id, row.version, row.updated_at, author, None, kind,
+                None, row.id, row.version, row.updated_at, author, None, kind,
                 changed_parts(to_document(Report()), document), compressed_document(row.document)))
             self.rebuild_derived(connection, row.id, report, columns=False)
             return self._stored(row)
@@ -496,18 +494,18 @@ class ReportStore:
         """
         prepared = _Prepared.of(report)
 
-        def plan_over(connection: sa.Connection, row: sa.Row[*tuple[Any, ...]] | None,
-                      ) -> _SavePlan | None:
-            return self._plan_save(connection, row, report, prepared, expected_version, author,
-                                   note, kind)
+        def plan_over(row: sa.Row[*tuple[Any, ...]] | None) -> _SavePlan | None:
+            return self._plan_save(row, report, prepared, expected_version, author, note, kind)
 
         # Worked out from the stored version before taking the write lock, and written under
         # it only if no one saved meanwhile: under load, saves queue for SQLite's one writer,
         # and the less each does while it holds the lock, the shorter the queue.
-        with self.engine.connect() as connection:
-            row = (read.read_from if read is not None and read.read_from is not None
-                   and read.id == report_id else self._current_row(connection, report_id))
-            plan = plan_over(connection, row)
+        if read is not None and read.read_from is not None and read.id == report_id:
+            row = read.read_from
+        else:
+            with self.engine.connect() as connection:
+                row = self._current_row(connection, report_id)
+        plan = plan_over(row)
         if plan is None:
             return None
         with self._one_writer(), self.engine.begin() as connection:
@@ -515,7 +513,7 @@ class ReportStore:
                 return plan.saved
             # Saved by someone else (or put in the bin) since it was read: read it again,
             # locked this time, so that nothing comes between the read and the write.
-            plan = plan_over(connection, self._locked_row(connection, report_id))
+            plan = plan_over(self._locked_row(connection, report_id))
             if plan is None:
                 return None
             if not plan.write(connection):
@@ -524,7 +522,7 @@ class ReportStore:
 
     @classmethod
     def _plan_save(
-        cls, connection: sa.Connection, row: sa.Row[*tuple[Any, ...]] | None, report: Report,
+        cls, row: sa.Row[*tuple[Any, ...]] | None, report: Report,
         prepared: _Prepared, expected_version: int | None, author: str | None,
         note: str | None, kind: str,
     ) -> _SavePlan | None:
@@ -544,7 +542,7 @@ class ReportStore:
         steps: list[Step] = [(statements.SAVE_ROW, {
             "row_id": row.id, "read_version": row.version,
             **{f"new_{column}": values[column] for column in statements.SAVED_COLUMNS}})]
-        steps += _revision_steps(connection, row.id, saved.version, saved.updated_at, author,
+        steps += _revision_steps(row, row.id, saved.version, saved.updated_at, author,
                                  note, kind, changed_parts(before, prepared.document),
                                  prepared.compressed)
         if before.get("actions") != prepared.document.get("actions"):

@@ -122,3 +122,40 @@ def test_a_report_published_meanwhile_refuses_a_change_of_content(
     stored = store.get(created.id)
     assert stored is not None and stored.version == 2
     assert stored.report.summary == sample_document["summary"]
+
+
+def test_a_save_from_a_report_read_before_someone_else_saved_never_overwrites_it(
+    store: ReportStore, sample_document: dict[str, Any]
+) -> None:
+    """``save(read=…)`` plans from the row the caller read; a save made since is not lost."""
+    created = store.create(from_document(sample_document))
+    first = replace(from_document(sample_document), summary="Ana's first words.")
+    store.save(created.id, first, author="Ana", kind="autosave")
+    read = store.get(created.id)
+    assert read is not None and read.version == 2
+    theirs = replace(from_document(sample_document), title="Theirs")
+    store.save(created.id, theirs, author="Bo", kind="autosave")
+    with pytest.raises(VersionConflict) as conflict:
+        store.save(created.id, replace(read.report, title="Mine"), expected_version=2,
+                   author="Ana", kind="autosave", read=read)
+    assert conflict.value.current.report.title == "Theirs"
+    # Without a version, it lands after theirs; Ana's autosave folds nothing of Bo's.
+    saved = store.save(created.id, replace(read.report, impact="Mine too."), author="Ana",
+                       kind="autosave", read=read)
+    assert saved is not None and saved.version == 4
+    history = store.revisions(created.id)
+    assert [(r.version, r.author, r.saves) for r in history] == [
+        (4, "Ana", 1), (3, "Bo", 1), (2, "Ana", 1), (1, None, 1)]
+
+
+def test_a_save_from_a_report_read_before_it_went_to_the_bin_is_not_written(
+    store: ReportStore, sample_document: dict[str, Any]
+) -> None:
+    created = store.create(from_document(sample_document))
+    read = store.get(created.id)
+    assert read is not None
+    assert store.delete(created.id)
+    assert store.save(created.id, replace(read.report, title="Mine"), read=read) is None
+    assert store.undelete(created.id)
+    kept = store.get(created.id)
+    assert kept is not None and kept.version == 1 and kept.report.title != "Mine"
