@@ -68,11 +68,19 @@ class _ParsedDocuments:
                 self._entries.move_to_end(text)
                 return found
         parsed = json.loads(text)
+        self.remember(text, parsed)
+        return parsed
+
+    def remember(self, text: str, parsed: Any) -> None:
+        """Keep ``parsed`` as what ``text`` reads as: a save keeps the document it wrote, which
+        the next request on the report (an autosave a second later) reads back."""
+        if len(text) > self.MAX_TEXT:
+            return
         with self._lock:
             self._entries[text] = parsed
+            self._entries.move_to_end(text)
             while len(self._entries) > self.MAX_ENTRIES:
                 self._entries.popitem(last=False)
-        return parsed
 
 
 parsed_document = _ParsedDocuments()
@@ -509,16 +517,16 @@ class ReportStore:
         if plan is None:
             return None
         with self._one_writer(), self.engine.begin() as connection:
-            if plan.write(connection):
-                return plan.saved
-            # Saved by someone else (or put in the bin) since it was read: read it again,
-            # locked this time, so that nothing comes between the read and the write.
-            plan = plan_over(self._locked_row(connection, report_id))
-            if plan is None:
-                return None
             if not plan.write(connection):
-                raise RuntimeError(f"report {report_id} changed while it was locked")
-            return plan.saved
+                # Saved by someone else (or put in the bin) since it was read: read it again,
+                # locked this time, so that nothing comes between the read and the write.
+                plan = plan_over(self._locked_row(connection, report_id))
+                if plan is None:
+                    return None
+                if not plan.write(connection):
+                    raise RuntimeError(f"report {report_id} changed while it was locked")
+        parsed_document.remember(prepared.text, prepared.document)
+        return plan.saved
 
     @classmethod
     def _plan_save(
