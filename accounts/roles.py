@@ -38,6 +38,12 @@ class CurrentUser:
         """Viewers are stakeholders: they only ever receive the client copy."""
         return self.role != VIEWER
 
+    @property
+    def team_matters(self) -> bool:
+        """Whether a report's team can change what this person may do with it: not for anyone
+        without a team, so the team need not be looked up for them."""
+        return bool(self.teams)
+
     def may_read_team(self, team: str | None) -> bool:
         """Everyone reads every report, except a viewer limited to some teams, who reads only
         those teams' reports (not the reports that belong to no team)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from accounts.roles import AUTHOR, REVIEWER, VIEWER, CurrentUser
 from app import create_app
 from tests.people import EVERYONE, refused, sign_in
 from tests.route_fixtures import Populated, populated_app
@@ -103,3 +104,19 @@ def test_who_may_use_each_route(populated: Populated) -> None:
                 if refused(person, response) != expected_refusal:
                     wrong.append(f"{method} {url} as {name}: {response.status_code}")
     assert wrong == []
+
+
+@pytest.mark.parametrize("role", [AUTHOR, REVIEWER, VIEWER])
+@pytest.mark.parametrize("team", [None, "", "acme", "acme, globex"])
+def test_the_report_s_team_is_looked_up_for_everyone_it_can_matter_to(role: str,
+                                                                      team: str | None) -> None:
+    """``permitted`` skips the team's lookup for people whose rights do not depend on it."""
+    person = CurrentUser(username="p", display_name="P", role=role, team=team)
+    reports_teams = [None, "", "acme", "globex", "other"]
+    depends = (len({person.may_edit_team(t) for t in reports_teams}) > 1
+               or len({person.may_read_team(t) for t in reports_teams}) > 1)
+    assert person.team_matters or not depends
+    if not person.team_matters:
+        assert all(person.may_edit_team(t) == person.may_edit_team(None)
+                   and person.may_read_team(t) == person.may_read_team(None)
+                   for t in reports_teams)

@@ -89,5 +89,6 @@ def permitted(user: CurrentUser) -> bool:
                                  request.endpoint)
         return False
     report_id = (request.view_args or {}).get("report_id")
-    team = get_store().team_of(report_id) if report_id is not None else None
+    team = (get_store().team_of(report_id)
+            if report_id is not None and user.team_matters else None)
     return rule.check(user, team)
