@@ -23,11 +23,26 @@ Measured on the project's 2-core machine, median of 30 (load average about 1):
                                                  before 7.1 and 7.6 ms = 9.0x and 10.0x
                                                  after  6.1 and 6.1 ms = 7.7x and 7.4x (bare 0.8)
 
-Where the 6.1 ms go: building the report from the stored document and back (from_document,
-to_document, 200 rows: about 1 ms), the page's change through the form classes (1 ms), the
-statements and the commit (about 1.5 ms), Flask, CSRF and the permission check (1.5 ms). A
-writer of the same SQLite file alone does the same write in 0.2 ms: what is left is Python,
-not the disk. Reaching 3x would mean not building the whole report for a one-field change.
+2 Dec, evening: the bare commit and the changes now take turns (100 of each), so a change in
+the machine's load weighs on both; the code before this change and after it, same machine, two
+runs each:
+                                                 before 5.5 and 5.4 ms = 6.6x and 6.2x
+                                                 after  3.1 and 3.2 ms = 3.6x and 3.8x
+
+What went: the store's statements built for every save (now built once,
+reports/store_statements.py), reading the row again to save it and then the last revision in a
+statement of its own (one read, reused), checking every value of a stored document as if it
+were an import (reports/stored_document.py), a form of every input of the page for one changed
+input (ReportForm.of_only), WTForms loading its catalogue from disk for the rows' lists' labels,
+and the team looked up for people whose rights do not depend on it.
+
+Where the 3.1 ms go: writing the report's document (to_document, JSON and its compressed copy
+for the history, 0.55 ms for 200 rows), the commit's flush to disk (0.35 ms, as the bare
+commit's), the statements (0.3 ms), reading and building the report (0.3-0.4 ms), the page's
+change and its checks (0.25 ms), Flask, CSRF and the answer (about 0.8 ms, of which the test
+client's share is the bare commit's too). Target 3x: not met. What is left is mostly
+proportional to the report's size (a whole document written per save); reaching 3x would mean
+keeping rows apart from the document.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import statements
+from . import store_statements as statements
 from .db_locks import named_lock
 from .exchange import to_document
 from .model import Report, StoredReport

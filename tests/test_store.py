@@ -14,6 +14,7 @@ from reports.exchange import from_document, to_document
 from reports.migrate import current_revision, head_revision, upgrade
 from reports.model import Report
 from reports.store import ReportStore, make_engine
+from reports.store_statements import SAVED_COLUMNS
 
 
 def test_the_schema_is_migrated_once(new_database: Callable[[], str]) -> None:
@@ -106,3 +107,12 @@ def test_processes_starting_together_migrate_once(new_database: Callable[[], str
     engine = make_engine(url)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_a_save_writes_every_column_it_works_out() -> None:
+    """The save's statement is built once (reports/store_statements.py) with the columns it
+    sets: a column added to what a save works out must be added there too, or it is lost."""
+    empty = Report()
+    worked_out = store_module._row_values(
+        empty, "{}", store_module._derived_columns(empty, words=False))
+    assert set(worked_out) | {"version", "updated_at"} == set(SAVED_COLUMNS)
