@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -279,12 +279,12 @@ class ReportForm(CleanForm, FlaskForm):
         return cls(data=data, **kwargs)
 
     @classmethod
-    @cache
+    @lru_cache(maxsize=256)
     def of_only(cls, names: frozenset[str]) -> type[ReportForm]:
         """A form of only the inputs ``names`` (a page's changes): building the page's every
         input, and its lists of rows, for one changed input was most of an autosave's form
-        work. Its ``to_report`` keeps everything else as it was. One class per set of names
-        (a page sends one or a few at a time)."""
+        work. Its ``to_report`` keeps everything else as it was. One class per set of names (a
+        page sends one or a few at a time), the last 256 kept: a post cannot make them pile up."""
         left_out = {name: None for name in dir(cls)
                     if isinstance(getattr(cls, name), UnboundField) and name not in names}
         return type(f"{cls.__name__}Of", (cls,), left_out)

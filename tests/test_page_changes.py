@@ -9,10 +9,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
+from forms.changes import TOP_LEVEL
+from forms.report import ReportForm
 from reports import limits
+from reports.exchange import to_document
 from tests.pages import form_values
-from tests.test_conflicts import FULL_DOCUMENT
+from tests.test_conflicts import FULL_DOCUMENT, full_report
+from views.conflicts import form_entries
 
 AUTOSAVE = {"X-Hindsight-Autosave": "1", "Accept": "application/json"}
 
@@ -185,3 +190,31 @@ def test_without_a_version_a_change_is_refused(client: FlaskClient) -> None:
     answer = client.post(url, data={"csrf_token": page["csrf_token"], "changes": "1",
                                     "sent": "title", "title": "x"}, headers=AUTOSAVE)
     assert answer.status_code == 428
+
+
+def test_a_form_of_only_some_inputs_keeps_every_other_value(app: Flask) -> None:
+    """``ReportForm.of_only``: a form of none of the inputs gives back the report whole; a form
+    of any one input, posted with the value the page shows, gives back the same report; with
+    another value, only that input's part of the report changes."""
+    with app.test_request_context():
+        full = full_report()
+        entries = MultiDict(form_entries(full))
+        nothing = ReportForm.of_only(frozenset())(formdata=MultiDict(), meta={"csrf": False})
+        assert nothing.validate() and list(nothing) == []
+        assert to_document(nothing.to_report(full)) == to_document(full)
+        for name in sorted(TOP_LEVEL):
+            posted = MultiDict([(key, value) for key, value in entries.items(multi=True)
+                                if key == name])
+            form = ReportForm.of_only(frozenset({name}))(formdata=posted, meta={"csrf": False})
+            assert form.validate(), (name, form.errors)
+            assert [field.name for field in form] == [name]
+            assert to_document(form.to_report(full)) == to_document(full), name
+        posted = MultiDict([("went_wrong", "Nobody was paged.")])
+        form = ReportForm.of_only(frozenset({"went_wrong"}))(formdata=posted,
+                                                             meta={"csrf": False})
+        assert form.validate()
+        changed = to_document(form.to_report(full))
+        assert changed["lessons"] == {**to_document(full)["lessons"],
+                                      "went_wrong": "Nobody was paged."}
+        assert {key: value for key, value in changed.items() if key != "lessons"} == {
+            key: value for key, value in to_document(full).items() if key != "lessons"}
