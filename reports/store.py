@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import store_statements as statements
 from .db_locks import named_lock
+from .document_text import document_text
 from .exchange import to_document
 from .model import Report, StoredReport
 from .revision_parts import AUTOSAVE, KINDS, Parts, changed_parts, from_text, joined, to_text
@@ -104,7 +105,7 @@ class _Prepared:
     @classmethod
     def of(cls, report: Report) -> _Prepared:
         document = to_document(report)
-        text = json.dumps(document, ensure_ascii=False)
+        text = document_text(document)
         return cls(document=document, text=text, compressed=compressed_document(text),
                    columns=_derived_columns(report, words=False))
 
@@ -375,7 +376,7 @@ class ReportStore:
         """Set the row from the report; returns the exchange document it now keeps. Without
         ``words``, the search words are left to be indexed later (the row is marked)."""
         document = to_document(report)
-        values = _row_values(report, json.dumps(document, ensure_ascii=False),
+        values = _row_values(report, document_text(document),
                              _derived_columns(report, words))
         for column, value in values.items():
             setattr(row, column, value)

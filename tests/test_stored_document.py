@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
+from reports.document_text import document_text
 from reports.exchange import DocumentError, from_document, to_document
 from reports.stored_document import stored_report
 from tests.test_conflicts import FULL_DOCUMENT
@@ -20,8 +21,8 @@ from tests.test_fuzz import SETTINGS, documents
 
 
 def _as_stored(document: Any) -> Any:
-    """A document as the store keeps it: JSON text, read back."""
-    return json.loads(json.dumps(document, ensure_ascii=False))
+    """A document as the store keeps it: its text (as the store writes it), read back."""
+    return json.loads(document_text(document))
 
 
 def test_the_full_report_reads_back_as_stored() -> None:
