@@ -134,7 +134,7 @@ def big_report(events: int = 200, factors: int = 30, actions: int = 30) -> Repor
                        owner=f"Platform team {i + 1}", priority=PRIORITIES[i % 3],
                        due=date(2025, 11, 1) + timedelta(days=i), status=STATUSES[i % 5],
                        ticket=f"https://tracker.example.com/PLAT-{i + 1}",
-                       addresses=sorted({i % factors, (i + 1) % factors}) if factors else [],
+                       addresses=tuple(sorted({i % factors, (i + 1) % factors})) if factors else (),
                        internal=i % 4 == 0)
             for i in range(actions)
         ],
@@ -178,9 +178,9 @@ def ordinary_report(events: int = 200) -> Report:
                                     "in service.")],
         actions=[ActionItem(description="Check routing changes against the gateways in "
                                         "service.", owner="Platform team", priority="high",
-                            addresses=[0, 1]),
+                            addresses=(0, 1)),
                  ActionItem(description="Remove retired gateways from the routing table.",
-                            owner="Payments team", addresses=[0])],
+                            owner="Payments team", addresses=(0,))],
     )
 
 

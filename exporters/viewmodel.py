@@ -263,7 +263,7 @@ def _ticket_label(url: str) -> str:
     return one_line(label)[:24] or one_line(url.split("/")[2])[:40]
 
 
-def _addresses(positions: list[int], numbers_by_position: dict[int, int],
+def _addresses(positions: Sequence[int], numbers_by_position: dict[int, int],
                words: Words | None = None) -> str:
     """Which factors an action deals with, by their number in this copy: "factors 1 and 3"."""
     words = words or Words("en")

@@ -167,9 +167,9 @@ def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
     items = {row.id: row for row in base.actions}
     mine.actions = [
         action_item(rows.actions[i], i, len(mine.factors)) if i in rows.actions
-        else replace(items[i], addresses=sorted(
+        else replace(items[i], addresses=tuple(sorted(
             places[base.factors[p].id] for p in items[i].addresses
-            if p < len(base.factors) and base.factors[p].id in places))
+            if p < len(base.factors) and base.factors[p].id in places)))
         for i in orders["actions"] if i in rows.actions or i in items
     ]
     mine.timeline = mine.sorted_timeline()

@@ -172,7 +172,7 @@ def action_item(row: ActionItemForm, row_id: str, factor_count: int) -> ActionIt
         description=_text(row.description), owner=_text(row.owner, strip=True),
         priority=row.priority.data or None, due=row.due.as_date(),
         ticket=_text(row.ticket, strip=True), status=row.status.data or "proposed",
-        addresses=[i for i in row.addresses.data or [] if i < factor_count],
+        addresses=tuple(i for i in row.addresses.data or [] if i < factor_count),
         internal=bool(row.internal.data), id=row_id,
     )
 

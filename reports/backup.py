@@ -57,6 +57,7 @@ from accounts.roles import ROLES
 
 from .checks import check_report
 from .comments import PARTS
+from .document_text import document_text
 from .exchange import DocumentError, from_document, to_document
 from .exports_log import DESTINATIONS
 from .language import N_, say
@@ -447,7 +448,7 @@ class _Fields:
         blocking = [f"{p.field}: {p.message}" for p in check_report(report) if p.blocking]
         if blocking:
             raise BackupError(f"{where} is not a valid report: {'; '.join(blocking)}")
-        return report, json.dumps(value, ensure_ascii=False)
+        return report, document_text(value)  # as the store writes it
 
 
 def _read_listed(root: Path, entry: Any, where: str, seen: set[Path]) -> tuple[str, bytes]:
@@ -716,7 +717,7 @@ def _insert_attachments(session: Session, row: ReportRow, record: ReportRecord,
         return
     document = _FIGURE_REFERENCE.sub(
         lambda m: f"attachment:{renumbered.get(m.group(1), m.group(1))}",
-        json.dumps(to_document(record.report), ensure_ascii=False))
+        document_text(to_document(record.report)))
     ReportStore._fill(row, from_document(json.loads(document)))
     session.flush()
 

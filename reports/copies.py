@@ -31,7 +31,7 @@ def client_copy(report: Report) -> Report:
         timeline=[replace(e) for e in report.timeline if not e.internal],
         factors=[replace(f) for _, f in kept_factors],
         actions=[
-            replace(a, addresses=[new_position[p] for p in a.addresses if p in new_position])
+            replace(a, addresses=tuple(new_position[p] for p in a.addresses if p in new_position))
             for a in report.actions if not a.internal
         ],
         internal_parts=[],

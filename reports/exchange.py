@@ -26,9 +26,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -49,6 +50,7 @@ from .model import (
     TimelineEvent,
     new_row_id,
 )
+from .row_memo import RowMemo
 
 # Fields the server manages; accepted in a document and ignored, never stored as the report's.
 SERVER_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "url"})
@@ -406,8 +408,8 @@ def from_document(document: Any) -> Report:
                 due=r.day(row.get("due"), f"{p}.due"),
                 ticket=ticket,
                 status=r.choice(row.get("status"), f"{p}.status", ACTION_STATUSES, "proposed"),
-                addresses=r.positions(row.get("addresses"), f"{p}.addresses",
-                                      len(report.factors)),
+                addresses=tuple(r.positions(row.get("addresses"), f"{p}.addresses",
+                                            len(report.factors))),
                 internal=r.flag(row.get("internal"), f"{p}.internal"),
                 id=row_id,
             )
@@ -420,6 +422,57 @@ def from_document(document: Any) -> Report:
 
 def _iso(moment: datetime | date | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def event_document(e: TimelineEvent) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "at": _iso(e.at),
+        "kind": e.kind,
+        "description": e.description,
+        "contributing": e.contributing,
+        **({"outside_window": True} if e.outside_window else {}),
+        **({"internal": True} if e.internal else {}),
+    }
+
+
+def factor_document(f: Factor) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "description": f.description,
+        "root_cause": f.root_cause,
+        **({"internal": True} if f.internal else {}),
+    }
+
+
+def action_document(a: ActionItem) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "description": a.description,
+        "owner": a.owner,
+        "priority": a.priority,
+        "due": _iso(a.due),
+        "ticket": a.ticket,
+        "status": a.status,
+        **({"addresses": list(a.addresses)} if a.addresses else {}),
+        **({"internal": True} if a.internal else {}),
+    }
+
+
+Row = TypeVar("Row", TimelineEvent, Factor, ActionItem)
+
+# The document of each row object already written. Shared by every document that holds the
+# row: nothing changes a document once made (a patch works on a deep copy).
+row_documents: RowMemo[TimelineEvent | Factor | ActionItem, dict[str, Any]] = RowMemo()
+
+
+def _rows_document(rows: list[Row], write: Callable[[Row], dict[str, Any]],
+                   ) -> list[dict[str, Any]]:
+    documents = []
+    for row in rows:
+        document = row_documents.get(row)
+        documents.append(row_documents.put(row, write(row)) if document is None else document)
+    return documents
 
 
 def to_document(report: Report) -> dict[str, Any]:
@@ -439,46 +492,14 @@ def to_document(report: Report) -> dict[str, Any]:
         "apology": report.apology,
         "summary": report.summary,
         "impact": report.impact,
-        "timeline": [
-            {
-                "id": e.id,
-                "at": _iso(e.at),
-                "kind": e.kind,
-                "description": e.description,
-                "contributing": e.contributing,
-                **({"outside_window": True} if e.outside_window else {}),
-                **({"internal": True} if e.internal else {}),
-            }
-            for e in report.timeline
-        ],
-        "factors": [
-            {
-                "id": f.id,
-                "description": f.description,
-                "root_cause": f.root_cause,
-                **({"internal": True} if f.internal else {}),
-            }
-            for f in report.factors
-        ],
+        "timeline": _rows_document(report.timeline, event_document),
+        "factors": _rows_document(report.factors, factor_document),
         "lessons": {
             "went_well": report.lessons.went_well,
             "went_wrong": report.lessons.went_wrong,
             "lucky": report.lessons.lucky,
         },
-        "actions": [
-            {
-                "id": a.id,
-                "description": a.description,
-                "owner": a.owner,
-                "priority": a.priority,
-                "due": _iso(a.due),
-                "ticket": a.ticket,
-                "status": a.status,
-                **({"addresses": list(a.addresses)} if a.addresses else {}),
-                **({"internal": True} if a.internal else {}),
-            }
-            for a in report.actions
-        ],
+        "actions": _rows_document(report.actions, action_document),
         "follow_up_review_on": _iso(report.follow_up_review_on),
         **({"follow_up_outcome": report.follow_up_outcome} if report.follow_up_outcome else {}),
         **({"follow_up_held_on": _iso(report.follow_up_held_on)}

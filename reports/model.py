@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from .language import N_
@@ -74,7 +75,7 @@ def new_row_id() -> str:
     return secrets.token_hex(5)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TimelineEvent:
     at: datetime | None = None
     kind: str = "other"
@@ -87,7 +88,10 @@ class TimelineEvent:
     id: str = field(default_factory=new_row_id)
 
 
-@dataclass
+_time_of = attrgetter("at")  # an event's time, for sorting (stable: equal times keep their order)
+
+
+@dataclass(frozen=True)
 class Factor:
     description: str = ""
     root_cause: bool = False
@@ -95,14 +99,14 @@ class Factor:
     id: str = field(default_factory=new_row_id)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Lessons:
     went_well: str = ""
     went_wrong: str = ""
     lucky: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ActionItem:
     description: str = ""
     owner: str = ""
@@ -111,7 +115,7 @@ class ActionItem:
     ticket: str = ""
     status: str = "proposed"
     # Positions (0-based) in ``Report.factors`` of the factors this action deals with.
-    addresses: list[int] = field(default_factory=list)
+    addresses: tuple[int, ...] = ()
     internal: bool = False
     id: str = field(default_factory=new_row_id)
 
@@ -153,9 +157,8 @@ class Report:
 
     def sorted_timeline(self) -> list[TimelineEvent]:
         """Events in time order; events without a time keep their place at the end."""
-        timed = [(e.at, e) for e in self.timeline if e.at is not None]
-        untimed = [e for e in self.timeline if e.at is None]
-        return [e for _, e in sorted(timed, key=lambda pair: pair[0])] + untimed
+        timed = sorted((e for e in self.timeline if e.at is not None), key=_time_of)
+        return timed + [e for e in self.timeline if e.at is None]
 
     def is_internal(self, part: str) -> bool:
         """Whether a free-text part (a name from ``INTERNAL_PARTS``) is internal only."""

@@ -14,7 +14,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, overload
@@ -565,7 +565,8 @@ class ReportStore:
         stored = self.get(report_id)
         if stored is None or not 0 <= position < len(stored.report.actions):
             return None
-        stored.report.actions[position].status = status
+        actions = stored.report.actions
+        actions[position] = replace(actions[position], status=status)
         return self.save(report_id, stored.report, expected_version=stored.version,
                          author=author, note=f"Action item {position + 1} marked {status}",
                          kind="action")

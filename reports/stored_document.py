@@ -9,11 +9,22 @@ ids stored documents have had since issue 15) goes through ``from_document``, ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from .exchange import KNOWN_FIELDS, SERVER_FIELDS, from_document
+from .exchange import (
+    KNOWN_FIELDS,
+    SERVER_FIELDS,
+    Row,
+    action_document,
+    event_document,
+    factor_document,
+    from_document,
+    row_documents,
+)
 from .model import FORMAT, ActionItem, Factor, Lessons, Report, TimelineEvent
+from .row_memo import RowMemo
 
 _ROW_LISTS = ("timeline", "factors", "actions")
 
@@ -30,12 +41,13 @@ def _as_written(document: Any) -> bool:
     """Whether ``document`` has the shape ``to_document`` gives (and so needs no checks)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         return False
-    for name in _ROW_LISTS:
-        rows = document.get(name)
-        if not isinstance(rows, list) or not all(
-                isinstance(row, dict) and isinstance(row.get("id"), str) for row in rows):
-            return False
-    return isinstance(document.get("lessons"), dict)
+    # Each row is looked at when it is first read (``_rows``).
+    return (all(isinstance(document.get(name), list) for name in _ROW_LISTS)
+            and isinstance(document.get("lessons"), dict))
+
+
+class _NotAsWritten(Exception):
+    """A row without the shape ``to_document`` gives it: the whole document is checked."""
 
 
 def stored_report(document: Any) -> Report:
@@ -44,8 +56,51 @@ def stored_report(document: Any) -> Report:
         return from_document(document)
     try:
         return _read(document)
-    except (KeyError, TypeError, ValueError):  # a field missing or unreadable: checked
+    except (_NotAsWritten, KeyError, TypeError, ValueError):  # missing or unreadable: checked
         return from_document(document)
+
+
+def _event(row: dict[str, Any]) -> TimelineEvent:
+    return TimelineEvent(at=_moment(row["at"]), kind=row["kind"], description=row["description"],
+                         contributing=row["contributing"],
+                         outside_window=row.get("outside_window", False),
+                         internal=row.get("internal", False), id=row["id"])
+
+
+def _factor(row: dict[str, Any]) -> Factor:
+    return Factor(description=row["description"], root_cause=row["root_cause"],
+                  internal=row.get("internal", False), id=row["id"])
+
+
+def _action(row: dict[str, Any]) -> ActionItem:
+    return ActionItem(description=row["description"], owner=row["owner"],
+                      priority=row["priority"], due=_day(row["due"]), ticket=row["ticket"],
+                      status=row["status"], addresses=tuple(row.get("addresses", ())),
+                      internal=row.get("internal", False), id=row["id"])
+
+
+# The row read from each row of a stored document. The store keeps the documents it last read
+# and wrote parsed (reports/store.py), so an autosave reads back the very row documents it
+# wrote, and all but the one being typed in are found here.
+stored_events: RowMemo[dict[str, Any], TimelineEvent] = RowMemo()
+stored_factors: RowMemo[dict[str, Any], Factor] = RowMemo()
+stored_actions: RowMemo[dict[str, Any], ActionItem] = RowMemo()
+
+
+def _rows(documents: list[dict[str, Any]], read: Callable[[dict[str, Any]], Row],
+          write: Callable[[Row], dict[str, Any]], memo: RowMemo[dict[str, Any], Row],
+          ) -> list[Row]:
+    rows: list[Row] = []
+    for document in documents:
+        row = memo.get(document)
+        if row is None:
+            if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+                raise _NotAsWritten
+            row = memo.put(document, read(document))
+            if write(row) == document:  # then writing the row again gives this very document
+                row_documents.put(row, document)
+        rows.append(row)
+    return rows
 
 
 def _read(document: dict[str, Any]) -> Report:
@@ -58,27 +113,11 @@ def _read(document: dict[str, Any]) -> Report:
         detected_at=_moment(document["detected_at"]),
         resolved_at=_moment(document["resolved_at"]),
         apology=document["apology"], summary=document["summary"], impact=document["impact"],
-        timeline=[
-            TimelineEvent(at=_moment(row["at"]), kind=row["kind"],
-                          description=row["description"], contributing=row["contributing"],
-                          outside_window=row.get("outside_window", False),
-                          internal=row.get("internal", False), id=row["id"])
-            for row in document["timeline"]
-        ],
-        factors=[
-            Factor(description=row["description"], root_cause=row["root_cause"],
-                   internal=row.get("internal", False), id=row["id"])
-            for row in document["factors"]
-        ],
+        timeline=_rows(document["timeline"], _event, event_document, stored_events),
+        factors=_rows(document["factors"], _factor, factor_document, stored_factors),
         lessons=Lessons(went_well=lessons["went_well"], went_wrong=lessons["went_wrong"],
                         lucky=lessons["lucky"]),
-        actions=[
-            ActionItem(description=row["description"], owner=row["owner"],
-                       priority=row["priority"], due=_day(row["due"]), ticket=row["ticket"],
-                       status=row["status"], addresses=list(row.get("addresses", ())),
-                       internal=row.get("internal", False), id=row["id"])
-            for row in document["actions"]
-        ],
+        actions=_rows(document["actions"], _action, action_document, stored_actions),
         follow_up_review_on=_day(document["follow_up_review_on"]),
         follow_up_outcome=document.get("follow_up_outcome", ""),
         follow_up_held_on=_day(document.get("follow_up_held_on")),

@@ -34,6 +34,7 @@ from tests import drive_fixtures
 from tests.conftest import SAMPLE_DOCUMENT
 from tests.drive_fixtures import FOLDER_ID
 from tests.fake_drive import FakeDrive
+from tests.row_edits import edit_row
 
 drive_ca = drive_fixtures.drive_ca
 signing_key = drive_fixtures.signing_key
@@ -262,7 +263,8 @@ def test_the_markdown_export_places_only_real_figures(files: Files, app: Flask, 
         stored = get_store().get(files.report_id)
         assert stored is not None
         stored.report.summary = written.format(**values)
-        stored.report.timeline[0].description = "Graph: " + written.format(**values)
+        edit_row(stored.report, "timeline", 0,
+                 description="Graph: " + written.format(**values))
         get_store().save(files.report_id, stored.report, expected_version=stored.version)
     text = files.render("md").decode()
     assert expected.format(**values) in text

@@ -44,6 +44,7 @@ from reports.exchange import from_document
 from reports.model import Report
 from tests.conftest import csrf_token_from
 from tests.pages import form_values
+from tests.row_edits import edit_lessons, edit_row
 from views.conflicts import LABELS, differences, form_entries, posted_entries, report_texts
 
 AUTOSAVE = {"X-Hindsight-Autosave": "1", "Accept": "application/json"}
@@ -181,16 +182,16 @@ CHANGES: dict[str, Callable[[Report], None]] = {
     "summary": lambda r: setattr(r, "summary", r.summary + " More."),
     "impact": lambda r: setattr(r, "impact", ""),
     "impact_internal": lambda r: r.internal_parts.remove("impact"),
-    "timeline": lambda r: setattr(r.timeline[2], "internal", False),
-    "factors": lambda r: setattr(r.factors[1], "internal", False),
+    "timeline": lambda r: edit_row(r, "timeline", 2, internal=False),
+    "factors": lambda r: edit_row(r, "factors", 1, internal=False),
     "no_single_root_cause": lambda r: setattr(r, "no_single_root_cause", False),
-    "went_well": lambda r: setattr(r.lessons, "went_well", "Nothing."),
+    "went_well": lambda r: edit_lessons(r, went_well="Nothing."),
     "went_well_internal": lambda r: r.internal_parts.remove("lessons.went_well"),
-    "went_wrong": lambda r: setattr(r.lessons, "went_wrong", "Everything."),
+    "went_wrong": lambda r: edit_lessons(r, went_wrong="Everything."),
     "went_wrong_internal": lambda r: r.internal_parts.remove("lessons.went_wrong"),
-    "lucky": lambda r: setattr(r.lessons, "lucky", ""),
+    "lucky": lambda r: edit_lessons(r, lucky=""),
     "lucky_internal": lambda r: r.internal_parts.remove("lessons.lucky"),
-    "actions": lambda r: setattr(r.actions[0], "addresses", [0]),
+    "actions": lambda r: edit_row(r, "actions", 0, addresses=(0,)),
     "follow_up_review_on": lambda r: setattr(r, "follow_up_review_on", date(2025, 12, 4)),
     "follow_up_outcome": lambda r: setattr(r, "follow_up_outcome", "All done."),
     "follow_up_held_on": lambda r: setattr(r, "follow_up_held_on", None),
@@ -198,19 +199,20 @@ CHANGES: dict[str, Callable[[Report], None]] = {
 
 # Changes no text shows on its own: ticks inside rows, and the links between rows.
 ROW_CHANGES: dict[str, tuple[str, Callable[[Report], None]]] = {
-    "event contributed": ("timeline", lambda r: setattr(r.timeline[1], "contributing", False)),
+    "event contributed": ("timeline", lambda r: edit_row(r, "timeline", 1, contributing=False)),
     "event outside window": ("timeline",
-                             lambda r: setattr(r.timeline[0], "outside_window", False)),
-    "event internal": ("timeline", lambda r: setattr(r.timeline[3], "internal", True)),
-    "event kind": ("timeline", lambda r: setattr(r.timeline[3], "kind", "mitigation")),
-    "root cause": ("factors", lambda r: setattr(r.factors[2], "root_cause", False)),
-    "factor internal": ("factors", lambda r: setattr(r.factors[0], "internal", True)),
+                             lambda r: edit_row(r, "timeline", 0, outside_window=False)),
+    "event internal": ("timeline", lambda r: edit_row(r, "timeline", 3, internal=True)),
+    "event kind": ("timeline", lambda r: edit_row(r, "timeline", 3, kind="mitigation")),
+    "root cause": ("factors", lambda r: edit_row(r, "factors", 2, root_cause=False)),
+    "factor internal": ("factors", lambda r: edit_row(r, "factors", 0, internal=True)),
     "factor added": ("factors", lambda r: r.factors.append(copy.deepcopy(r.factors[0]))),
-    "action link added": ("actions", lambda r: r.actions[1].addresses.append(2)),
-    "action internal": ("actions", lambda r: setattr(r.actions[1], "internal", False)),
-    "action priority": ("actions", lambda r: setattr(r.actions[1], "priority", None)),
-    "action due": ("actions", lambda r: setattr(r.actions[0], "due", date(2025, 11, 16))),
-    "action status": ("actions", lambda r: setattr(r.actions[0], "status", "in_progress")),
+    "action link added": ("actions", lambda r: edit_row(
+        r, "actions", 1, addresses=(*r.actions[1].addresses, 2))),
+    "action internal": ("actions", lambda r: edit_row(r, "actions", 1, internal=False)),
+    "action priority": ("actions", lambda r: edit_row(r, "actions", 1, priority=None)),
+    "action due": ("actions", lambda r: edit_row(r, "actions", 0, due=date(2025, 11, 16))),
+    "action status": ("actions", lambda r: edit_row(r, "actions", 0, status="in_progress")),
     "action removed": ("actions", lambda r: r.actions.pop()),
 }
 

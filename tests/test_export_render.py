@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
@@ -216,8 +217,7 @@ def test_factors_are_numbered_and_actions_say_which_they_deal_with(rich: Report)
 
 def test_no_single_root_cause_is_said_only_when_the_authors_agreed(rich: Report) -> None:
     rich = copy.deepcopy(rich)
-    for factor in rich.factors:
-        factor.root_cause = False
+    rich.factors = [replace(factor, root_cause=False) for factor in rich.factors]
     assert "No root cause marked yet." in visible(render_html(rich))
     rich.no_single_root_cause = True
     text = visible(render_html(rich))

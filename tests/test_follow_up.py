@@ -37,7 +37,7 @@ def _store(app: Flask) -> ReportStore:
 
 def test_state_counts_the_actions(sample_document: dict[str, Any]) -> None:
     report = from_document(sample_document)
-    report.actions[0].status = "done"
+    report.actions[0] = replace(report.actions[0], status="done")
     report.actions.append(replace(report.actions[1], status="dropped"))
     state = follow_up_state(report, date(2026, 12, 3))
     assert state.due and state.date_has_come and not state.held and state.show_outcome

@@ -576,10 +576,10 @@ class GunicornInstance:
             time.sleep(0.1)
         while True:  # until its worker answers
             try:
-                if requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=5).ok:
+                if requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=15).ok:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or its first answer slow on a busy machine
             assert time.monotonic() < deadline, self.log.read_text()
             time.sleep(0.2)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from reports.exchange import from_document, to_document
 from reports.merge import merge_reports, merge_text, sentences
 from reports.model import ActionItem, Factor, Report, TimelineEvent
 from tests.conftest import SAMPLE_DOCUMENT
+from tests.row_edits import edit_row
 
 
 def _three() -> tuple[Report, Report, Report]:
@@ -71,7 +73,7 @@ def test_rows_are_matched_by_id_not_by_place() -> None:
     theirs.timeline.insert(0, TimelineEvent(at=first - timedelta(hours=1),
                                             kind="config_change", description="Flag flipped."))
     del theirs.timeline[2]
-    mine.timeline[3].description = "Back to normal at 11:02."
+    edit_row(mine, "timeline", 3, description="Back to normal at 11:02.")
     merged = merge_reports(base, mine, theirs)
     assert not merged.conflicts
     descriptions = [e.description for e in merged.report.timeline]
@@ -92,7 +94,7 @@ def test_rows_added_by_both_are_all_kept() -> None:
 
 def test_an_edit_wins_over_the_removal_of_its_row() -> None:
     base, mine, theirs = _three()
-    mine.factors[1].description = "Edited while someone removed it."
+    edit_row(mine, "factors", 1, description="Edited while someone removed it.")
     del theirs.factors[1]
     merged = merge_reports(base, mine, theirs)
     kept = merged.report.factors[1]
@@ -103,9 +105,9 @@ def test_an_edit_wins_over_the_removal_of_its_row() -> None:
 def test_unticking_is_a_change_like_any_other() -> None:
     base, mine, theirs = _three()
     for report in (base, mine, theirs):
-        report.factors[0].internal = True
+        edit_row(report, "factors", 0, internal=True)
         report.internal_parts = ["impact"]
-    mine.factors[0].internal = False
+    edit_row(mine, "factors", 0, internal=False)
     theirs.internal_parts = []
     merged = merge_reports(base, mine, theirs)
     assert not merged.report.factors[0].internal and merged.report.internal_parts == []
@@ -114,16 +116,16 @@ def test_unticking_is_a_change_like_any_other() -> None:
 def test_links_to_factors_follow_the_factors_when_they_are_reordered() -> None:
     base, mine, theirs = _three()
     for report in (base, mine, theirs):
-        report.actions[0].addresses = [0]  # the retired gateway
+        edit_row(report, "actions", 0, addresses=(0,))  # the retired gateway
     theirs.factors.reverse()
-    theirs.actions[0].addresses = [1]
-    mine.actions[1].addresses = [1]  # the checklist
+    edit_row(theirs, "actions", 0, addresses=(1,))
+    edit_row(mine, "actions", 1, addresses=(1,))  # the checklist
     merged = merge_reports(base, mine, theirs)
     factors = [f.description for f in merged.report.factors]
     gateway, checklist = (factors.index(SAMPLE_DOCUMENT["factors"][i]["description"])
                           for i in (0, 1))
-    assert merged.report.actions[0].addresses == [gateway]
-    assert merged.report.actions[1].addresses == [checklist]
+    assert merged.report.actions[0].addresses == (gateway,)
+    assert merged.report.actions[1].addresses == (checklist,)
 
 
 def test_text_pieces_join_back_to_the_text() -> None:
@@ -189,8 +191,9 @@ def _apply(report: Report, changes: list[tuple[str, Any]], who: str) -> dict[tup
             index, text = arg
             rows = [e for e in report.timeline if e.id in ids]
             if index < len(rows):
-                rows[index].description = f"{who} says {text}"
-                done[("edit", rows[index].id)] = rows[index].description
+                edited = replace(rows[index], description=f"{who} says {text}")
+                report.timeline[report.timeline.index(rows[index])] = edited
+                done[("edit", edited.id)] = edited.description
         elif kind == "remove_event":
             index, _ = arg
             rows = [e for e in report.timeline if e.id in ids]
@@ -198,7 +201,7 @@ def _apply(report: Report, changes: list[tuple[str, Any]], who: str) -> dict[tup
                 report.timeline.remove(rows[index])
                 done[("removed", rows[index].id)] = True
         else:
-            report.factors[arg].internal = not report.factors[arg].internal
+            edit_row(report, "factors", arg, internal=not report.factors[arg].internal)
             done[("tick", arg)] = report.factors[arg].internal
     return done
 

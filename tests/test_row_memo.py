@@ -1,0 +1,118 @@
+"""Rows written and read once per object (reports/row_memo.py) give exactly what writing and
+reading them afresh gives, whatever the rows hold and however they were made."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+
+from reports.exchange import (
+    DocumentError,
+    action_document,
+    event_document,
+    factor_document,
+    from_document,
+    to_document,
+)
+from reports.model import ActionItem, Factor, Report, TimelineEvent
+from reports.row_memo import RowMemo
+from reports.store import ReportStore
+from reports.stored_document import stored_report
+from tests.test_conflicts import FULL_DOCUMENT
+from tests.test_fuzz import SETTINGS, documents
+
+
+def _afresh(report: Report) -> dict[str, Any]:
+    """The report's document with every row written anew, no memo involved."""
+    return {**to_document(report),
+            "timeline": [event_document(e) for e in report.timeline],
+            "factors": [factor_document(f) for f in report.factors],
+            "actions": [action_document(a) for a in report.actions]}
+
+
+def _stored_text(store: ReportStore, report_id: int) -> str:
+    with store.engine.connect() as connection:
+        return str(connection.execute(sa.text("SELECT document FROM reports WHERE id = :id"),
+                                      {"id": report_id}).scalar_one())
+
+
+def test_rows_cannot_be_changed_in_place() -> None:
+    # What makes remembering by identity safe: a changed row is a new object.
+    for row in (TimelineEvent(), Factor(), ActionItem()):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            row.description = "changed"  # type: ignore[misc]  # what a careless caller would do
+
+
+def test_the_memo_goes_by_identity_and_starts_again_when_full() -> None:
+    memo: RowMemo[Factor, str] = RowMemo()
+    memo.MAX_ENTRIES = 3
+    one = Factor(description="same", id="f1")
+    twin = Factor(description="same", id="f1")
+    memo.put(one, "made of one")
+    assert memo.get(one) == "made of one" and one == twin and memo.get(twin) is None
+    others = [Factor(id=f"f{n}") for n in range(2, 5)]
+    for other in others:
+        memo.put(other, other.id)
+    assert memo.get(one) is None and memo.get(others[-1]) == "f4"
+
+
+def test_a_time_in_a_named_zone_reads_back_as_stored(store: ReportStore) -> None:
+    # The page gives times in the report's zone (ZoneInfo); a stored document gives them with
+    # their offset. Reading back must give the stored kind every time, never the page's
+    # objects, however many times the same rows are saved and read.
+    paris = ZoneInfo("Europe/Paris")
+    report = from_document(copy.deepcopy(FULL_DOCUMENT))
+    report.timeline = [dataclasses.replace(e, at=datetime(2026, 3, 29, 1, 30 + n, tzinfo=paris))
+                       for n, e in enumerate(report.timeline)]
+    created = store.create(report)
+    for round_ in range(3):
+        current = store.get(created.id)
+        assert current is not None
+        afresh = stored_report(json.loads(_stored_text(store, created.id)))
+        assert [(e.at, e.at and e.at.tzinfo) for e in current.report.timeline] == [
+            (e.at, e.at and e.at.tzinfo) for e in afresh.timeline]
+        assert all(not isinstance(e.at.tzinfo, ZoneInfo) for e in current.report.timeline
+                   if e.at)
+        current.report.summary = f"Round {round_}."
+        store.save(created.id, current.report, expected_version=current.version, read=current)
+
+
+def test_saving_the_rows_read_writes_them_unchanged(store: ReportStore) -> None:
+    # An autosave's path: read, change one row and one field, save, read again.
+    created = store.create(from_document(copy.deepcopy(FULL_DOCUMENT)))
+    for round_ in range(3):
+        current = store.get(created.id)
+        assert current is not None
+        report = current.report
+        report.timeline[0] = dataclasses.replace(report.timeline[0],
+                                                 description=f"Edited {round_}.")
+        report.actions.append(ActionItem(description=f"New {round_}.", owner="Ops"))
+        report.actions[0] = dataclasses.replace(report.actions[0], addresses=(0, 1))
+        saved = store.save(created.id, report, expected_version=current.version, read=current)
+        assert saved is not None
+        assert json.loads(_stored_text(store, created.id)) == _afresh(report)
+        again = store.get(created.id)
+        assert again is not None and again.report == report
+        assert to_document(again.report) == _afresh(again.report)
+
+
+@given(document=documents)
+@SETTINGS
+def test_any_accepted_document_writes_and_reads_the_same_twice(document: dict[str, Any],
+                                                                ) -> None:
+    try:
+        report = from_document(document)
+    except DocumentError:
+        return
+    first = json.loads(json.dumps(to_document(report)))
+    read = stored_report(first)
+    assert to_document(read) == _afresh(read) == _afresh(report)
+    assert stored_report(first) == read == stored_report(copy.deepcopy(first))
