@@ -131,9 +131,9 @@ def main() -> None:
         print(f"report: {args.rows} timeline rows, 10 factors, 10 action items; "
               f"median of {args.repeat}")
         print(f"{'save':12} {'ms':>7} {'x bare':>7} {'body bytes':>11}")
-        print(f"{'bare commit':12} {bare_ms:7.1f} {1:7.1f} {'':>11}")
+        print(f"{'bare commit':12} {bare_ms:7.2f} {1:7.2f} {'':>11}")
         for name, ms in (("changes", changes_ms), ("whole page", whole_ms)):
-            print(f"{name:12} {ms:7.1f} {ms / bare_ms:7.1f} {body_bytes[name]:11,d}")
+            print(f"{name:12} {ms:7.2f} {ms / bare_ms:7.2f} {body_bytes[name]:11,d}")
         assert re.match(r"\d+", str(version[0]))
 
 

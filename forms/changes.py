@@ -29,7 +29,7 @@ from wtforms.fields.core import UnboundField
 from reports import limits
 from reports.exchange import zone
 from reports.language import N_
-from reports.model import Report, new_row_id
+from reports.model import ActionItem, Factor, Report, new_row_id
 
 from .report import (
     ActionItemForm,
@@ -128,6 +128,15 @@ def _read_rows(formdata: MultiDict[str, str]) -> tuple[_Rows, Errors]:
     return rows, errors
 
 
+def _relinked(item: ActionItem, factors_before: list[Factor], places: dict[str, int],
+              ) -> ActionItem:
+    """``item`` linked to the same factors at their ``places`` (by factor id) now; the same
+    object when nothing moved, so that what was made of it is not made again."""
+    addresses = tuple(sorted(places[factors_before[p].id] for p in item.addresses
+                             if p < len(factors_before) and factors_before[p].id in places))
+    return item if addresses == item.addresses else replace(item, addresses=addresses)
+
+
 def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
     """``base`` with the page's changes applied, or ``ChangesInvalid`` with every error."""
     sent = [name for name in formdata.get("sent", "").split(",") if name in TOP_LEVEL]
@@ -167,9 +176,7 @@ def apply_page_changes(base: Report, formdata: MultiDict[str, str]) -> Report:
     items = {row.id: row for row in base.actions}
     mine.actions = [
         action_item(rows.actions[i], i, len(mine.factors)) if i in rows.actions
-        else replace(items[i], addresses=tuple(sorted(
-            places[base.factors[p].id] for p in items[i].addresses
-            if p < len(base.factors) and base.factors[p].id in places)))
+        else _relinked(items[i], base.factors, places)
         for i in orders["actions"] if i in rows.actions or i in items
     ]
     mine.timeline = mine.sorted_timeline()

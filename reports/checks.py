@@ -41,11 +41,14 @@ def _out_of_range(report: Report) -> list[Problem]:
     months after an incident resolved in December 2200). ``from_document`` does not refuse
     them: it also reads what earlier versions stored.
     """
+    # Each row's name is worked out only for a row out of range: every autosave checks them all.
     values: list[tuple[str, date | None]] = [
         ("started_at", report.started_at), ("detected_at", report.detected_at),
         ("resolved_at", report.resolved_at),
-        *((f"timeline.{i}.at", event.at) for i, event in enumerate(report.timeline)),
-        *((f"actions.{i}.due", action.due) for i, action in enumerate(report.actions)),
+        *((f"timeline.{i}.at", event.at) for i, event in enumerate(report.timeline)
+          if event.at is not None and not in_year_range(event.at)),
+        *((f"actions.{i}.due", action.due) for i, action in enumerate(report.actions)
+          if action.due is not None and not in_year_range(action.due)),
         ("follow_up_review_on", report.follow_up_review_on),
         ("follow_up_held_on", report.follow_up_held_on),
     ]

@@ -26,10 +26,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -459,20 +458,11 @@ def action_document(a: ActionItem) -> dict[str, Any]:
     }
 
 
-Row = TypeVar("Row", TimelineEvent, Factor, ActionItem)
-
-# The document of each row object already written. Shared by every document that holds the
-# row: nothing changes a document once made (a patch works on a deep copy).
-row_documents: RowMemo[TimelineEvent | Factor | ActionItem, dict[str, Any]] = RowMemo()
-
-
-def _rows_document(rows: list[Row], write: Callable[[Row], dict[str, Any]],
-                   ) -> list[dict[str, Any]]:
-    documents = []
-    for row in rows:
-        document = row_documents.get(row)
-        documents.append(row_documents.put(row, write(row)) if document is None else document)
-    return documents
+# The document of each row object already written, by kind of row. Shared by every document
+# that holds the row: nothing changes a document once made (a patch works on a deep copy).
+event_documents: RowMemo[TimelineEvent, dict[str, Any]] = RowMemo()
+factor_documents: RowMemo[Factor, dict[str, Any]] = RowMemo()
+action_documents: RowMemo[ActionItem, dict[str, Any]] = RowMemo()
 
 
 def to_document(report: Report) -> dict[str, Any]:
@@ -492,14 +482,14 @@ def to_document(report: Report) -> dict[str, Any]:
         "apology": report.apology,
         "summary": report.summary,
         "impact": report.impact,
-        "timeline": _rows_document(report.timeline, event_document),
-        "factors": _rows_document(report.factors, factor_document),
+        "timeline": event_documents.made_for_each(report.timeline, event_document),
+        "factors": factor_documents.made_for_each(report.factors, factor_document),
         "lessons": {
             "went_well": report.lessons.went_well,
             "went_wrong": report.lessons.went_wrong,
             "lucky": report.lessons.lucky,
         },
-        "actions": _rows_document(report.actions, action_document),
+        "actions": action_documents.made_for_each(report.actions, action_document),
         "follow_up_review_on": _iso(report.follow_up_review_on),
         **({"follow_up_outcome": report.follow_up_outcome} if report.follow_up_outcome else {}),
         **({"follow_up_held_on": _iso(report.follow_up_held_on)}

@@ -9,6 +9,7 @@ another object while the entry is there.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 Key = TypeVar("Key")
@@ -35,4 +36,14 @@ class RowMemo(Generic[Key, Made]):
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries.clear()
         self._entries[id(key)] = (key, made)
+        return made
+
+    def made_for_each(self, keys: Iterable[Key], make: Callable[[Key], Made]) -> list[Made]:
+        """What was made of each of ``keys``, made by ``make`` for those not seen yet."""
+        entries = self._entries  # the loop every autosave runs for every row: kept tight
+        made = []
+        for key in keys:
+            entry = entries.get(id(key))
+            made.append(entry[1] if entry is not None and entry[0] is key
+                        else self.put(key, make(key)))
         return made

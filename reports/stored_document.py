@@ -11,22 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .exchange import (
     KNOWN_FIELDS,
     SERVER_FIELDS,
-    Row,
     action_document,
+    action_documents,
     event_document,
+    event_documents,
     factor_document,
+    factor_documents,
     from_document,
-    row_documents,
 )
 from .model import FORMAT, ActionItem, Factor, Lessons, Report, TimelineEvent
 from .row_memo import RowMemo
 
 _ROW_LISTS = ("timeline", "factors", "actions")
+Row = TypeVar("Row", TimelineEvent, Factor, ActionItem)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -89,18 +91,16 @@ stored_actions: RowMemo[dict[str, Any], ActionItem] = RowMemo()
 
 def _rows(documents: list[dict[str, Any]], read: Callable[[dict[str, Any]], Row],
           write: Callable[[Row], dict[str, Any]], memo: RowMemo[dict[str, Any], Row],
-          ) -> list[Row]:
-    rows: list[Row] = []
-    for document in documents:
-        row = memo.get(document)
-        if row is None:
-            if not isinstance(document, dict) or not isinstance(document.get("id"), str):
-                raise _NotAsWritten
-            row = memo.put(document, read(document))
-            if write(row) == document:  # then writing the row again gives this very document
-                row_documents.put(row, document)
-        rows.append(row)
-    return rows
+          written: RowMemo[Row, dict[str, Any]]) -> list[Row]:
+    def first_read(document: dict[str, Any]) -> Row:
+        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+            raise _NotAsWritten
+        row = read(document)
+        if write(row) == document:  # then writing the row again gives this very document
+            written.put(row, document)
+        return row
+
+    return memo.made_for_each(documents, first_read)
 
 
 def _read(document: dict[str, Any]) -> Report:
@@ -113,11 +113,14 @@ def _read(document: dict[str, Any]) -> Report:
         detected_at=_moment(document["detected_at"]),
         resolved_at=_moment(document["resolved_at"]),
         apology=document["apology"], summary=document["summary"], impact=document["impact"],
-        timeline=_rows(document["timeline"], _event, event_document, stored_events),
-        factors=_rows(document["factors"], _factor, factor_document, stored_factors),
+        timeline=_rows(document["timeline"], _event, event_document, stored_events,
+                       event_documents),
+        factors=_rows(document["factors"], _factor, factor_document, stored_factors,
+                      factor_documents),
         lessons=Lessons(went_well=lessons["went_well"], went_wrong=lessons["went_wrong"],
                         lucky=lessons["lucky"]),
-        actions=_rows(document["actions"], _action, action_document, stored_actions),
+        actions=_rows(document["actions"], _action, action_document, stored_actions,
+                      action_documents),
         follow_up_review_on=_day(document["follow_up_review_on"]),
         follow_up_outcome=document.get("follow_up_outcome", ""),
         follow_up_held_on=_day(document.get("follow_up_held_on")),

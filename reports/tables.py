@@ -71,6 +71,8 @@ class RevisionRow(Base):
     __tablename__ = "revisions"
     __table_args__ = (
         sa.UniqueConstraint("report_id", "version", name="uq_revisions_report_version"),
+        # What every autosave prunes (reports/store.py ``PRUNE_FOLDED``): found, not scanned for.
+        sa.Index("ix_revisions_folded", "report_id", "folded", "saved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

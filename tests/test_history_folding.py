@@ -150,6 +150,23 @@ def test_an_unknown_kind_is_refused(store: ReportStore) -> None:
 # Folded versions stay readable for a day -----------------------------------------------------
 
 
+def test_the_folded_revisions_an_autosave_prunes_are_found_by_an_index(store: ReportStore,
+                                                                      ) -> None:
+    # Without it the prune read every revision of the report at every autosave: after 3,000
+    # autosaves each save took twice as long as the first (bench/bench_autosave.py).
+    indexes = sa.inspect(store.engine).get_indexes("revisions")
+    assert {"name": "ix_revisions_folded", "columns": ["report_id", "folded", "saved_at"]} in [
+        {"name": index["name"], "columns": index["column_names"]} for index in indexes]
+    if store.engine.dialect.name == "sqlite":
+        statement = store_module.statements.PRUNE_FOLDED.compile(store.engine)
+        given = {"report_id": 1, "before": "2026-01-01 00:00:00"}
+        with store.engine.connect() as connection:
+            plan = connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}",
+                tuple(given[name] for name in statement.positiontup or ())).all()
+        assert any("ix_revisions_folded" in str(step) for step in plan), plan
+
+
 def test_folded_versions_stay_readable_for_a_day_then_go(store: ReportStore, clock: Clock) -> None:
     report = store.create(from_document(_doc()), author=DANA)
     for step in range(3):
