@@ -28,8 +28,8 @@ def client_copy(report: Report) -> Report:
             went_wrong=part("lessons.went_wrong", report.lessons.went_wrong),
             lucky=part("lessons.lucky", report.lessons.lucky),
         ),
-        timeline=[replace(e) for e in report.timeline if not e.internal],
-        factors=[replace(f) for _, f in kept_factors],
+        timeline=[e for e in report.timeline if not e.internal],  # rows are frozen: shared
+        factors=[f for _, f in kept_factors],
         actions=[
             replace(a, addresses=tuple(new_position[p] for p in a.addresses if p in new_position))
             for a in report.actions if not a.internal

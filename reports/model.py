@@ -75,6 +75,8 @@ def new_row_id() -> str:
     return secrets.token_hex(5)
 
 
+# Rows are frozen: a changed row is a new object (``dataclasses.replace``), so what was made of
+# a row (its document, reports/row_memo.py) stays true, and reports may share rows.
 @dataclass(frozen=True)
 class TimelineEvent:
     at: datetime | None = None
