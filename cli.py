@@ -37,6 +37,27 @@ from services import get_store, get_users, request_export, today, wait_for_expor
 from views.language import in_the_environments_language as spoken
 
 
+# What the backup and restore commands count, singular or plural ("1 report", "2 reports").
+def _reports(num: int) -> str:
+    return ngettext("%(num)s report", "%(num)s reports", num)
+
+
+def _revisions(num: int) -> str:
+    return ngettext("%(num)s revision", "%(num)s revisions", num)
+
+
+def _comments(num: int) -> str:
+    return ngettext("%(num)s comment", "%(num)s comments", num)
+
+
+def _export_records(num: int) -> str:
+    return ngettext("%(num)s export record", "%(num)s export records", num)
+
+
+def _accounts(num: int) -> str:
+    return ngettext("%(num)s account", "%(num)s accounts", num)
+
+
 def register_cli(app: Flask) -> None:
     reports = AppGroup("reports", help="Import, list, dump and export incident reports.")
     db = AppGroup("db", help="The database schema.")
@@ -209,12 +230,13 @@ def register_cli(app: Flask) -> None:
         except BackupError as error:
             raise click.ClickException(str(error)) from None
         accounts = (gettext("accounts not included (--with-accounts)") if result.accounts is None
-                    else gettext("%(num)s accounts", num=result.accounts))
-        click.echo(gettext("Backed up %(reports)s reports (%(in_bin)s in the bin), %(revisions)s "
-                           "revisions, %(comments)s comments, %(exports)s export records, "
-                           "%(accounts)s to %(folder)s", reports=result.reports,
-                           in_bin=result.in_bin, revisions=result.revisions,
-                           comments=result.comments, exports=result.exports, accounts=accounts,
+                    else _accounts(result.accounts))
+        click.echo(gettext("Backed up %(reports)s (%(in_bin)s in the bin), %(revisions)s, "
+                           "%(comments)s, %(exports)s, %(accounts)s to %(folder)s",
+                           reports=_reports(result.reports), in_bin=result.in_bin,
+                           revisions=_revisions(result.revisions),
+                           comments=_comments(result.comments),
+                           exports=_export_records(result.exports), accounts=accounts,
                            folder=result.folder))
 
     @reports.command("restore")
@@ -243,18 +265,20 @@ def register_cli(app: Flask) -> None:
                              ignore_signature=ignore_signature)
         except BackupError as error:
             raise click.ClickException(str(error)) from None
-        counts = gettext("(%(in_bin)s in the bin), %(revisions)s revisions, %(comments)s "
-                         "comments, %(exports)s export records, %(accounts)s accounts",
-                         in_bin=result.in_bin, revisions=result.revisions,
-                         comments=result.comments, exports=result.exports,
-                         accounts=result.accounts_added)
+        counts = gettext("(%(in_bin)s in the bin), %(revisions)s, %(comments)s, %(exports)s, "
+                         "%(accounts)s", in_bin=result.in_bin,
+                         revisions=_revisions(result.revisions),
+                         comments=_comments(result.comments),
+                         exports=_export_records(result.exports),
+                         accounts=_accounts(result.accounts_added))
+        reports = _reports(len(result.ids))
         if as_new:
             ids = " ".join(f"{old}->{new}" for old, new in result.ids.items())
-            click.echo(gettext("Restored %(num)s reports as new reports %(counts)s; new ids: "
-                               "%(ids)s", num=len(result.ids), counts=counts, ids=ids))
+            click.echo(gettext("Restored %(reports)s, each as a new report, %(counts)s; new "
+                               "ids: %(ids)s", reports=reports, counts=counts, ids=ids))
         else:
-            click.echo(gettext("Restored %(num)s reports %(counts)s; ids kept: %(ids)s",
-                               num=len(result.ids), counts=counts,
+            click.echo(gettext("Restored %(reports)s %(counts)s; ids kept: %(ids)s",
+                               reports=reports, counts=counts,
                                ids=" ".join(map(str, result.ids))))
         if result.accounts_kept:
             click.echo(gettext("Accounts already here, left as they are: %(names)s",

@@ -751,7 +751,7 @@ def restore(store: ReportStore, folder: Path, secret_key: str | bytes, *, as_new
             present = session.scalar(sa.select(sa.func.count()).select_from(ReportRow)) or 0
             if present and not as_new:
                 raise BackupError(say(N_(
-                    "this instance already has %(present)s reports (the bin included); restore "
+                    "this instance already has reports (%(present)s, the bin included); restore "
                     "into an empty instance, or add the backup's reports with --as-new"),
                     present=present))
             for record in backup.reports:

@@ -184,6 +184,12 @@ def test_a_restore_brings_back_everything_with_the_same_ids(
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Backed up 3 reports (1 in the bin), 5 revisions, "
                                     "3 comments, 3 export records")
+    # One of a thing is said in the singular.
+    single = make_app(tmp_path, "single", f"sqlite:///{tmp_path / 'single.sqlite3'}")
+    store_of(single).create(from_document({**SAMPLE_DOCUMENT}))
+    alone = run(single, "backup", str(tmp_path / "alone"))
+    assert alone.output.startswith("Backed up 1 report (0 in the bin), 1 revision, 0 comments, "
+                                   "0 export records, accounts not included"), alone.output
     assert not (folder / "accounts.json").exists()
 
     target = make_app(tmp_path, "target", target_url)
@@ -242,7 +248,8 @@ def test_restoring_over_existing_reports_is_refused(made: tuple[Flask, Path],
     store = store_of(empty)
     store.delete(store.create(from_document(SAMPLE_DOCUMENT)).id)  # only the bin holds one
     before = counts(empty)
-    assert_one_line_error(run(empty, "restore", str(folder)), "already has 1 reports")
+    assert_one_line_error(run(empty, "restore", str(folder)),
+                          "already has reports (1, the bin included)")
     assert counts(empty) == before
 
 

@@ -461,9 +461,12 @@ def test_backups_and_accounts_say_what_is_wrong_in_the_environments_language(
     create(app)
     backed_up = _cli(app, ["reports", "backup", str(tmp_path / "new")], "fr_CA.UTF-8")
     assert backed_up.exit_code == 0, backed_up.output
-    assert backed_up.output.startswith("Sauvegarde de 1 rapports (dont 0 dans la corbeille)")
+    # One is singular, and so is none in French ("0 commentaire", "1 rapport").
+    assert backed_up.output.startswith(
+        "Sauvegarde de 1 rapport (dont 0 dans la corbeille), 1 version, 0 commentaire, "
+        "0 trace d’exportation et comptes non inclus (--with-accounts) dans ")
     again = _cli(app, ["reports", "restore", str(tmp_path / "new")], "fr_CA.UTF-8")
-    assert "cette instance a déjà 1 rapports (corbeille comprise)" in again.output
+    assert "cette instance a déjà des rapports (1, corbeille comprise)" in again.output
 
 
 def test_a_language_is_its_catalogue_not_code(tmp_path: Path) -> None:
