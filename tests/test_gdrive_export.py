@@ -10,6 +10,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,13 +142,16 @@ def test_export_to_google_docs_creates_the_doc_and_shows_its_link(
 
 def test_the_doc_holds_the_whole_report_as_headings_tables_and_links(
         app: Flask, page: Page, fake_drive: FakeDrive, report_id: int) -> None:
+    asked_at = datetime.now(UTC)
     page.export("gdoc")
     uploaded = only_doc(fake_drive).text
     report = app.extensions["hindsight.store"].get(report_id).report
 
     # The HTML written for Google's importer, from the same view-model as every export: the
-    # look inline on the elements, nothing the importer drops.
-    assert uploaded == render_gdoc_html(report)
+    # look inline on the elements, nothing the importer drops. Its "exported on" says the
+    # minute it was written: the minute it was asked for, or a later one if a minute began.
+    assert uploaded in {render_gdoc_html(report, exported_on=moment)
+                        for moment in (asked_at, datetime.now(UTC))}
     assert "var(" not in uploaded and "<style" not in uploaded and "class=" not in uploaded
     assert not re.search(r"display\s*:\s*(grid|flex)", uploaded)
     headings = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", uploaded, re.S)
