@@ -28,10 +28,6 @@ class RowMemo(Generic[Key, Made]):
     def __init__(self) -> None:
         self._entries: dict[int, tuple[Key, Made]] = {}
 
-    def get(self, key: Key) -> Made | None:
-        entry = self._entries.get(id(key))
-        return entry[1] if entry is not None and entry[0] is key else None
-
     def put(self, key: Key, made: Made) -> Made:
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries.clear()

@@ -56,12 +56,17 @@ def test_the_memo_goes_by_identity_and_starts_again_when_full() -> None:
     memo.MAX_ENTRIES = 3
     one = Factor(description="same", id="f1")
     twin = Factor(description="same", id="f1")
+
+    def made_anew(row: Factor) -> str:
+        return f"made anew for {row.id}"
+
     memo.put(one, "made of one")
-    assert memo.get(one) == "made of one" and one == twin and memo.get(twin) is None
+    assert one == twin
+    assert memo.made_for_each([one, twin], made_anew) == ["made of one", "made anew for f1"]
     others = [Factor(id=f"f{n}") for n in range(2, 5)]
     for other in others:
         memo.put(other, other.id)
-    assert memo.get(one) is None and memo.get(others[-1]) == "f4"
+    assert memo.made_for_each([others[-1], one], made_anew) == ["f4", "made anew for f1"]
 
 
 def test_a_time_in_a_named_zone_reads_back_as_stored(store: ReportStore) -> None:
