@@ -245,7 +245,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         MAX_REPORT_ATTACHMENTS_MB=50,  # all of one report's files
         EXPORT_WORKERS=2,  # export threads in each app process (services.py)
         EXPORT_LIMIT=2,  # exports running at once over every process on the database
-        PAGES_AT_ONCE=2,  # pages drawn at once in each process; writes never wait (views/turns.py)
+        PAGES_AT_ONCE=None,  # pages drawn at once on the machine; None: one a core (views/turns.py)
         EXPORT_INLINE=None,  # run each export where it is asked for; None: only in tests
         LANGUAGE="en",  # the shared folder's index, written for everyone (docs/languages.md)
     )

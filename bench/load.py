@@ -129,14 +129,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+ACCESS_LOG = "access.log"  # in the server's instance folder: one JSON line per request
+
+
 @contextmanager
 def gunicorn(database_url: str | None, settings: dict[str, str] | None = None,
              patience: float = 60) -> Iterator[str]:
     """The app under gunicorn on a free port, with ``settings`` (``HINDSIGHT_*``) added; its
-    address once ``/healthz`` answers (within ``patience`` seconds)."""
+    address once ``/healthz`` answers (within ``patience`` seconds). The server writes its
+    access log, with each request's time in the server, to ``ACCESS_LOG`` in its instance
+    folder, whose path is kept in the environment variable ``LOAD_INSTANCE``."""
     port = _free_port()
     instance = tempfile.mkdtemp(prefix="hindsight-load-")
-    env = {**os.environ, "HINDSIGHT_INSTANCE_PATH": instance,
+    os.environ["LOAD_INSTANCE"] = instance
+    env = {**os.environ, "HINDSIGHT_INSTANCE_PATH": instance, "HINDSIGHT_LOG_FORMAT": "json",
            "HINDSIGHT_BIND": f"127.0.0.1:{port}", **(settings or {})}
     if database_url:
         env["HINDSIGHT_DATABASE_URL"] = database_url
@@ -144,7 +150,8 @@ def gunicorn(database_url: str | None, settings: dict[str, str] | None = None,
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
-             "--access-logfile", "/dev/null", "--no-control-socket", "app:create_app()"],
+             "--access-logfile", str(Path(instance) / ACCESS_LOG), "--no-control-socket",
+             "app:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
         )
     print(f"  (the server's log: {log})", flush=True)
@@ -179,6 +186,22 @@ class Author:
         self.token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         self.version = int(re.search(r'name="base_version"[^>]*value="(\d+)"', page).group(1))  # type: ignore[union-attr]
         self.typed = 0
+        # Before the clock starts: the whole page once, which gives the report 20 named steps
+        # (what a page without its script sends every time, and the script never does).
+        whole = {"title": "Checkout unavailable", "timezone": "Europe/Paris",
+                 "summary": "We are still writing this."}
+        for i in range(20):
+            whole[f"timeline-{i}-id"] = f"step-{i}"
+            whole[f"timeline-{i}-at"] = f"2026-10-03T09:{i:02d}"
+            whole[f"timeline-{i}-kind"] = "other"
+            whole[f"timeline-{i}-description"] = f"Step {i} of the fix."
+        self.save(whole)
+
+    def save(self, fields: dict[str, str]) -> None:
+        """An autosave of ``fields`` on the version last acknowledged; keeps the new version."""
+        fields = {"csrf_token": self.token, "base_version": str(self.version), **fields}
+        answer = json.loads(self.post(self.url, fields, {"X-Hindsight-Autosave": "1"}))
+        self.version = answer["version"]
 
     def get(self, url: str) -> str:
         with self.opener.open(url, timeout=60) as response:
@@ -200,20 +223,8 @@ class Author:
         elif action == "autosave":
             self.typed += 1
             summary = "We are still writing this. " * (10 + self.typed % 20)
-            if self.typed == 1:  # the first save of the page: the whole report, rows named
-                fields = {"csrf_token": self.token, "base_version": str(self.version),
-                          "title": "Checkout unavailable", "timezone": "Europe/Paris",
-                          "summary": summary}
-                for i in range(20):
-                    fields[f"timeline-{i}-id"] = f"step-{i}"
-                    fields[f"timeline-{i}-at"] = f"2026-10-03T09:{i:02d}"
-                    fields[f"timeline-{i}-kind"] = "other"
-                    fields[f"timeline-{i}-description"] = f"Step {i} of the fix."
-            else:  # then, as the page's script does, only what changed (issue 15)
-                fields = {"csrf_token": self.token, "base_version": str(self.version),
-                          "changes": "1", "sent": "summary", "summary": summary}
-            answer = json.loads(self.post(self.url, fields, {"X-Hindsight-Autosave": "1"}))
-            self.version = answer["version"]
+            # As the page's script does: only what changed since the last acknowledged save.
+            self.save({"changes": "1", "sent": "summary", "summary": summary})
         elif action == "export pdf":
             self.post(f"{self.url}/export/pdf", {"csrf_token": self.token}, {})
         elif action == "live":
@@ -285,6 +296,32 @@ def _by_kind(latencies: dict[str, list[float]]) -> str:
     return " | ".join(parts)
 
 
+SERVER_KINDS = [  # (method, path pattern, kind) for the server's own times
+    ("GET", re.compile(r"/"), "list"),
+    ("GET", re.compile(r"/reports/\d+"), "open"),
+    ("POST", re.compile(r"/reports/\d+"), "save"),
+    ("POST", re.compile(r"/reports/\d+/export/pdf"), "export"),
+    ("GET", re.compile(r"/reports/\d+/changes"), "live"),
+]
+
+
+def _server_times(log: Path, offset: int) -> dict[str, list[float]]:
+    """Each request's time inside the server (ms), by kind, from the access log after
+    ``offset``: what the load's own client adds (its threads share one process) is not in it."""
+    times: dict[str, list[float]] = collections.defaultdict(list)
+    with log.open("rb") as lines:
+        lines.seek(offset)
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            for method, path, kind in SERVER_KINDS:
+                if entry.get("method") == method and path.fullmatch(entry.get("path", "")):
+                    times[kind].append(float(entry["duration_ms"]))
+    return times
+
+
 def measure(base: str, seconds: float, levels: tuple[int, ...] = (1, 8, 32),
             pause: float = 0.0) -> None:
     sample = json.loads((ROOT / "bench" / "sample_report.json").read_text())
@@ -318,6 +355,8 @@ def measure(base: str, seconds: float, levels: tuple[int, ...] = (1, 8, 32),
             return act
 
         ref_by_kind, ref_errors = _run_level(trivial, authors, seconds, pause)
+        log = Path(os.environ["LOAD_INSTANCE"]) / ACCESS_LOG
+        offset = log.stat().st_size if log.exists() else 0
         mix_by_kind, mix_errors = _run_level(realistic, authors, seconds, pause)
         ref_latencies = [ms for values in ref_by_kind.values() for ms in values]
         mix_latencies = [ms for values in mix_by_kind.values() for ms in values]
@@ -327,7 +366,10 @@ def measure(base: str, seconds: float, levels: tuple[int, ...] = (1, 8, 32),
         print(f"  {authors:2d} authors  mix        {_summary(mix_latencies, mix_errors, seconds)}"
               f"  throughput ratio {mix_rate / ref_rate:.3f}  p50 ratio "
               f"{statistics.median(mix_latencies) / statistics.median(ref_latencies):.1f}")
-        print(f"  {authors:2d} authors  by kind (ms)  {_by_kind(mix_by_kind)}", flush=True)
+        print(f"  {authors:2d} authors  by kind (ms)  {_by_kind(mix_by_kind)}")
+        if log.exists():
+            print(f"  {authors:2d} authors  in the server {_by_kind(_server_times(log, offset))}",
+                  flush=True)
 
 
 def main() -> None:

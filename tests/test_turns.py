@@ -1,9 +1,14 @@
-"""Writing first (views/turns.py): pages take turns in a busy process, saves never wait; and a
-database too busy to answer gives a clear 503 the page's script sends again, never a 500."""
+"""Writing first (views/turns.py): pages take turns on a busy machine, over all the processes of
+an instance, saves never wait; and a database too busy to answer gives a clear 503 the page's
+script sends again, never a 500."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,7 +21,9 @@ from app import create_app
 from reports.store import ReportStore, parsed_document
 from tests.pages import form_values
 from views.permissions import PUBLIC, allow
-from views.turns import PageTurns, waits_its_turn
+from views.turns import FOLDER, PageTurns, waits_its_turn
+
+ROOT = Path(__file__).resolve().parent.parent
 
 AUTOSAVE = {"X-Hindsight-Autosave": "1", "Accept": "application/json"}  # as the script
 
@@ -55,9 +62,108 @@ def test_which_requests_wait_their_turn(tmp_path: Path, method: str, path: str,
         assert waits_its_turn() is waits
 
 
-def test_turns_are_on_by_default_and_can_be_turned_off(tmp_path: Path) -> None:
-    assert isinstance(_app(tmp_path / "on").extensions.get("hindsight_page_turns"), PageTurns)
+def test_turns_are_on_by_default_one_a_core_and_can_be_turned_off(tmp_path: Path) -> None:
+    turns = _app(tmp_path / "on").extensions.get("hindsight_page_turns")
+    assert isinstance(turns, PageTurns)
+    assert turns.at_once == len(os.sched_getaffinity(0))
+    assert turns.paths[0].parent == tmp_path / "on" / FOLDER
+    assert _app(tmp_path / "three", PAGES_AT_ONCE="3").extensions[
+        "hindsight_page_turns"].at_once == 3  # as the environment gives it: text
     assert "hindsight_page_turns" not in _app(tmp_path / "off", PAGES_AT_ONCE=0).extensions
+
+
+@pytest.mark.parametrize("setting", ["two", "1.5"])
+def test_a_setting_that_is_not_a_number_stops_the_app_with_its_name(
+        tmp_path: Path, setting: str) -> None:
+    with pytest.raises(RuntimeError, match="HINDSIGHT_PAGES_AT_ONCE must be a whole number"):
+        _app(tmp_path, PAGES_AT_ONCE=setting)
+
+
+def test_two_threads_of_one_process_never_share_a_turn(tmp_path: Path) -> None:
+    turns = PageTurns(tmp_path, 1, patience=0.05)
+    assert turns.take()
+    other: list[bool] = []
+    thread = threading.Thread(target=lambda: other.append(turns.take()))
+    thread.start()
+    thread.join(10)
+    assert other == [False]  # flock tells each thread's open file apart
+    turns.give_back()
+    thread = threading.Thread(target=lambda: other.append(turns.take()))
+    thread.start()
+    thread.join(10)
+    assert other == [False, True]
+    # That thread ended without giving its turn back: its own files closed with it, and with
+    # them the turn (a thread that dies mid-page loses nothing either).
+    assert turns.taken() == 0
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from views.turns import PageTurns
+turns = PageTurns(Path(sys.argv[1]), int(sys.argv[2]))
+for _ in range(int(sys.argv[2])):
+    assert turns.take()
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def _holder(folder: Path, turns: int) -> subprocess.Popen[str]:
+    """Another process (another gunicorn worker, say) that takes ``turns`` turns and keeps them."""
+    process = subprocess.Popen([sys.executable, "-c", HOLDER, str(folder), str(turns)],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "holding"
+    return process
+
+
+def test_processes_share_the_turns_and_a_killed_one_gives_its_turn_back_at_once(
+        tmp_path: Path) -> None:
+    turns = PageTurns(tmp_path, 2, patience=0.1)
+    holder = _holder(tmp_path, 1)
+    try:
+        assert turns.taken() == 1
+        assert turns.take()  # the second turn
+        threads_answer: list[bool] = []
+        thread = threading.Thread(target=lambda: threads_answer.append(turns.take()))
+        thread.start()
+        thread.join(10)
+        assert threads_answer == [False]  # both taken: one here, one in the other process
+        holder.send_signal(signal.SIGKILL)  # as a worker the master kills for a time-out
+        holder.wait(10)
+        thread = threading.Thread(target=lambda: threads_answer.append(turns.take()))
+        thread.start()
+        thread.join(10)
+        assert threads_answer == [False, True]  # the kernel let go of the killed one's turn
+    finally:
+        holder.kill()
+        holder.wait(10)
+
+
+def test_a_page_waits_for_a_turn_another_process_holds_and_a_save_does_not(
+        tmp_path: Path, sample_document: dict[str, Any]) -> None:
+    app = _app(tmp_path, PAGES_AT_ONCE=1)
+    turns = app.extensions["hindsight_page_turns"]
+    turns.patience = 30
+    url = _report(app, sample_document)
+    values = form_values(app.test_client().get(url).get_data(as_text=True))
+    holder = _holder(tmp_path / FOLDER, 1)
+    answers: dict[str, int] = {}
+    waiting = threading.Thread(
+        target=lambda: answers.update(list=app.test_client().get("/").status_code))
+    try:
+        waiting.start()
+        saved = app.test_client().post(url, data={**values, "summary": "Saved meanwhile."},
+                                       headers=AUTOSAVE)
+        assert saved.status_code == 200, saved.get_data(as_text=True)[:300]
+        waiting.join(0.3)
+        assert waiting.is_alive() and answers == {}  # the list waits for the other process
+    finally:
+        holder.kill()
+        holder.wait(10)
+    waiting.join(30)
+    assert answers == {"list": 200}
+    assert turns.taken() == 0
 
 
 def _with_a_slow_page(app: Flask) -> threading.Event:
@@ -88,7 +194,7 @@ def test_a_save_goes_through_while_every_turn_is_taken_and_pages_wait(
 
     slow = threading.Thread(target=ask, args=("slow", "/test/slow"))
     slow.start()
-    while turns._turns._value != 0:  # the slow page has its turn
+    while turns.taken() != 1:  # the slow page has its turn
         threading.Event().wait(0.01)
     waiting = threading.Thread(target=ask, args=("list", "/"))
     waiting.start()
@@ -101,7 +207,7 @@ def test_a_save_goes_through_while_every_turn_is_taken_and_pages_wait(
     slow.join(30)
     waiting.join(30)
     assert answers == {"slow": 200, "list": 200}
-    assert turns._turns._value == 1  # every turn given back
+    assert turns.taken() == 0  # every turn given back
     assert app.test_client().get(url).get_data(as_text=True).count("Saved meanwhile.") >= 1
 
 
@@ -114,14 +220,13 @@ def test_a_page_that_waited_too_long_goes_ahead_and_gives_back_nothing(tmp_path:
     slow = threading.Thread(target=lambda: answers.append(
         app.test_client().get("/test/slow").status_code))
     slow.start()
-    while turns._turns._value != 0:
+    while turns.taken() != 1:
         threading.Event().wait(0.01)
     assert app.test_client().get("/").status_code == 200  # went ahead without a turn
     finish.set()
     slow.join(30)
     assert answers == [200]
-    # A BoundedSemaphore refuses to be given back more than it has: nothing was over-released.
-    assert turns._turns._value == 1
+    assert turns.taken() == 0  # the slow page gave its turn back; the list had none to give
 
 
 def _busy(*args: Any, **kwargs: Any) -> Any:
