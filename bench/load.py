@@ -87,10 +87,50 @@ requests always in flight and about 130 answered a second, a request takes 32/13
 average (Little's law), whatever each costs; the two cores are busy all the time, with the
 load's own 32 client threads among them. Saves take less than that average on PostgreSQL (p50
 65 ms) because pages wait their turn (views/turns.py); their p99 is set by how the operating
-system shares two cores among four server processes of eight threads and the load itself.
+system shares two cores among four server processes of eight threads and the load itself
+(what came of this: 3 Dec, later, below).
 On SQLite the saves also take turns for its one writer, and the writer waits for a processor
 between its statements. With people pausing as people do (``--pause 2``), every kind of
 request has a p99 under 300 ms (2 Dec, above).
+
+3 Dec, later: page turns over the whole machine (views/turns.py). Before, each of the four
+worker processes drew two pages at once: eight pages on two cores, and a save waited for a
+share of a processor among them. Now all the processes of an instance draw at most one page a
+core at once, and each has 32 threads (was 8: with 8, saves waited for a thread held by a page
+waiting its turn, save p99 1.2 s). The load also changed, to be what the page sends: its first
+save is the whole page once, before the clock starts, then only changes (the page's script has
+sent only changes from its first save since issue 15.2; the whole first saves, all at once at
+the start, were the slowest saves of a run). "in the server" lines give the time gunicorn
+measured, without the load's own client. This machine was slower today than on 2 Dec (a
+counting loop took 1.3 s, about twice as long), so compare within a run only. Same run, the
+code before first, 8 s a level, p50/p99 in ms, as the client saw them:
+
+    SQLite      8 authors   before: save 61/197  open 116/296   list 80/256    93 req/s
+                            after:  save 16/70   open 285/706   list 251/681   52 req/s
+                32 authors  before: save 378/1323 open 237/861  list 281/961   91 req/s
+                            after:  save 18/270  open 1374/2277 list 1664/2341 50 req/s
+    PostgreSQL  8 authors   before: save 34/185  open 188/622   list 166/548   67 req/s
+                            after:  save 19/68   open 294/1046  list 211/620   49 req/s
+                32 authors  before: save 68/1615 open 587/3425  list 848/3713  53 req/s
+                            after:  save 31/146  open 1813/2481 list 1790/2928 40 req/s
+
+The machine slowed down between the two halves of that run (the reference: one author, 644 and
+450 req/s), so the throughput there says little. Two more runs on SQLite, the code before and
+after taking turns, with waiting pages looking for a free turn every 2 ms (was up to 8 ms):
+
+    32 authors  before: save 263/1389 open 367/1679  76 req/s;  save 320/1101 open 283/1230  84
+                after:  save  14/153  open 717/2403  71 req/s;  save  17/165  open 1278/2254 56
+
+The save p99 target (250 ms at 32 authors, never pausing, exports in the mix) is met in every
+run but one (SQLite, 270 ms, on the slowed machine). The price is paid by pages when the
+machine is overloaded: 32 authors who never pause keep about 16 pages waiting, so a page waits
+for the ones ahead of it (up to the 2 s patience), and somewhat fewer requests are answered a
+second. With people pausing (``--pause 2``, 20 s, before/after):
+
+    SQLite      before: save 8/50   open 65/131  list 64/128   live 4/10
+                after:  save 8/28   open 56/141  list 52/122   live 4/16
+    PostgreSQL  before: save 12/53  open 77/176  list 86/232   live 5/16
+                after:  save 12/61  open 69/304  list 110/321  live 5/23
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from flask import Flask, current_app, g, request
 
 PATIENCE = 2.0  # seconds a page waits for its turn before it goes ahead anyway
 FIRST_LOOK_AGAIN = 0.001  # seconds before a waiting page looks for a free turn again, at first,
-LAST_LOOK_AGAIN = 0.008  # doubling up to this: a turn is free soon after it is given back
+LAST_LOOK_AGAIN = 0.002  # doubling up to this: a turn given back is soon taken again
 FOLDER = "page-turns"  # in the instance folder
 WAITING_METHODS = frozenset({"GET", "HEAD"})
 QUICK_ATTRIBUTE = "hindsight_quick"
