@@ -15,9 +15,9 @@ them. ``HINDSIGHT_PAGES_AT_ONCE=0`` turns the turns off.
 
 The turns are lock files in the instance folder (``page-turns/``), one per page at once, held
 with ``flock``: the processes of one instance share them, and the kernel lets go of a process's
-turn when it stops, however it stops, so no turn is ever lost. One turn per process was not
-enough: four processes on two cores drew eight pages at once, and saves waited as long as
-before (``bench/load.py``).
+turn when it stops, however it stops, so no turn is ever lost. Turns counted in each process
+were not enough: four processes of two turns each drew eight pages at once on two cores, and
+saves still waited a second at times (``bench/load.py``, 3 Dec).
 """
 
 from __future__ import annotations
@@ -64,9 +64,8 @@ class PageTurns:
     """At most ``at_once`` pages drawn at a time by all the processes that share ``folder``.
 
     Each turn is a lock file. A waiting thread looks for a free one, then looks again a moment
-    later; only one thread of a process looks at a time (the others wait for it in line), so
-    the waiting costs next to no processor time and pages of one process go in the order they
-    came.
+    later; only one thread of a process looks at a time (the others wait for it), so the
+    waiting costs next to no processor time.
     """
 
     def __init__(self, folder: Path, at_once: int, patience: float = PATIENCE):
