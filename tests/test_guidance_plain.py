@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reports.exchange import from_document
-from reports.guidance.client import known_names, report_guidance, text_hints
+from reports.guidance.client import REMEMBERED_TEXT, known_names, report_guidance, text_hints
 from reports.guidance.plain import (
     GLOSSARY_FILE,
     is_explained,
@@ -442,11 +442,31 @@ HOSTILE = ["x", "a-", "a.", "1.", "a.b.", "x.y-", "db-", "ip-1-", "._", "00:00:0
            "a (", "AB ", "sorry ", "if you "]
 
 
+def _checking_time(unit: str, length: int, tries: int) -> float:
+    """The least CPU time of this process, over `tries`, to check `unit` repeated to `length`.
+
+    Process time leaves out other processes; the least of several leaves out this one's pauses.
+    """
+    text = (unit * (length // len(unit) + 1))[:length]
+    best = float("inf")
+    for _ in range(tries):
+        started = time.process_time()
+        text_hints(text, apology=True, plain=True)
+        readability(text)
+        best = min(best, time.process_time() - started)
+    return best
+
+
 @pytest.mark.parametrize("unit", HOSTILE)
-def test_long_hostile_texts_are_checked_quickly(unit: str) -> None:
+def test_long_hostile_texts_are_checked_in_linear_time(unit: str) -> None:
+    """Eight times the text may take about eight times as long, never sixty-four.
+
+    A ratio on one machine, not a time limit: a slow or busy machine slows both sizes alike,
+    while a pattern that tries every start against every end grows with the square (it once
+    took 5 s to 30 s for 30,000 characters).
+    """
     warm_up()
-    text = (unit * (30_000 // len(unit) + 1))[:30_000]
-    started = time.process_time()  # this process's own time: other processes do not count
-    text_hints(text, apology=True, plain=True)
-    readability(text)
-    assert time.process_time() - started < 2.0, unit  # about 0.3 s; quadratic took 5 s to 30 s
+    length = REMEMBERED_TEXT + 500  # longer texts are read afresh each time, never remembered
+    short = _checking_time(unit, length, tries=3)
+    long = _checking_time(unit, 8 * length, tries=2)
+    assert long / max(short, 1e-4) < 24, (unit, short, long)  # linear: 5x to 11x measured
