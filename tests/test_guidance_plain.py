@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from reports.guidance.plain import (
     readability,
     warm_up,
 )
+from tests.growth import LINEAR_AT_MOST, growth
 
 TRACEBACK = ('Traceback (most recent call last):\n  File "pay.py", line 3, in charge\n'
              "KeyError: 'price'")
@@ -442,31 +443,17 @@ HOSTILE = ["x", "a-", "a.", "1.", "a.b.", "x.y-", "db-", "ip-1-", "._", "00:00:0
            "a (", "AB ", "sorry ", "if you "]
 
 
-def _checking_time(unit: str, length: int, tries: int) -> float:
-    """The least CPU time of this process, over `tries`, to check `unit` repeated to `length`.
-
-    Process time leaves out other processes; the least of several leaves out this one's pauses.
-    """
-    text = (unit * (length // len(unit) + 1))[:length]
-    best = float("inf")
-    for _ in range(tries):
-        started = time.process_time()
-        text_hints(text, apology=True, plain=True)
-        readability(text)
-        best = min(best, time.process_time() - started)
-    return best
+def _checking(unit: str) -> Callable[[int], Callable[[], object]]:
+    def of_length(length: int) -> Callable[[], object]:
+        text = (unit * (length // len(unit) + 1))[:length]
+        return lambda: (text_hints(text, apology=True, plain=True), readability(text))
+    return of_length
 
 
 @pytest.mark.parametrize("unit", HOSTILE)
 def test_long_hostile_texts_are_checked_in_linear_time(unit: str) -> None:
-    """Eight times the text may take about eight times as long, never sixty-four.
-
-    A ratio on one machine, not a time limit: a slow or busy machine slows both sizes alike,
-    while a pattern that tries every start against every end grows with the square (it once
-    took 5 s to 30 s for 30,000 characters).
-    """
+    """A pattern that tries every start against every end once took 5 s to 30 s for 30,000
+    characters; linear checking grows 5x to 11x for eight times the text (measured)."""
     warm_up()
-    length = REMEMBERED_TEXT + 500  # longer texts are read afresh each time, never remembered
-    short = _checking_time(unit, length, tries=3)
-    long = _checking_time(unit, 8 * length, tries=2)
-    assert long / max(short, 1e-4) < 24, (unit, short, long)  # linear: 5x to 11x measured
+    # Texts up to REMEMBERED_TEXT are remembered: longer ones are read afresh each time.
+    assert growth(_checking(unit), REMEMBERED_TEXT + 500) < LINEAR_AT_MOST, unit

@@ -295,9 +295,9 @@ def test_an_oversized_guidance_post_is_refused_before_any_work(
     make, detail = OVERSIZED[case]
     data = {"csrf_token": csrf_token, **make()}
     done = _no_work(monkeypatch)
-    started = time.monotonic()
+    started = time.process_time()  # this process's CPU: a busy machine's other work left out
     response = client.post(f"{url}/guidance", data=data, headers={"Accept": "application/json"})
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert response.status_code == 413, response.get_data(as_text=True)[:300]
     assert response.get_json() == {"error": "Too much to check at once", "detail": detail,
                                    "status": 413}
