@@ -5,7 +5,6 @@ not set them (a real environment variable wins), so the same file serves every i
 ``scripts/run.sh`` serves with this file too, with one worker, on 127.0.0.1:5000 and text logs.
 """
 
-import gc
 import multiprocessing
 import os
 import signal
@@ -79,14 +78,11 @@ def post_worker_init(worker):  # gunicorn calls it in each worker, after its sig
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGQUIT, worker.handle_exit)
-    # Before the worker answers anyone: its first guided page took 1.9 s, the next 40 ms.
-    from views.warm import warm_up
+    # Before the worker answers anyone: its first guided page took 1.9 s, the next 40 ms; and
+    # what it made so far kept out of the garbage collector's way (views/warm.py).
+    from views.warm import prepare_worker
 
     try:
-        worker.log.info("Pages and guidance prepared in %.1f s", warm_up(worker.wsgi))
+        worker.log.info("Pages and guidance prepared in %.1f s", prepare_worker(worker.wsgi))
     except Exception:  # the first page then does it, as before; serving matters more
         worker.log.exception("Could not prepare pages and guidance ahead")
-    # Everything made while the app started (templates, rules, catalogues: about half a
-    # million objects) lives as long as the worker: the garbage collector need not walk it
-    # again at every collection. It took a fifth off the time to draw a long guided page.
-    gc.freeze()

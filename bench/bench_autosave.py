@@ -82,6 +82,7 @@ from reports.model import ActionItem, Factor, Report, TimelineEvent
 from reports.store import make_engine
 from services import get_store
 from tests.pages import form_values
+from views.warm import prepare_worker
 
 
 def _big_report(rows: int) -> Report:
@@ -125,6 +126,7 @@ def main() -> None:
         client = app.test_client()
         with app.app_context():
             report_id = get_store().create(_big_report(args.rows)).id
+        prepare_worker(app)  # as a server's process is before it answers anyone
         url = f"/reports/{report_id}"
         page = form_values(client.get(url).get_data(as_text=True))
         headers = {"X-Hindsight-Autosave": "1"}

@@ -88,6 +88,7 @@ from reports.guidance import client as client_guidance
 from reports.model import ActionItem, Factor, Lessons, Report, TimelineEvent
 from views import row_views
 from views.permissions import PUBLIC, allow
+from views.warm import prepare_worker
 
 KINDS = ("deploy", "config_change", "discovery", "mitigation", "client_communication",
          "resolution", "other")
@@ -230,6 +231,7 @@ def main() -> None:
         client = app.test_client()
         url = f"/reports/{stored_report(app, big_report(args.events))}"
         ordinary_url = f"/reports/{stored_report(app, ordinary_report(args.events))}"
+        prepare_worker(app)  # as a server's process is before it answers anyone
 
         def editor(address: str = url) -> bytes:
             answer = client.get(address)
