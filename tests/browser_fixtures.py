@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.databases import PostgresServer
 
@@ -39,7 +46,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DEFAULT_TIMEOUT_MS = 5_000
+# How long a step or an expectation waits for the page. A wait that succeeds ends as soon as it
+# does, so only a failure waits this long; on a slow CI machine (a whole run of an hour), the
+# default 5 s was too close to what a loaded page can take.
+DEFAULT_TIMEOUT_MS = 10_000
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 # Run in the child: the real app factory, configured from the environment only. The child asks
 # Linux to end it when the test process dies, so an interrupted run leaves no server behind.
@@ -195,7 +206,7 @@ def _context(browser: Browser, **options: Any) -> Iterator[BrowserContext]:
         viewport={"width": 1280, "height": 900}, locale="en-GB", **options
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    context.set_default_navigation_timeout(10_000)
+    context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
     yield context
     context.close()
 

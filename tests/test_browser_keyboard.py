@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser_fixtures import LiveServer, long_report_document
+from tests.browser_fixtures import DEFAULT_TIMEOUT_MS, LiveServer, long_report_document
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def make_context(browser: Browser) -> Iterator[Any]:
     def make(width: int, height: int, zoom: float = 1) -> Page:
         context = browser.new_context(viewport={"width": width, "height": height},
                                       device_scale_factor=zoom, locale="en-GB")
-        context.set_default_timeout(5_000)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         made.append(context)
         return context.new_page()
 
