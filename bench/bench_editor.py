@@ -78,8 +78,10 @@ measures what the server does. On a machine twice as slow as the one the targets
 
 No difference to be seen on that machine: the collector took 9 ms of each page (measured with
 ``gc.callbacks``: 9 young and one middle collection a page), against a run-to-run spread of
-20 ms. On a quieter run of the same machine, alternating in one process, freezing took the
-issue's page from 72 to 55 ms CPU and the heavy one from 149 to 101 ms.
+20 ms. Alternating frozen and not within one process (while a test run shared the machine),
+freezing took the issue's page from 105 to 88 ms CPU and from 72 to 55 ms in two runs, and the
+heavy report from 149 to 101 ms in one run but from 122 to 153 ms in another: a gain of up to
+a fifth, within the noise of this machine.
 """
 
 from __future__ import annotations
