@@ -29,6 +29,7 @@ from .db_locks import named_lock
 from .document_text import document_text
 from .exchange import to_document
 from .model import Report, StoredReport
+from .prompt_turn import prompt_turn
 from .revision_parts import AUTOSAVE, KINDS, Parts, changed_parts, from_text, joined, to_text
 from .searchable import client_search_text, search_text
 from .stored_document import stored_report
@@ -364,7 +365,7 @@ class ReportStore:
         if self.engine.dialect.name != "sqlite" or getattr(self._writing, "inside", False):
             yield
             return
-        with named_lock(self.engine, "report-writes"):
+        with named_lock(self.engine, "report-writes"), prompt_turn():
             self._writing.inside = True
             try:
                 yield
