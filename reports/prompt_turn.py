@@ -6,9 +6,11 @@ drawing a page meanwhile, Python makes that thread hand it over only after the s
 (``sys.getswitchinterval()``, 5 ms by default). A save runs several statements in its turn, so
 under load it held the writer about 20 ms for 1 ms of its own work, and every other save in
 every process waited behind it. For the length of the turn the process's switch interval is
-made short; at most one thread of a process holds the turn (``reports/db_locks.py``), and the
-interval it found is put back when the turn ends. A short interval everywhere was tried and
-left: switching that often slowed every page (bench/load.py, 3 Dec).
+made short, and the interval it found is put back when the turn ends. One thread of a process
+holds a database's turn at a time (``reports/db_locks.py``), but stores on two databases in one
+process may be in their turns at once: turns are counted, and the last one out puts it back.
+A short interval everywhere was tried and left: switching that often slowed every page
+(bench/load.py, 3 Dec).
 """
 
 from __future__ import annotations

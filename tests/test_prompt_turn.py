@@ -60,8 +60,8 @@ def test_a_failure_in_the_turn_still_puts_the_interval_back() -> None:
 
 
 def test_overlapping_turns_put_it_back_only_when_the_last_one_ends() -> None:
-    """Two threads in turns at once (a write inside a write, or a second lock by name): the
-    first to leave must not lengthen the interval under the one still in its turn."""
+    """Two threads in turns at once (writers of two databases in one process): the first to
+    leave must not lengthen the interval under the one still in its turn."""
     first_inside, second_inside, first_left = (threading.Event() for _ in range(3))
     seen: list[float] = []
 
