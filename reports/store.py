@@ -42,6 +42,9 @@ BIN_PERIOD = timedelta(days=BIN_DAYS)
 FOLD_WINDOW = timedelta(minutes=10)
 # Folded autosaves stay readable this long (the version a page was based on, for merges).
 KEEP_FOLDED = timedelta(days=1)
+# Within a group of folded autosaves, the older folded ones are looked for once in this many
+# saves (every other save looks each time): a group adds one a save, so at most this many wait.
+PRUNE_EVERY = 16
 
 
 class _ParsedDocuments:
@@ -193,7 +196,8 @@ def _revision_steps(
     An autosave right after the same author's previous autosave (within ``FOLD_WINDOW``) folds
     that one: the history shows the group as this newest revision, with the parts all of it
     changed. Folded revisions stay readable by version for ``KEEP_FOLDED``, because a page may
-    still be based on one of them; older ones go with this save.
+    still be based on one of them; older ones go with the next save that starts a group, or
+    with one in ``PRUNE_EVERY`` of a group.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of revision: {kind!r}")
@@ -213,8 +217,9 @@ def _revision_steps(
         "note": note, "kind": kind, "document": compressed, "parts": to_text(parts),
         "folded": False, "group_started_at": started_at, "group_saves": saves,
     }))
-    steps.append((statements.PRUNE_FOLDED, {"report_id": report_id,
-                                            "before": now - KEEP_FOLDED}))
+    if saves == 1 or saves % PRUNE_EVERY == 0:  # one statement less for most autosaves
+        steps.append((statements.PRUNE_FOLDED, {"report_id": report_id,
+                                                "before": now - KEEP_FOLDED}))
     return steps
 
 

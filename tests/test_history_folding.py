@@ -20,7 +20,7 @@ from reports.backup import backup, restore
 from reports.exchange import from_document
 from reports.migrate import upgrade
 from reports.revision_parts import PART_WORDS, changed_parts, describe, joined
-from reports.store import FOLD_WINDOW, KEEP_FOLDED, ReportStore, make_engine
+from reports.store import FOLD_WINDOW, KEEP_FOLDED, PRUNE_EVERY, ReportStore, make_engine
 from tests.conftest import SAMPLE_DOCUMENT
 from tests.pages import form_values, post_page, store_of
 from tests.people import password_app, sign_in
@@ -189,6 +189,26 @@ def test_folded_versions_stay_readable_for_a_day_then_go(store: ReportStore, clo
         START + timedelta(minutes=2), 3, {"summary": []})
     assert store.revision(report.id, 4).summary == "Version 4."  # type: ignore[union-attr]
     assert [r.version for r in store.revisions(report.id)] == [6, 5, 4, 1]
+
+
+def test_a_group_that_never_ends_still_lets_its_old_folded_versions_go(
+    store: ReportStore, clock: Clock
+) -> None:
+    """An author who autosaves every few minutes for more than a day never starts a new group:
+    the folded versions older than a day still go, a few saves later at most."""
+    report = store.create(from_document(_doc()), author=DANA)
+    gap = timedelta(minutes=9)  # within the fold window each time: one group throughout
+    day_of_saves = KEEP_FOLDED // gap
+    versions = [_autosave(store, report.id, summary="Autosave 0.")]
+    for step in range(1, day_of_saves + 2 * PRUNE_EVERY + 3):
+        clock.wait(minutes=9)
+        versions.append(_autosave(store, report.id, summary=f"Autosave {step}."))
+    assert len(store.revisions(report.id)) == 2  # the group and the report's creation
+    kept = [version for version in versions[:-1] if store.revision(report.id, version)]
+    assert versions[0] not in kept
+    # The folded versions of the last day, and at most PRUNE_EVERY older ones waiting.
+    assert day_of_saves <= len(kept) <= day_of_saves + PRUNE_EVERY
+    assert kept == versions[-1 - len(kept):-1]  # the newest ones
 
 
 # Parts -----------------------------------------------------------------------------------------

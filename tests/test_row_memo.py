@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import threading
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,6 +68,47 @@ def test_the_memo_goes_by_identity_and_starts_again_when_full() -> None:
     for other in others:
         memo.put(other, other.id)
     assert memo.made_for_each([others[-1], one], made_anew) == ["f4", "made anew for f1"]
+
+
+def test_a_list_of_the_same_rows_is_answered_whole_and_a_changed_one_is_not() -> None:
+    memo: RowMemo[Factor, str] = RowMemo()
+    rows = [Factor(id=f"f{n}") for n in range(5)]
+    made: list[str] = []
+
+    def make(row: Factor) -> str:
+        made.append(row.id)
+        return f"made of {row.id}"
+
+    first = memo.made_for_each(list(rows), make)
+    again = memo.made_for_each(list(rows), make)  # a new list of the same objects
+    assert again == first == [f"made of f{n}" for n in range(5)] and made == [r.id for r in rows]
+    again.append("the caller's own")  # each answer is the caller's list
+    assert memo.made_for_each(list(rows), make) == first
+    edited = [*rows[:2], Factor(id="f2", description="edited"), *rows[3:]]
+    assert memo.made_for_each(edited, make)[2] == "made of f2" and made[-1] == "f2"
+    assert len(made) == 6  # only the edited row was made again
+    assert memo.made_for_each(rows[:4], make) == first[:4]  # shorter: row by row
+    assert memo.made_for_each(rows[::-1], make) == first[::-1]
+    assert memo.made_for_each([], make) == [] and len(made) == 6
+
+
+def test_many_threads_get_what_their_own_rows_make() -> None:
+    memo: RowMemo[Factor, str] = RowMemo()
+    lists = [[Factor(id=f"l{n}-r{r}") for r in range(20)] for n in range(12)]
+    wrong: list[str] = []
+
+    def work(rows: list[Factor]) -> None:
+        for _ in range(300):
+            answer = memo.made_for_each(list(rows), lambda row: row.id)
+            if answer != [row.id for row in rows]:
+                wrong.append(rows[0].id)
+
+    threads = [threading.Thread(target=work, args=(rows,)) for rows in lists]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
 
 
 def test_a_time_in_a_named_zone_reads_back_as_stored(store: ReportStore) -> None:
