@@ -10,22 +10,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 
+from forms.report import ReportForm
 from forms.rows import apply_row_action
 from reports.exchange import from_document, to_document, zone
-from reports.model import Report, TimelineEvent
+from reports.model import EVENT_KINDS, Report, TimelineEvent
 from tests.pages import form_values, post_page, store_of
 from tests.people import password_app, sign_in
 from tests.test_editor_size import browser_post
+from tests.test_fuzz import SETTINGS, texts
 from tests.test_internal_copy import HOST, MARKERS, internal_document
 from views.conflicts import form_entries
-from views.row_views import CLOSED_ABOVE
+from views.page import blank_rows
+from views.row_views import CLOSED_ABOVE, ClosedEvents, form_rows, row_views
 
 NOT_INPUTS = {"csrf_token", "base_version", "body"}
 # CLDR's short month names in French (Babel's "MMM").
@@ -269,3 +275,42 @@ def test_an_event_added_without_script_shows_its_inputs(app: Flask, client: Flas
     html = _page(client, answer.headers["Location"])
     assert f'<textarea class="input" id="timeline-{added}-description"' in html
     assert added not in _closed(html) and len(_closed(html)) == added
+
+
+# A closed event drawn from a RowView reads its inputs' values without making them (views/
+# row_views.py ``_probe``); drawn from a row form, it reads the fields WTForms bound. Both must
+# give the same HTML, for any event a report may hold.
+odd_events = st.builds(
+    TimelineEvent,
+    at=st.one_of(st.none(), st.datetimes(min_value=datetime(1900, 1, 2),
+                                         max_value=datetime(2200, 12, 30),
+                                         timezones=st.sampled_from(
+                                             [UTC, ZoneInfo("Pacific/Kiritimati"),
+                                              ZoneInfo("Pacific/Pago_Pago"),
+                                              ZoneInfo("Asia/Kathmandu")]))),
+    kind=st.one_of(st.sampled_from(list(EVENT_KINDS)), st.text(max_size=8)),
+    description=texts,
+    contributing=st.booleans(), outside_window=st.booleans(), internal=st.booleans(),
+    id=st.one_of(st.uuids().map(str), texts),
+)
+
+
+@given(events=st.lists(odd_events, min_size=1, max_size=4),
+       timezone=st.sampled_from(["UTC", "Europe/Paris", "America/St_Johns", "Not/AZone"]),
+       language=st.sampled_from(["en", "fr"]))
+@SETTINGS
+def test_a_closed_event_is_the_same_drawn_from_values_or_from_its_row_form(
+        app: Flask, events: list[TimelineEvent], timezone: str, language: str) -> None:
+    report = Report(timezone=timezone, timeline=events)
+    with app.test_request_context(headers={"Accept-Language": language}):
+        blanks = blank_rows()
+        closed = ClosedEvents(blanks["timeline"])
+        views = row_views(report, blanks)["timeline"]
+        forms = form_rows(ReportForm.for_report(
+            replace(report, timeline=report.sorted_timeline())))["timeline"]
+        assert len(views) == len(forms) == len(events)
+        for index, (view, form) in enumerate(zip(views, forms, strict=True)):
+            from_values = closed(view, index)
+            assert "fields" not in vars(view) and "at" not in vars(view)  # no input was made
+            assert from_values == closed(form, index)
+            assert view.description.data == form.description.data  # made when asked for

@@ -42,18 +42,52 @@ def row_field(like: Field, row: RowView, prefix: str, value: object) -> Field:
     return field
 
 
+def _probe(like: Field, value: object) -> Field:
+    """An input of ``like``'s class that holds only its value: its own class works out what it
+    holds (``process_data``; a select's reads ``coerce``) and how its HTML carries it
+    (``_value``, which reads ``data`` and ``raw_data``), so a closed event shows exactly what
+    its input would (tests/test_closed_rows.py), without a copy of the whole blank field."""
+    probe: Field = object.__new__(type(like))
+    if hasattr(like, "coerce"):
+        probe.coerce = like.coerce
+    probe.raw_data = None
+    probe.process_data(value)
+    for clean in like.filters:
+        probe.data = clean(probe.data)
+    return probe
+
+
 class RowView:
-    """A row's inputs by name (``row.at``, ``row.description``), as a row form has them."""
+    """A row's inputs by name (``row.at``, ``row.description``), as a row form has them.
+
+    Each input is made the first time it is asked for: a 200-event timeline is drawn mostly as
+    text (``ClosedEvents``), which reads the inputs' values (``data``, ``shown``) and makes one
+    input a row (its description, for the writing advice) instead of seven.
+    """
 
     def __init__(self, blank: Form, prefix: str, values: dict[str, object]) -> None:
-        self.fields = {name: row_field(blank[name], self, prefix, value)
-                       for name, value in values.items()}
+        self._blank, self._prefix, self._values = blank, prefix, values
 
     def __getattr__(self, name: str) -> Field:
-        try:
-            return self.__dict__["fields"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+        # Called only for a name not set yet: the input is made and kept as an attribute.
+        values = self.__dict__.get("_values", {})
+        if name not in values:
+            raise AttributeError(name)
+        field = row_field(self._blank[name], self, self._prefix, values[name])
+        setattr(self, name, field)
+        return field
+
+    def _input(self, name: str) -> Field:
+        made: Field | None = self.__dict__.get(name)
+        return made if made is not None else _probe(self._blank[name], self._values[name])
+
+    def data(self, name: str) -> object:
+        """What input ``name`` holds (its field's ``data``), without making it."""
+        return self._input(name).data
+
+    def shown(self, name: str) -> str:
+        """Input ``name``'s value as its HTML carries it (its field's ``_value()``)."""
+        return str(self._input(name)._value())
 
 
 def _local(report: Report) -> Callable[[datetime | None], datetime | None]:
@@ -168,6 +202,14 @@ def _field(row: object, name: str) -> Field:
     return field
 
 
+def _readers(row: object) -> tuple[Callable[[str], object], Callable[[str], str]]:
+    """What a row's inputs hold (``data``) and carry in the page (``_value()``), by name: a
+    RowView's without making its inputs, a row form's from its fields."""
+    if isinstance(row, RowView):
+        return row.data, row.shown
+    return (lambda name: _field(row, name).data), (lambda name: _field(row, name)._value())
+
+
 class ClosedEvents:
     """Draws an event as text: its legend, time, kind, tags, description and an "Edit" button,
     with its values in hidden inputs named as its open row's inputs (templates/rows.html), so
@@ -206,21 +248,18 @@ class ClosedEvents:
 
     def __call__(self, row: object, index: int) -> Markup:
         words, prefix = self.words, f"timeline-{index}-"
-
-        def field(name: str) -> Field:
-            return _field(row, name)
-
-        at = field("at")._value() or ""
-        kind = field("kind").data
+        data, shown = _readers(row)
+        at = shown("at") or ""
+        kind = data("kind")
         kind = kind if isinstance(kind, str) and kind in self.kinds else self.first_kind
-        text = field("description")._value() or ""
-        ticked = [tick for tick in _EVENT_TICKS if field(tick).data]
+        text = shown("description") or ""
+        ticked = [tick for tick in _EVENT_TICKS if data(tick)]
         hidden = "".join(
             f'<input name="{prefix}{name}" type="hidden" value="{escape(value)}"'
             f'{" data-internal" if name == "internal" else ""}>'
-            for name, value in (("id", field("id")._value() or ""), ("at", at), ("kind", kind),
+            for name, value in (("id", shown("id") or ""), ("at", at), ("kind", kind),
                                 ("description", text),
-                                *((tick, field(tick)._value()) for tick in ticked)))
+                                *((tick, shown(tick)) for tick in ticked)))
         number = index + 1
         return Markup(
             f'<fieldset class="row row-closed" data-row="timeline" data-closed '
