@@ -146,15 +146,23 @@ Saves a quarter quicker at the median and shorter at the tail, and a tenth more 
 answered, pages no slower. Two runs each on a shared machine: a direction, not a promise.
 
 4 Dec, later: an autosave's own work cut by a tenth (bench/bench_autosave.py: the row memo's
-whole lists, the history pruned once in 16 saves). Same conditions, taking turns, two runs:
+whole lists, the history pruned once in 16 saves), then the editor's closed events drawn
+without making their inputs (bench/bench_editor.py, a fifth less). Same conditions, the code
+before and after taking turns, four runs each (the first two before the editor's change):
 
     before: save 14/235  open 1432/2299  list 1112/2510  50.8 req/s
             save 14/192  open 1236/2154  list 1144/2225  59.1 req/s
+            save 16/257  open 1096/2403  list 1207/2562  54.0 req/s
+            save 23/348  open 1654/2507  list 1653/2401  42.5 req/s
     after:  save 17/149  open 1366/2356  list 1102/2697  49.6 req/s
             save 17/303  open 1382/2286  list 1333/2491  50.8 req/s
+            save 17/226  open 1552/2217  list 1509/2388  43.5 req/s
+            save 16/177  open 1250/2349  list 1244/2173  51.6 req/s
 
-No change this bench can tell from its noise: about 190 saves a run, so the p99 is the second
-slowest of them, and it moved from 149 to 303 ms between two runs of the same code.
+The save p99 was within 250 ms in two runs of four before, three of four after (median of the
+four 246 and 202 ms). About 190 saves a run, so each p99 is the second slowest of them; the
+same code's throughput moved from 42 to 59 requests a second between runs: no change in the
+pages' figures can be told from that noise.
 """
 
 from __future__ import annotations
