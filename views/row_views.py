@@ -61,7 +61,7 @@ class RowView:
     """A row's inputs by name (``row.at``, ``row.description``), as a row form has them.
 
     Each input is made the first time it is asked for: a 200-event timeline is drawn mostly as
-    text (``ClosedEvents``), which reads the inputs' values (``data``, ``shown``) and makes one
+    text (``ClosedEvents``), which reads the inputs' values (``held``, ``shown``) and makes one
     input a row (its description, for the writing advice) instead of seven.
     """
 
@@ -81,7 +81,7 @@ class RowView:
         made: Field | None = self.__dict__.get(name)
         return made if made is not None else _probe(self._blank[name], self._values[name])
 
-    def data(self, name: str) -> object:
+    def held(self, name: str) -> object:
         """What input ``name`` holds (its field's ``data``), without making it."""
         return self._input(name).data
 
@@ -206,7 +206,7 @@ def _readers(row: object) -> tuple[Callable[[str], object], Callable[[str], str]
     """What a row's inputs hold (``data``) and carry in the page (``_value()``), by name: a
     RowView's without making its inputs, a row form's from its fields."""
     if isinstance(row, RowView):
-        return row.data, row.shown
+        return row.held, row.shown
     return (lambda name: _field(row, name).data), (lambda name: _field(row, name)._value())
 
 
@@ -248,12 +248,12 @@ class ClosedEvents:
 
     def __call__(self, row: object, index: int) -> Markup:
         words, prefix = self.words, f"timeline-{index}-"
-        data, shown = _readers(row)
+        held, shown = _readers(row)
         at = shown("at") or ""
-        kind = data("kind")
+        kind = held("kind")
         kind = kind if isinstance(kind, str) and kind in self.kinds else self.first_kind
         text = shown("description") or ""
-        ticked = [tick for tick in _EVENT_TICKS if data(tick)]
+        ticked = [tick for tick in _EVENT_TICKS if held(tick)]
         hidden = "".join(
             f'<input name="{prefix}{name}" type="hidden" value="{escape(value)}"'
             f'{" data-internal" if name == "internal" else ""}>'
