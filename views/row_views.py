@@ -34,12 +34,18 @@ def row_field(like: Field, row: RowView, prefix: str, value: object) -> Field:
     field._form = row  # guidance reads the row through it (a factor's root_cause tick)
     field.errors = []
     field.process_errors = []
-    field.raw_data = None
     field.object_data = value
+    _give(field, value, like)
+    return field
+
+
+def _give(field: Field, value: object, like: Field) -> None:
+    """Give ``field`` (of ``like``'s class) ``value`` as the form would: nothing posted, the
+    value processed by its class, then cleaned by ``like``'s filters."""
+    field.raw_data = None
     field.process_data(value)
     for clean in like.filters:
         field.data = clean(field.data)
-    return field
 
 
 def _probe(like: Field, value: object) -> Field:
@@ -50,10 +56,7 @@ def _probe(like: Field, value: object) -> Field:
     probe: Field = object.__new__(type(like))
     if hasattr(like, "coerce"):
         probe.coerce = like.coerce
-    probe.raw_data = None
-    probe.process_data(value)
-    for clean in like.filters:
-        probe.data = clean(probe.data)
+    _give(probe, value, like)
     return probe
 
 
