@@ -35,6 +35,7 @@ from .searchable import client_search_text, search_text
 from .stored_document import stored_report
 from .tables import ActionItemRow, ReportRow, RevisionRow, table_of
 from .workflow import check_published_unchanged
+from .written_rows import WrittenRow, WrittenRows
 
 BIN_DAYS = 30
 BIN_PERIOD = timedelta(days=BIN_DAYS)
@@ -178,6 +179,8 @@ def _index_words(connection: sa.Connection, report_id: int, report: Report) -> N
 
 # A statement and its parameters (a list of them: one execution per item), run in order.
 Step = tuple[sa.Executable, dict[str, Any] | list[dict[str, Any]] | None]
+# The row a save is worked out from: as read (``CURRENT_ROW``), or as this process wrote it.
+ReadRow = sa.Row[*tuple[Any, ...]] | WrittenRow
 
 
 def _run(connection: sa.Connection, steps: list[Step]) -> None:
@@ -186,12 +189,13 @@ def _run(connection: sa.Connection, steps: list[Step]) -> None:
 
 
 def _revision_steps(
-    previous: Any, report_id: int, version: int, saved_at: datetime, author: str | None,
-    note: str | None, kind: str, parts: Parts, compressed: bytes,
-) -> list[Step]:
+    previous: ReadRow | None, report_id: int, version: int, saved_at: datetime,
+    author: str | None, note: str | None, kind: str, parts: Parts, compressed: bytes,
+) -> tuple[list[Step], dict[str, Any]]:
     """What keeps ``version`` (being written) in the history, with what made it and the parts
-    it changed. ``previous``: the row read with the version before it (``CURRENT_ROW``: its
-    revision is in the ``last_*`` columns), or None for a new report.
+    it changed, and the new revision's columns. ``previous``: the row read with the version
+    before it (``CURRENT_ROW``: its revision is in the ``last_*`` columns), or None for a new
+    report.
 
     An autosave right after the same author's previous autosave (within ``FOLD_WINDOW``) folds
     that one: the history shows the group as this newest revision, with the parts all of it
@@ -204,23 +208,25 @@ def _revision_steps(
     now = _utc(saved_at)
     started_at, saves = None, 1
     steps: list[Step] = []
-    if (kind == AUTOSAVE and previous is not None and previous.last_id is not None
+    if (kind == AUTOSAVE and previous is not None
             and previous.last_kind == AUTOSAVE and not previous.last_folded
             and previous.last_author == author
             and timedelta(0) <= now - _utc(previous.last_saved_at) <= FOLD_WINDOW):
-        steps.append((statements.FOLD_REVISION, {"revision_id": previous.last_id}))
+        steps.append((statements.FOLD_REVISION, {"of_report": report_id,
+                                                 "of_version": previous.version}))
         started_at = _utc(previous.last_group_started_at or previous.last_saved_at)
         saves = previous.last_group_saves + 1
         parts = joined(from_text(previous.last_parts) or {}, parts)
-    steps.append((statements.ADD_REVISION, {
+    revision = {
         "report_id": report_id, "version": version, "saved_at": now, "author": author,
         "note": note, "kind": kind, "document": compressed, "parts": to_text(parts),
         "folded": False, "group_started_at": started_at, "group_saves": saves,
-    }))
+    }
+    steps.append((statements.ADD_REVISION, revision))
     if saves == 1 or saves % PRUNE_EVERY == 0:  # one statement less for most autosaves
         steps.append((statements.PRUNE_FOLDED, {"report_id": report_id,
                                                 "before": now - KEEP_FOLDED}))
-    return steps
+    return steps, revision
 
 
 def _action_steps(report_id: int, report: Report) -> list[Step]:
@@ -244,6 +250,7 @@ class _SavePlan:
 
     saved: StoredReport
     steps: list[Step]
+    written: WrittenRow  # the report's row once this is written
 
     def write(self, connection: sa.Connection) -> bool:
         (row_update, values), *rest = self.steps
@@ -257,6 +264,12 @@ def _take_the_write_lock(connection: sa.Connection, report_id: int) -> None:
     """A no-op UPDATE of the report's row: it locks the row (PostgreSQL) or takes the
     database's write lock (SQLite) before anything is read."""
     connection.execute(statements.TAKE_THE_WRITE_LOCK, {"report_id": report_id})
+
+
+class NoLongerAsWritten(Exception):
+    """A save was worked out from the row this process wrote (``get_to_save_over``), and the
+    stored row is no longer that one: someone saved, binned or restored it since. Nothing was
+    written; start again from the report as stored (``get``)."""
 
 
 class VersionConflict(Exception):
@@ -338,6 +351,7 @@ class ReportStore:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._writing = threading.local()
+        self._written = WrittenRows()
 
     def refresh_statistics(self) -> None:
         """Let SQLite's query planner know the tables' sizes (PostgreSQL does this itself).
@@ -420,8 +434,8 @@ class ReportStore:
         )
 
     @staticmethod
-    def _stored(row: ReportRow | sa.Row[*tuple[Any, ...]]) -> StoredReport:
-        """The stored report a row (ORM, or ``_current_row``'s) holds."""
+    def _stored(row: ReportRow | ReadRow) -> StoredReport:
+        """The stored report a row (ORM, ``_current_row``'s or a ``WrittenRow``) holds."""
         return StoredReport(
             id=row.id,
             version=row.version,
@@ -466,9 +480,10 @@ class ReportStore:
             session.add(row)
             session.flush()
             connection = session.connection()
-            _run(connection, _revision_steps(
+            steps, _ = _revision_steps(
                 None, row.id, row.version, row.updated_at, author, None, kind,
-                changed_parts(to_document(Report()), document), compressed_document(row.document)))
+                changed_parts(to_document(Report()), document), compressed_document(row.document))
+            _run(connection, steps)
             self.rebuild_derived(connection, row.id, report, columns=False)
             return self._stored(row)
 
@@ -490,6 +505,14 @@ class ReportStore:
             row = self._current_row(connection, report_id)
         return None if row is None or row.deleted_at is not None else self._stored(row)
 
+    def get_to_save_over(self, report_id: int, version: int | None) -> StoredReport | None:
+        """``get``, for a save over ``version`` (the page's): when this process's last save of
+        the report wrote that version, the row it wrote, without reading it again. A save
+        from it is written only if the stored row is still that one (reports/written_rows.py).
+        """
+        row = self._written.at(report_id, version) if version is not None else None
+        return self.get(report_id) if row is None else self._stored(row)
+
     def save(
         self, report_id: int, report: Report, expected_version: int | None = None,
         author: str | None = None, note: str | None = None, kind: str = "save",
@@ -505,11 +528,13 @@ class ReportStore:
 
         ``read``: the stored report as the caller just read it (``get``). The save is worked out
         from the row it came from instead of reading it again; as always, it is written only if
-        that is still the stored version.
+        that is still the stored version. From ``get_to_save_over``, when the row it gave is no
+        longer the stored one, ``NoLongerAsWritten``: ``report`` was made from a version that
+        is not what the database holds under that number, or not any more.
         """
         prepared = _Prepared.of(report)
 
-        def plan_over(row: sa.Row[*tuple[Any, ...]] | None) -> _SavePlan | None:
+        def plan_over(row: ReadRow | None) -> _SavePlan | None:
             return self._plan_save(row, report, prepared, expected_version, author, note, kind)
 
         # Worked out from the stored version before taking the write lock, and written under
@@ -525,6 +550,9 @@ class ReportStore:
             return None
         with self._one_writer(), self.engine.begin() as connection:
             if not plan.write(connection):
+                if isinstance(row, WrittenRow):
+                    self._written.forget(report_id)
+                    raise NoLongerAsWritten(report_id)
                 # Saved by someone else (or put in the bin) since it was read: read it again,
                 # locked this time, so that nothing comes between the read and the write.
                 plan = plan_over(self._locked_row(connection, report_id))
@@ -533,11 +561,12 @@ class ReportStore:
                 if not plan.write(connection):
                     raise RuntimeError(f"report {report_id} changed while it was locked")
         parsed_document.remember(prepared.text, prepared.document)
+        self._written.keep(plan.written)
         return plan.saved
 
     @classmethod
     def _plan_save(
-        cls, row: sa.Row[*tuple[Any, ...]] | None, report: Report,
+        cls, row: ReadRow | None, report: Report,
         prepared: _Prepared, expected_version: int | None, author: str | None,
         note: str | None, kind: str,
     ) -> _SavePlan | None:
@@ -554,15 +583,26 @@ class ReportStore:
                              created_at=_utc(row.created_at), updated_at=_now(), report=report)
         values = {**_row_values(report, prepared.text, prepared.columns),
                   "version": saved.version, "updated_at": saved.updated_at}
-        steps: list[Step] = [(statements.SAVE_ROW, {
-            "row_id": row.id, "read_version": row.version,
-            **{f"new_{column}": values[column] for column in statements.SAVED_COLUMNS}})]
-        steps += _revision_steps(row, row.id, saved.version, saved.updated_at, author,
-                                 note, kind, changed_parts(before, prepared.document),
-                                 prepared.compressed)
+        row_update = {"row_id": row.id, "read_version": row.version,
+                      **{f"new_{column}": values[column] for column in statements.SAVED_COLUMNS}}
+        if isinstance(row, WrittenRow):
+            row_step: Step = (statements.SAVE_ROW_OVER_WRITTEN,
+                              {**row_update, "read_updated_at": row.updated_at})
+        else:
+            row_step = (statements.SAVE_ROW, row_update)
+        revision_steps, revision = _revision_steps(
+            row, row.id, saved.version, saved.updated_at, author, note, kind,
+            changed_parts(before, prepared.document), prepared.compressed)
+        steps = [row_step, *revision_steps]
         if before.get("actions") != prepared.document.get("actions"):
             steps += _action_steps(row.id, report)
-        return _SavePlan(saved, steps)
+        written = WrittenRow(
+            id=row.id, version=saved.version, created_at=saved.created_at,
+            updated_at=saved.updated_at, status=report.status, document=prepared.text,
+            last_kind=kind, last_author=author, last_saved_at=revision["saved_at"],
+            last_group_started_at=revision["group_started_at"],
+            last_group_saves=revision["group_saves"], last_parts=revision["parts"])
+        return _SavePlan(saved, steps, written)
 
     def set_action_status(
         self, report_id: int, position: int, status: str, author: str | None = None
@@ -630,6 +670,7 @@ class ReportStore:
             if row is None or row.deleted_at is not None:
                 return False
             row.deleted_at = _now()
+            self._written.forget(report_id)
             # Its action items leave the lists that span reports until it is put back.
             session.execute(sa.delete(ActionItemRow).where(ActionItemRow.report_id == report_id))
             return True

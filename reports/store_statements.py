@@ -23,7 +23,7 @@ _last = _revisions.alias("last_revision")
 CURRENT_ROW = (
     sa.select(_reports.c.id, _reports.c.version, _reports.c.created_at, _reports.c.updated_at,
               _reports.c.status, _reports.c.deleted_at, _reports.c.document,
-              _last.c.id.label("last_id"), _last.c.kind.label("last_kind"),
+              _last.c.kind.label("last_kind"),
               _last.c.folded.label("last_folded"), _last.c.author.label("last_author"),
               _last.c.saved_at.label("last_saved_at"),
               _last.c.group_started_at.label("last_group_started_at"),
@@ -64,9 +64,16 @@ SAVE_ROW = (
              "words_stale": True})
 )
 
-# Marks a revision folded into the autosave after it: ``revision_id``.
+# ``SAVE_ROW`` over a row this process wrote (reports/written_rows.py), not read back: also
+# only if it is still the row written at ``read_updated_at`` (not one a restored backup put back
+# with the same version). The same parameters, and ``read_updated_at``.
+SAVE_ROW_OVER_WRITTEN = SAVE_ROW.where(
+    _reports.c.updated_at == sa.bindparam("read_updated_at", type_=_reports.c.updated_at.type))
+
+# Marks a revision folded into the autosave after it: ``of_report``, ``of_version``.
 FOLD_REVISION = (
-    sa.update(_revisions).where(_revisions.c.id == sa.bindparam("revision_id"))
+    sa.update(_revisions).where(_revisions.c.report_id == sa.bindparam("of_report"),
+                                _revisions.c.version == sa.bindparam("of_version"))
     .values(folded=True)
 )
 

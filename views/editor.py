@@ -17,12 +17,13 @@ from forms.report import ReportForm
 from reports.checks import check_report
 from reports.fields import PAGE_PARTS
 from reports.model import Report, StoredReport
+from reports.store import NoLongerAsWritten
 from services import get_store
 from views.conflicts import form_entries
 from views.identity import author_name, current_user
 from views.language import interface_language
 from views.live import others_changes
-from views.page import PageSave, render_page, save_posted_page
+from views.page import PageSave, posted_base_version, render_page, save_posted_page
 from views.permissions import AUTHORS, EDIT_REPORT, READ_REPORT, allow
 from views.row_views import MAX_OPENED, factor_ticks, select_options
 
@@ -94,7 +95,15 @@ def _merged_answer(report_id: int, done: PageSave) -> dict[str, Any]:
 @allow(EDIT_REPORT)
 def save(report_id: int) -> Any:
     autosave = request.headers.get("X-Hindsight-Autosave") == "1"
-    done = save_posted_page(_stored_or_404(report_id), autosave)
+    # Over the version the page is based on: an autosave over the one this process just saved
+    # does not read it back (reports/written_rows.py), unless that is no longer what is stored.
+    stored = get_store().get_to_save_over(report_id, posted_base_version())
+    if stored is None:
+        abort(404)
+    try:
+        done = save_posted_page(stored, autosave)
+    except NoLongerAsWritten:
+        done = save_posted_page(_stored_or_404(report_id), autosave)
     if done.saved is None or done.report is None:
         return done.answer
     if autosave:

@@ -95,7 +95,7 @@ def published_is_read_only(stored: StoredReport, autosave: bool) -> Any | None:
     return redirect(url_for("editor.edit", report_id=stored.id), code=303)
 
 
-def _base_version() -> int | None:
+def posted_base_version() -> int | None:
     """The version the author's page was based on (a hidden input of the page)."""
     try:
         return int(request.form.get("base_version", ""))
@@ -276,7 +276,7 @@ def save_posted_page(stored: StoredReport, autosave: bool) -> PageSave:
     refused = published_is_read_only(stored, autosave)
     if refused is not None:
         return PageSave(answer=refused)
-    base_version = _base_version()
+    base_version = posted_base_version()
     if base_version is None:
         if autosave:
             return PageSave(answer=(jsonify(ok=False, error=NO_BASE_VERSION), 428))
