@@ -41,7 +41,6 @@ import json
 import os
 import re
 import tempfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import ROLES
 
+from . import revision_codec
 from .checks import check_report
 from .comments import PARTS
 from .document_text import document_text
@@ -265,7 +265,7 @@ def _report_record(row: Any, revisions: list[Any], comments: list[Any],
         "document": json.loads(row.document),
         "revisions": [
             {"version": r.version, "saved_at": _iso(r.saved_at), "author": r.author,
-             "note": r.note, "document": json.loads(zlib.decompress(r.document)),
+             "note": r.note, "document": json.loads(revision_codec.unpack(r.document)),
              "kind": r.kind, "parts": from_text(r.parts), "folded": bool(r.folded),
              "group_started_at": _iso(r.group_started_at), "group_saves": r.group_saves}
             for r in revisions
