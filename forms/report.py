@@ -359,5 +359,6 @@ class ReportForm(CleanForm, FlaskForm):
                       else previous.language),
             extra=previous.extra,
         )
-        report.timeline = report.sorted_timeline()
+        if given("timeline"):  # a form of only some inputs leaves the rows to its caller
+            report.timeline = report.sorted_timeline()
         return report

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import threading
@@ -33,6 +34,7 @@ _thread_locks_guard = threading.Lock()
 _lock_files: dict[str, int] = {}
 
 
+@functools.cache  # a few names, asked for on every save
 def lock_key(name: str) -> int:
     """The name as a signed 32-bit number (PostgreSQL's second advisory key)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big", signed=True)
@@ -63,6 +65,7 @@ def _lock_file(database: str) -> int:
     path = f"{database}.locks"
     with _thread_locks_guard:
         if path not in _lock_files:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
             _lock_files[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         return _lock_files[path]
 
@@ -93,7 +96,6 @@ def named_lock(engine: Engine, name: str) -> Iterator[None]:
         return
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
         with _sqlite_file(database, name):
             yield
         return
