@@ -46,13 +46,19 @@ class WrittenRow:
 class WrittenRows:
     """The last row written for each of the most recently saved reports (one store's)."""
 
-    MAX_REPORTS = 64  # each holds its document's text, which the parsed-document cache shares
+    MAX_REPORTS = 32
+    # Characters: a larger document is not kept (its saves read it back, as before), so the
+    # rows kept stay under 32 MB however large reports grow.
+    MAX_TEXT = 1_000_000
 
     def __init__(self) -> None:
         self._rows: OrderedDict[int, WrittenRow] = OrderedDict()
         self._lock = threading.Lock()
 
     def keep(self, row: WrittenRow) -> None:
+        if len(row.document) > self.MAX_TEXT:
+            self.forget(row.id)
+            return
         with self._lock:
             self._rows[row.id] = row
             self._rows.move_to_end(row.id)

@@ -174,10 +174,10 @@ def test_the_store_refuses_a_save_from_a_row_no_longer_stored(store: ReportStore
                                                                           WrittenRow)
 
 
-def _row(report_id: int, version: int) -> WrittenRow:
+def _row(report_id: int, version: int, document: str = "{}") -> WrittenRow:
     moment = datetime(2026, 12, 4, tzinfo=UTC)
     return WrittenRow(id=report_id, version=version, created_at=moment, updated_at=moment,
-                      status="draft", document="{}", last_kind="autosave", last_author=None,
+                      status="draft", document=document, last_kind="autosave", last_author=None,
                       last_saved_at=moment, last_group_started_at=None, last_group_saves=1,
                       last_parts="{}")
 
@@ -195,3 +195,12 @@ def test_written_rows_answer_only_their_version_and_keep_the_latest_reports() ->
     assert rows.at(2, 1) is not None and rows.at(WrittenRows.MAX_REPORTS + 1, 1) is not None
     rows.forget(2)
     assert rows.at(2, 1) is None
+
+
+def test_a_very_large_document_is_not_kept() -> None:
+    rows = WrittenRows()
+    rows.keep(_row(1, 4))
+    rows.keep(_row(1, 5, document="x" * (WrittenRows.MAX_TEXT + 1)))
+    assert rows.at(1, 5) is None and rows.at(1, 4) is None  # read back, as any save
+    rows.keep(_row(1, 6, document="x" * WrittenRows.MAX_TEXT))
+    assert rows.at(1, 6) is not None
