@@ -103,20 +103,23 @@ The code before and after, taking turns, three runs each (x bare; bare 0.91 to 1
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from app import create_app
 from bench.timing import median_ms, medians_ms
 from reports.model import ActionItem, Factor, Report, TimelineEvent
 from reports.store import make_engine
 from services import get_store
-from tests.pages import form_values
+from tests.pages import OpenPage
 from views.warm import prepare_worker
 
 # Words an incident report is written with, for a timeline whose text does not repeat.
@@ -174,25 +177,15 @@ def _bare_app(folder: Path) -> Flask:
     return bare
 
 
-class _OpenPage:
-    """A guided page open on a new report, posting as its script does."""
+def _opened(app: Flask, report: Report) -> OpenPage:
+    """A guided page open on ``report``, stored anew."""
+    with app.app_context():
+        return OpenPage(app, get_store().create(report).id)
 
-    def __init__(self, app: Flask, report: Report) -> None:
-        self.client = app.test_client()
-        with app.app_context():
-            report_id = get_store().create(report).id
-        self.url = f"/reports/{report_id}"
-        self.page = form_values(self.client.get(self.url).get_data(as_text=True))
-        self.version = int(self.page["base_version"])
-        self.count = 0
-        self.changes = {"csrf_token": self.page["csrf_token"], "changes": "1", "sent": "summary"}
 
-    def post(self, data: dict[str, str]) -> None:
-        self.count += 1
-        answer = self.client.post(self.url, headers={"X-Hindsight-Autosave": "1"}, data={
-            **data, "base_version": str(self.version), "summary": f"Edit {self.count}."})
-        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-        self.version = answer.get_json()["version"]
+def _edited(save: Callable[..., TestResponse], count: itertools.count[int]) -> None:
+    answer = save(summary=f"Edit {next(count)}.")
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
 
 
 def main() -> None:
@@ -202,22 +195,26 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"INSTANCE_PATH": folder})
-        repeated = _OpenPage(app, _big_report(args.rows))
-        varied = _OpenPage(app, _big_report(args.rows, varied=True))
+        repeated = _opened(app, _big_report(args.rows))
+        varied = _opened(app, _big_report(args.rows, varied=True))
         prepare_worker(app)  # as a server's process is before it answers anyone
         bare_client = _bare_app(Path(folder)).test_client()
+        edits = itertools.count()
         # The bare commit and the pages' changes take turns; the whole page (30 times slower)
         # is timed after them.
         taking_turns = medians_ms({"bare": lambda: bare_client.post("/save"),
-                                   "changes": lambda: repeated.post(repeated.changes),
-                                   "varied": lambda: varied.post(varied.changes)}, args.repeat)
-        whole_ms = median_ms(lambda: repeated.post(repeated.page), args.repeat)
+                                   "changes": lambda: _edited(repeated.autosave, edits),
+                                   "varied": lambda: _edited(varied.autosave, edits)},
+                                  args.repeat)
+        whole_ms = median_ms(lambda: _edited(repeated.autosave_whole_page, edits), args.repeat)
         bare_ms = taking_turns["bare"]
-        changes_bytes = len("&".join(f"{k}={v}" for k, v in repeated.changes.items()))
+        changes = {"csrf_token": repeated.values["csrf_token"], "changes": "1",
+                   "sent": "summary"}
+        changes_bytes = len("&".join(f"{k}={v}" for k, v in changes.items()))
         rows = [("changes", taking_turns["changes"], changes_bytes),
                 ("  varied", taking_turns["varied"], changes_bytes),
                 ("whole page", whole_ms,
-                 len("&".join(f"{k}={v}" for k, v in repeated.page.items())))]
+                 len("&".join(f"{k}={v}" for k, v in repeated.values.items())))]
         print(f"report: {args.rows} timeline rows, 10 factors, 10 action items; "
               f"median of {args.repeat}")
         print("(varied: the same change to a report whose events' words vary, as a real "

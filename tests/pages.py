@@ -80,6 +80,33 @@ def post_page(client: FlaskClient, url: str, data: dict[str, Any],
     return client.post(url, data=data, headers=headers or {})
 
 
+class OpenPage:
+    """One open guided page: its own browser (session) on ``app``, saving as the page's script
+    does, over the version it last had acknowledged."""
+
+    def __init__(self, app: Flask, report_id: int) -> None:
+        self.client: FlaskClient = app.test_client()
+        self.url = f"/reports/{report_id}"
+        self.values = form_values(self.client.get(self.url).get_data(as_text=True))
+        self.version = int(self.values["base_version"])
+
+    def autosave(self, **changed: str) -> TestResponse:
+        """Send only the inputs ``changed``, as the script does since issue 15."""
+        return self._post({"csrf_token": self.values["csrf_token"], "changes": "1",
+                           "sent": ",".join(changed), **changed})
+
+    def autosave_whole_page(self, **changed: str) -> TestResponse:
+        """Send every input of the page, with ``changed``, as the script did before."""
+        return self._post({**self.values, **changed})
+
+    def _post(self, data: dict[str, str]) -> TestResponse:
+        answer = self.client.post(self.url, headers={"X-Hindsight-Autosave": "1"},
+                                  data={**data, "base_version": str(self.version)})
+        if answer.status_code == 200:
+            self.version = answer.get_json()["version"]
+        return answer
+
+
 def store_of(app: Flask) -> ReportStore:
     """The app's report store, as its views reach it (``services.get_store``)."""
     with app.app_context():

@@ -8,40 +8,17 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from app import create_app
 from reports.exchange import from_document, to_document
 from reports.store import NoLongerAsWritten, ReportStore
 from reports.written_rows import WrittenRow, WrittenRows
 from tests.conftest import SAMPLE_DOCUMENT
-from tests.pages import form_values, store_of
-
-AUTOSAVE = {"X-Hindsight-Autosave": "1"}
-
-
-class Page:
-    """One open guided page: its own browser (session) on one app instance, autosaving only
-    what changed over the version it last had acknowledged, as the page's script does."""
-
-    def __init__(self, app: Flask, report_id: int) -> None:
-        self.client: FlaskClient = app.test_client()
-        self.url = f"/reports/{report_id}"
-        values = form_values(self.client.get(self.url).get_data(as_text=True))
-        self.token, self.version = values["csrf_token"], int(values["base_version"])
-
-    def autosave(self, **changed: str) -> Any:
-        answer = self.client.post(self.url, headers=AUTOSAVE, data={
-            "csrf_token": self.token, "changes": "1", "sent": ",".join(changed),
-            "base_version": str(self.version), **changed})
-        if answer.status_code == 200:
-            self.version = answer.get_json()["version"]
-        return answer
+from tests.pages import OpenPage, store_of
 
 
 @pytest.fixture
@@ -70,7 +47,7 @@ def _statements(store: ReportStore) -> list[str]:
 
 def test_an_autosave_over_the_version_just_saved_reads_nothing_back(app: Flask) -> None:
     report_id = _new_report(app)
-    page = Page(app, report_id)
+    page = OpenPage(app, report_id)
     assert page.autosave(summary="First words.").status_code == 200
     seen = _statements(store_of(app))
     answer = page.autosave(impact="Second words.")
@@ -89,7 +66,7 @@ def test_an_autosave_over_the_version_just_saved_reads_nothing_back(app: Flask) 
 
 def test_autosaves_from_written_rows_fold_into_one_history_entry(app: Flask) -> None:
     report_id = _new_report(app)
-    page = Page(app, report_id)
+    page = OpenPage(app, report_id)
     for step, part in enumerate(("summary", "impact", "summary", "went_well", "summary")):
         assert page.autosave(**{part: f"Step {step}."}).status_code == 200
     history = store_of(app).revisions(report_id)
@@ -105,7 +82,7 @@ def test_a_save_by_another_instance_in_between_is_merged_not_overwritten(
         two_instances: tuple[Flask, Flask]) -> None:
     first, second = two_instances
     report_id = _new_report(first)
-    mine, theirs = Page(first, report_id), Page(second, report_id)
+    mine, theirs = OpenPage(first, report_id), OpenPage(second, report_id)
     assert mine.autosave(summary="Mine, first.").status_code == 200  # first keeps version 2
     theirs.version = mine.version
     assert theirs.autosave(title="Their title").status_code == 200  # version 3, elsewhere
@@ -122,7 +99,7 @@ def test_a_report_binned_elsewhere_is_not_saved_into(two_instances: tuple[Flask,
                                                      ) -> None:
     first, second = two_instances
     report_id = _new_report(first)
-    mine = Page(first, report_id)
+    mine = OpenPage(first, report_id)
     assert mine.autosave(summary="Before the bin.").status_code == 200
     assert store_of(second).delete(report_id)
     assert mine.autosave(summary="After the bin.").status_code == 404
@@ -136,7 +113,7 @@ def test_a_row_put_back_under_the_same_version_is_read_not_trusted(app: Flask) -
     """A backup put back (or any writer) leaves the same version number with other content:
     the page's change goes onto what is stored, not onto what this process remembers."""
     report_id = _new_report(app)
-    page = Page(app, report_id)
+    page = OpenPage(app, report_id)
     assert page.autosave(summary="Remembered summary.").status_code == 200
     store = store_of(app)
     elsewhere = {**json.loads(json.dumps(SAMPLE_DOCUMENT)), "title": "Put back",

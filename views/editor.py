@@ -46,8 +46,11 @@ def parts_of_the_page(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals["factor_ticks"] = factor_ticks
 
 
-def _stored_or_404(report_id: int) -> StoredReport:
-    stored = get_store().get(report_id)
+def _stored_or_404(report_id: int, over_version: int | None = None) -> StoredReport:
+    """The report, not in the bin. With ``over_version`` (the version a posted page is based
+    on): the row this process wrote as that version, not read back, if it wrote it last
+    (``store.get_to_save_over``)."""
+    stored = get_store().get_to_save_over(report_id, over_version)
     if stored is None:
         abort(404)
     return stored
@@ -97,11 +100,8 @@ def save(report_id: int) -> Any:
     autosave = request.headers.get("X-Hindsight-Autosave") == "1"
     # Over the version the page is based on: an autosave over the one this process just saved
     # does not read it back (reports/written_rows.py), unless that is no longer what is stored.
-    stored = get_store().get_to_save_over(report_id, posted_base_version())
-    if stored is None:
-        abort(404)
     try:
-        done = save_posted_page(stored, autosave)
+        done = save_posted_page(_stored_or_404(report_id, posted_base_version()), autosave)
     except NoLongerAsWritten:
         done = save_posted_page(_stored_or_404(report_id), autosave)
     if done.saved is None or done.report is None:
